@@ -1,0 +1,51 @@
+# The only way to set up, run, test and benchmark Sportello: README, CI and people share it.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Offline and deterministic: no telemetry, no hub look-ups, one OpenMP thread per process.
+export DO_NOT_TRACK := 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export RAGAS_DO_NOT_TRACK := true
+export UNSTRUCTURED_DISABLE_NOTICE := 1
+export OMP_NUM_THREADS ?= 1
+
+.PHONY: install run ingest test lint typecheck bench clean
+
+$(STAMP): pyproject.toml ingest/spacy_model/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install --quiet -e '.[dev]' ./ingest/spacy_model
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the pinned dependencies
+
+ingest: install  ## ingest the bundled knowledge base (idempotent)
+	$(BIN)/sportello ingest knowledge/corpus
+
+run: ingest  ## set everything up and serve the demo
+	@echo
+	@echo "Knowledge base ready in $${SPORTELLO_DATA_DIR:-.sportello}. Try:"
+	@echo "  $(BIN)/sportello search 'posso pagare la bolletta a rate?'"
+	@echo "  $(BIN)/sportello search --as-of 2025-06-01 'prezzo luce fissa'"
+	@echo "  $(BIN)/sportello docs list"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+test: install lint  ## lint, then the whole test suite
+	$(BIN)/pytest -q
+
+bench: install  ## retrieval quality, search latency and ingestion throughput
+	$(BIN)/python -m benchmarks.retrieval_quality
+	$(BIN)/python -m benchmarks.search_latency
+	$(BIN)/python -m benchmarks.ingest_throughput
+
+clean:
+	rm -rf .sportello .pytest_cache

@@ -1,0 +1,47 @@
+"""The `sportello` command: one entry point, one subcommand per job."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from ingest.cli import add_commands as add_ingest_commands
+from knowledge.cli import add_commands as add_knowledge_commands
+from knowledge.settings import Settings, get_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sportello", description="AI customer-service desk for energy and water utilities"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_ingest_commands(sub)
+    add_knowledge_commands(sub)
+    return parser
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    for noisy in ("httpx", "unstructured", "pdfminer", "pikepdf", "qdrant_client"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValidationError:
+        return 2
+    configure_logging(settings)
+    return int(args.run(args, settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Offline and judged evaluations of answers, routing and tool use."""

@@ -1,0 +1,1 @@
+"""The conversation graph: supervisor, policy, verticals and their backends."""

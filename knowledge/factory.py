@@ -1,0 +1,44 @@
+"""Build the knowledge base from settings: the one place that maps configuration to clients."""
+
+from __future__ import annotations
+
+from knowledge.base import KnowledgeBase
+from knowledge.embeddings import E5Embedder, Embedder, OpenAIEmbedder
+from knowledge.registry import DocumentRegistry, make_engine
+from knowledge.settings import Settings
+from knowledge.store import EdgeStore, QdrantClientStore, VectorStore
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    if settings.embeddings_provider == "openai":
+        assert settings.embeddings_base_url and settings.embeddings_model  # settings validated
+        key = settings.embeddings_api_key
+        return OpenAIEmbedder(
+            str(settings.embeddings_base_url),
+            settings.embeddings_model,
+            key.get_secret_value() if key else None,
+        )
+    return E5Embedder()
+
+
+def build_store(settings: Settings) -> VectorStore:
+    if settings.qdrant_url is not None:
+        key = settings.qdrant_api_key
+        return QdrantClientStore(
+            settings.qdrant_collection,
+            url=str(settings.qdrant_url),
+            api_key=key.get_secret_value() if key else None,
+        )
+    root = settings.sportello_data_dir / "qdrant"
+    if settings.qdrant_embedded == "local":
+        return QdrantClientStore(settings.qdrant_collection, path=root / "local")
+    return EdgeStore(root / "edge" / settings.qdrant_collection)
+
+
+def build_knowledge(settings: Settings) -> KnowledgeBase:
+    settings.sportello_data_dir.mkdir(parents=True, exist_ok=True)
+    return KnowledgeBase(
+        build_store(settings),
+        build_embedder(settings),
+        DocumentRegistry(make_engine(settings.sqlalchemy_url)),
+    )

@@ -1,0 +1,91 @@
+"""Hybrid retrieval (dense + BM25-style sparse, fused with RRF) with filters and citations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from knowledge.embeddings import Embedder
+from knowledge.language import detect_language
+from knowledge.schema import Chunk, Hit, SearchFilters
+from knowledge.sparse import encode_query
+from knowledge.store import SearchMode, VectorStore
+
+ITALY = ZoneInfo("Europe/Rome")
+
+
+def today() -> date:
+    """The date in Italy, which decides which tariff or rule is in force."""
+    return datetime.now(ITALY).date()
+
+
+class Citation(BaseModel):
+    doc_id: str
+    title: str
+    section: str
+    source: str
+
+    @classmethod
+    def from_hit(cls, hit: Hit) -> Citation:
+        return cls(doc_id=hit.doc_id, title=hit.title, section=hit.section, source=hit.source)
+
+
+class SearchQuery(BaseModel):
+    query: str
+    k: int = 5
+    filters: SearchFilters = SearchFilters()
+
+
+class Retriever:
+    """Searches the passages in force on a date (today unless `as_of` says otherwise)."""
+
+    def __init__(self, store: VectorStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: SearchFilters | None = None,
+        *,
+        mode: SearchMode = "hybrid",
+        language: str | None = None,
+    ) -> list[Hit]:
+        return self.search_many(
+            [SearchQuery(query=query, k=k, filters=filters or SearchFilters())],
+            mode=mode,
+            language=language,
+        )[0]
+
+    def search_many(
+        self,
+        queries: Sequence[SearchQuery],
+        *,
+        mode: SearchMode = "hybrid",
+        language: str | None = None,
+    ) -> list[list[Hit]]:
+        """Several searches with one batched embedding call."""
+        if not queries:
+            return []
+        dense = (
+            self.embedder.embed_queries([q.query for q in queries]) if mode != "sparse" else None
+        )
+        results: list[list[Hit]] = []
+        for index, q in enumerate(queries):
+            filters = q.filters
+            if filters.as_of is None:
+                filters = filters.model_copy(update={"as_of": today()})
+            sparse = encode_query(q.query, language or detect_language(q.query))
+            scored = self.store.query(
+                dense[index].tolist() if dense is not None else None,
+                sparse,
+                filters,
+                q.k,
+                mode=mode,
+            )
+            results.append([Hit.from_chunk(Chunk.from_payload(s.payload), s.score) for s in scored])
+        return results

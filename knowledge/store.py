@@ -1,0 +1,428 @@
+"""Qdrant storage for passages: one hybrid collection (dense + sparse), two ways to run it.
+
+- `QdrantClientStore`: qdrant-client against a server or cluster (`QDRANT_URL`), or its
+  local mode (`:memory:` or a path) which runs the same API in Python, used by tests.
+- `EdgeStore`: Qdrant's own engine in-process (qdrant-edge-py), the embedded default: real
+  HNSW and payload indexes, so filtered hybrid queries stay fast at tens of thousands of chunks.
+
+Both take and return the same neutral types, so everything above this module is one code path.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal, Protocol
+
+from knowledge.schema import DATETIME_FIELDS, KEYWORD_FIELDS, SearchFilters, to_rfc3339
+
+DENSE = "dense"
+SPARSE = "sparse"
+SearchMode = Literal["hybrid", "dense", "sparse"]
+PREFETCH_FACTOR = 4  # each arm of a hybrid query fetches k * this before fusion
+RRF_K = 60
+
+
+class StoreError(RuntimeError):
+    """Raised when the vector store cannot be reached or rejects an operation."""
+
+
+@dataclass(frozen=True)
+class PointData:
+    id: str
+    dense: Sequence[float]
+    sparse: tuple[list[int], list[float]]
+    payload: dict[str, object]
+
+
+@dataclass(frozen=True)
+class ScoredPayload:
+    id: str
+    score: float
+    payload: dict[str, object]
+
+
+class VectorStore(Protocol):
+    def ensure_collection(self, dim: int) -> None: ...
+    def upsert(self, points: Sequence[PointData]) -> None: ...
+    def delete(self, doc_id: str, version: str | None = None) -> None: ...
+    def set_payload(self, doc_id: str, version: str, payload: dict[str, object]) -> None: ...
+    def count(self, doc_id: str | None = None, version: str | None = None) -> int: ...
+    def scroll(self, doc_id: str | None = None) -> Iterator[dict[str, object]]: ...
+    def query(
+        self,
+        dense: Sequence[float] | None,
+        sparse: tuple[list[int], list[float]] | None,
+        filters: SearchFilters,
+        k: int,
+        mode: SearchMode = "hybrid",
+    ) -> list[ScoredPayload]: ...
+    def close(self) -> None: ...
+
+
+def _validity(as_of: date) -> list[tuple[str, dict[str, str]]]:
+    """Datetime ranges meaning: in force on `as_of` (open ends are stored as 9999-12-31)."""
+    instant = to_rfc3339(as_of)
+    return [("effective_from", {"lte": instant}), ("effective_to", {"gte": instant})]
+
+
+# --------------------------------------------------------------------------- qdrant-client
+
+
+class QdrantClientStore:
+    """qdrant-client: `url` for a server or cluster; `location=":memory:"` or `path` for local mode."""
+
+    def __init__(
+        self,
+        collection: str,
+        *,
+        url: str | None = None,
+        api_key: str | None = None,
+        location: str | None = None,
+        path: str | Path | None = None,
+        timeout: int = 30,
+    ) -> None:
+        from qdrant_client import QdrantClient
+
+        self.collection = collection
+        if url:
+            self._client = QdrantClient(url=url, api_key=api_key, timeout=timeout)
+        elif path is not None:
+            self._client = QdrantClient(path=str(path))
+        else:
+            self._client = QdrantClient(location=location or ":memory:")
+        self.is_local = not url
+
+    def ensure_collection(self, dim: int) -> None:
+        from qdrant_client import models as m
+
+        try:
+            if self._client.collection_exists(self.collection):
+                return
+            self._client.create_collection(
+                self.collection,
+                vectors_config={DENSE: m.VectorParams(size=dim, distance=m.Distance.COSINE)},
+                sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
+            )
+            with warnings.catch_warnings():
+                # Local mode ignores payload indexes (and says so); a server builds them.
+                warnings.simplefilter("ignore")
+                for field in KEYWORD_FIELDS:
+                    self._client.create_payload_index(
+                        self.collection, field, m.PayloadSchemaType.KEYWORD
+                    )
+                for field in DATETIME_FIELDS:
+                    self._client.create_payload_index(
+                        self.collection, field, m.PayloadSchemaType.DATETIME
+                    )
+        except Exception as exc:  # connection refused, auth, bad config
+            raise StoreError(f"Qdrant collection {self.collection!r}: {exc}") from exc
+
+    def _filter(self, filters: SearchFilters | None = None, **exact: str | None):  # type: ignore[no-untyped-def]
+        from qdrant_client import models as m
+
+        must: list[m.Condition] = [
+            m.FieldCondition(key=key, match=m.MatchValue(value=value))
+            for key, value in exact.items()
+            if value is not None
+        ]
+        if filters is not None:
+            for key, values in filters.keyword_conditions().items():
+                must.append(m.FieldCondition(key=key, match=m.MatchAny(any=values)))
+            if filters.as_of is not None:
+                for key, bounds in _validity(filters.as_of):
+                    must.append(m.FieldCondition(key=key, range=m.DatetimeRange(**bounds)))
+        return m.Filter(must=must) if must else None
+
+    def upsert(self, points: Sequence[PointData]) -> None:
+        from qdrant_client import models as m
+
+        structs = [
+            m.PointStruct(
+                id=p.id,
+                vector={
+                    DENSE: list(map(float, p.dense)),
+                    SPARSE: m.SparseVector(indices=p.sparse[0], values=p.sparse[1]),
+                },
+                payload=p.payload,
+            )
+            for p in points
+        ]
+        for start in range(0, len(structs), 256):
+            self._client.upsert(self.collection, structs[start : start + 256], wait=True)
+
+    def delete(self, doc_id: str, version: str | None = None) -> None:
+        from qdrant_client import models as m
+
+        selector = m.FilterSelector(filter=self._filter(doc_id=doc_id, version=version))
+        self._client.delete(self.collection, points_selector=selector, wait=True)
+
+    def set_payload(self, doc_id: str, version: str, payload: dict[str, object]) -> None:
+        self._client.set_payload(
+            self.collection,
+            payload=payload,
+            points=self._filter(doc_id=doc_id, version=version),
+            wait=True,
+        )
+
+    def count(self, doc_id: str | None = None, version: str | None = None) -> int:
+        flt = self._filter(doc_id=doc_id, version=version)
+        return self._client.count(self.collection, count_filter=flt, exact=True).count
+
+    def scroll(self, doc_id: str | None = None) -> Iterator[dict[str, object]]:
+        offset = None
+        while True:
+            records, offset = self._client.scroll(
+                self.collection,
+                scroll_filter=self._filter(doc_id=doc_id),
+                limit=512,
+                offset=offset,
+                with_payload=True,
+                with_vectors=False,
+            )
+            for record in records:
+                yield dict(record.payload or {})
+            if offset is None:
+                return
+
+    def query(self, dense, sparse, filters, k, mode="hybrid"):  # type: ignore[no-untyped-def]
+        from qdrant_client import models as m
+
+        flt = self._filter(filters)
+        sparse_q = m.SparseVector(indices=sparse[0], values=sparse[1]) if sparse else None
+        if mode == "dense" or (mode == "hybrid" and not (sparse and sparse[0])):
+            response = self._client.query_points(
+                self.collection,
+                query=list(dense),
+                using=DENSE,
+                query_filter=flt,
+                limit=k,
+                with_payload=True,
+            )
+        elif mode == "sparse":
+            if not sparse or not sparse[0]:
+                return []
+            response = self._client.query_points(
+                self.collection,
+                query=sparse_q,
+                using=SPARSE,
+                query_filter=flt,
+                limit=k,
+                with_payload=True,
+            )
+        else:
+            prefetch = [
+                m.Prefetch(query=list(dense), using=DENSE, filter=flt, limit=k * PREFETCH_FACTOR),
+                m.Prefetch(query=sparse_q, using=SPARSE, filter=flt, limit=k * PREFETCH_FACTOR),
+            ]
+            response = self._client.query_points(
+                self.collection,
+                prefetch=prefetch,
+                query=m.FusionQuery(fusion=m.Fusion.RRF),
+                query_filter=flt,
+                limit=k,
+                with_payload=True,
+            )
+        return [
+            ScoredPayload(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
+            for p in response.points
+        ]
+
+    def close(self) -> None:
+        self._client.close()
+
+
+# --------------------------------------------------------------------------- qdrant-edge
+
+
+class EdgeStore:
+    """Qdrant Edge: Qdrant's Rust engine in this process, persisted under `path`.
+
+    A shard is single-writer; a lock serialises updates from this process's threads.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._shard = None
+        self._lock = threading.RLock()
+        if (self.path / "edge_config.json").exists() or any(self.path.glob("segments*")):
+            self._open()
+
+    def _open(self, config=None) -> None:  # type: ignore[no-untyped-def]
+        import qdrant_edge as qe
+
+        try:
+            self._shard = qe.EdgeShard.load(str(self.path), config)
+        except Exception as exc:
+            raise StoreError(
+                f"cannot open the embedded Qdrant shard at {self.path}: {exc}"
+            ) from exc
+
+    @property
+    def shard(self):  # type: ignore[no-untyped-def]
+        if self._shard is None:
+            raise StoreError("the collection does not exist yet: ingest documents first")
+        return self._shard
+
+    def ensure_collection(self, dim: int) -> None:
+        import qdrant_edge as qe
+
+        with self._lock:
+            if self._shard is not None:
+                return
+            config = qe.EdgeConfig(
+                vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+                sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+            )
+            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                self._shard = qe.EdgeShard.create(str(self.path), config)
+            except Exception:
+                self._open(config)  # created by an earlier run that left no marker we know
+            for field in KEYWORD_FIELDS:
+                self._shard.update(
+                    qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword)
+                )
+            for field in DATETIME_FIELDS:
+                self._shard.update(
+                    qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Datetime)
+                )
+
+    def _filter(self, filters: SearchFilters | None = None, **exact: str | None):  # type: ignore[no-untyped-def]
+        import qdrant_edge as qe
+
+        must: list = [
+            qe.FieldCondition(key=key, match=qe.MatchValue(value))
+            for key, value in exact.items()
+            if value is not None
+        ]
+        if filters is not None:
+            for key, values in filters.keyword_conditions().items():
+                must.append(qe.FieldCondition(key=key, match=qe.MatchAny(values)))
+            if filters.as_of is not None:
+                for key, bounds in _validity(filters.as_of):
+                    must.append(qe.FieldCondition(key=key, range=qe.RangeDateTime(**bounds)))
+        return qe.Filter(must=must) if must else None
+
+    def upsert(self, points: Sequence[PointData]) -> None:
+        import qdrant_edge as qe
+
+        with self._lock:
+            for start in range(0, len(points), 512):
+                batch = [
+                    qe.Point(
+                        id=p.id,
+                        vector={
+                            DENSE: list(map(float, p.dense)),
+                            SPARSE: qe.SparseVector(list(p.sparse[0]), list(p.sparse[1])),
+                        },
+                        payload=p.payload,
+                    )
+                    for p in points[start : start + 512]
+                ]
+                self.shard.update(qe.UpdateOperation.upsert_points(batch))
+            self.shard.flush()
+
+    def delete(self, doc_id: str, version: str | None = None) -> None:
+        import qdrant_edge as qe
+
+        if self._shard is None:
+            return
+        with self._lock:
+            flt = self._filter(doc_id=doc_id, version=version)
+            self.shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
+            self.shard.flush()
+
+    def set_payload(self, doc_id: str, version: str, payload: dict[str, object]) -> None:
+        import qdrant_edge as qe
+
+        with self._lock:
+            flt = self._filter(doc_id=doc_id, version=version)
+            self.shard.update(qe.UpdateOperation.set_payload_by_filter(flt, payload))
+            self.shard.flush()
+
+    def count(self, doc_id: str | None = None, version: str | None = None) -> int:
+        import qdrant_edge as qe
+
+        if self._shard is None:
+            return 0
+        flt = self._filter(doc_id=doc_id, version=version)
+        return int(self.shard.count(qe.CountRequest(exact=True, filter=flt)))
+
+    def scroll(self, doc_id: str | None = None) -> Iterator[dict[str, object]]:
+        import qdrant_edge as qe
+
+        if self._shard is None:
+            return
+        offset = None
+        while True:
+            records, offset = self.shard.scroll(
+                qe.ScrollRequest(
+                    offset=offset,
+                    limit=512,
+                    filter=self._filter(doc_id=doc_id),
+                    with_payload=True,
+                    with_vector=False,
+                )
+            )
+            for record in records:
+                yield dict(record.payload or {})
+            if offset is None:
+                return
+
+    def query(self, dense, sparse, filters, k, mode="hybrid"):  # type: ignore[no-untyped-def]
+        import qdrant_edge as qe
+
+        if self._shard is None:
+            return []
+        flt = self._filter(filters)
+        sparse_q = qe.SparseVector(list(sparse[0]), list(sparse[1])) if sparse else None
+        if mode == "dense" or (mode == "hybrid" and not (sparse and sparse[0])):
+            request = qe.QueryRequest(
+                limit=k,
+                query=qe.Query.Nearest(list(dense), using=DENSE),
+                filter=flt,
+                with_payload=True,
+            )
+        elif mode == "sparse":
+            if not sparse or not sparse[0]:
+                return []
+            request = qe.QueryRequest(
+                limit=k,
+                query=qe.Query.Nearest(sparse_q, using=SPARSE),
+                filter=flt,
+                with_payload=True,
+            )
+        else:
+            request = qe.QueryRequest(
+                limit=k,
+                prefetches=[
+                    qe.Prefetch(
+                        limit=k * PREFETCH_FACTOR,
+                        filter=flt,
+                        query=qe.Query.Nearest(list(dense), using=DENSE),
+                    ),
+                    qe.Prefetch(
+                        limit=k * PREFETCH_FACTOR,
+                        filter=flt,
+                        query=qe.Query.Nearest(sparse_q, using=SPARSE),
+                    ),
+                ],
+                query=qe.Fusion.Rrf(k=RRF_K),
+                filter=flt,
+                with_payload=True,
+            )
+        return [
+            ScoredPayload(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
+            for p in self.shard.query(request)
+        ]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._shard is not None:
+                self._shard.close()
+                self._shard = None
