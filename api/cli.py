@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from pydantic import ValidationError
 
 from ingest.cli import add_commands as add_ingest_commands
 from knowledge.cli import add_commands as add_knowledge_commands
-from knowledge.settings import Settings, get_settings
+from knowledge.logs import configure_logging
+from knowledge.settings import get_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,23 +23,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    for noisy in ("httpx", "unstructured", "pdfminer", "pikepdf", "qdrant_client"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = get_settings()
-    except ValidationError:
+    except ValidationError as exc:
+        print(f"sportello: invalid settings:\n{exc}", file=sys.stderr)
         return 2
-    configure_logging(settings)
+    configure_logging(settings.log_level, sensitive=settings.log_sensitive)
     return int(args.run(args, settings))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -53,10 +54,18 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         kb.close()
     if args.json:
-        pass
+        print(report.model_dump_json())
     else:
-        for _doc in report.documents:
-            pass
+        prefix = "would be " if args.dry_run else ""
+        for doc in report.documents:
+            detail = f"{doc.chunks} chunks" if doc.status != "failed" else doc.error
+            print(f"{prefix}{doc.status:9} {doc.path} [{doc.doc_id or '-'}] {detail}")
+        t = report.totals
+        print(
+            f"{t['documents']} documents: {t['added']} added, {t['updated']} updated, "
+            f"{t['unchanged']} unchanged, {t['failed']} failed; {t['chunks']} chunks"
+            + (" (dry run: nothing changed)" if args.dry_run else "")
+        )
     return 2 if report.failed else 0
 
 
@@ -85,10 +94,14 @@ def run_docs_list(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         kb.close()
     if args.json:
-        pass
+        print(json.dumps([_record_json(r) for r in records]))
     else:
         for r in records:
-            r.effective_to.isoformat() if r.effective_to else "open"
+            until = r.effective_to.isoformat() if r.effective_to else "open"
+            print(
+                f"{r.doc_id:45} v{r.version:8} {r.declared_from} .. {until:10} "
+                f"{r.chunks:3} chunks  {r.title}"
+            )
     return 0
 
 
@@ -101,9 +114,10 @@ def run_docs_delete(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         kb.close()
     if args.json:
-        pass
+        print(json.dumps({"deleted": [_record_json(r) for r in removed]}))
     elif removed:
-        pass
+        print(f"deleted {args.doc_id}: versions {', '.join(r.version for r in removed)}")
     else:
-        pass
+        version = f" version {args.version!r}" if args.version else ""
+        print(f"no document {args.doc_id!r}{version}", file=sys.stderr)
     return 0 if removed else 1

@@ -38,7 +38,8 @@ def parse_meta(raw: str, origin: str) -> DocumentMeta:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise MetadataError(f"{origin} is not valid YAML{where}: {exc}") from exc
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise MetadataError(f"{origin} is not valid YAML{where}: {problem}") from exc
     if not isinstance(data, dict):
         raise MetadataError(f"{origin} must be a YAML mapping of metadata keys")
     try:

@@ -84,6 +84,10 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.factory import build_knowledge
 
     if not args.jsonl and not args.query:
+        print(
+            "sportello search: give a QUERY, or --jsonl to read queries from stdin",
+            file=sys.stderr,
+        )
         return 2
     kb = build_knowledge(settings)
     try:
@@ -95,17 +99,24 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         kb.close()
     if args.json:
+        print(json.dumps([hit_json(h) for h in hits], ensure_ascii=False))
         return 0
     if not hits:
-        pass
-    for _rank, _hit in enumerate(hits, 1):
-        pass
+        print("no passage found")
+    for rank, hit in enumerate(hits, 1):
+        valid = f"{hit.effective_from} .. {hit.effective_to or 'open'}"
+        text = hit.text[:300].replace("\n", " ")
+        print(
+            f"{rank}. [{hit.doc_id} v{hit.version}] {hit.title} — {hit.section} ({valid}) "
+            f"score {hit.score:.4f}\n   {text}\n   {hit.source}"
+        )
     return 0
 
 
 def _search_jsonl(retriever, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    """One JSON array of hits per input line; a bad line gets {"error": ...} and exit code 2."""
     status = 0
-    for _number, line in enumerate(sys.stdin, 1):
+    for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
             continue
         try:
@@ -113,13 +124,17 @@ def _search_jsonl(retriever, args: argparse.Namespace) -> int:  # type: ignore[n
             if not isinstance(item, dict) or not isinstance(item.get("query"), str):
                 raise ValueError('each line must be an object with a "query" string')
             k = int(item.get("k", args.k))
+            if not 1 <= k <= 100:
+                raise ValueError(f"k must be between 1 and 100, not {k}")
             as_of = date.fromisoformat(item["as_of"]) if item.get("as_of") else args.as_of
             filters = _filters(args.filter, as_of)
             if item.get("filters"):
                 filters = filters.model_copy(
                     update=SearchFilters(**item["filters"]).model_dump(exclude_none=True)
                 )
-            retriever.search(item["query"], k=k, filters=filters, mode=args.mode)
-        except (ValueError, TypeError, ValidationError):
+            hits = retriever.search(item["query"], k=k, filters=filters, mode=args.mode)
+            print(json.dumps([hit_json(h) for h in hits], ensure_ascii=False), flush=True)
+        except (ValueError, TypeError, ValidationError) as exc:
+            print(json.dumps({"error": {"line": number, "message": str(exc)}}), flush=True)
             status = 2
     return status

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from knowledge.embeddings import Embedder
+from knowledge.glossary import expand_query
 from knowledge.language import detect_language
 from knowledge.schema import Chunk, Hit, SearchFilters
 from knowledge.sparse import encode_query
@@ -71,15 +72,14 @@ class Retriever:
         """Several searches with one batched embedding call."""
         if not queries:
             return []
-        dense = (
-            self.embedder.embed_queries([q.query for q in queries]) if mode != "sparse" else None
-        )
+        expanded = [expand_query(q.query) for q in queries]
+        dense = self.embedder.embed_queries(expanded) if mode != "sparse" else None
         results: list[list[Hit]] = []
         for index, q in enumerate(queries):
             filters = q.filters
             if filters.as_of is None:
                 filters = filters.model_copy(update={"as_of": today()})
-            sparse = encode_query(q.query, language or detect_language(q.query))
+            sparse = encode_query(expanded[index], language or detect_language(q.query))
             scored = self.store.query(
                 dense[index].tolist() if dense is not None else None,
                 sparse,

@@ -1,0 +1,1 @@
+"""Scripts that print numbers: retrieval quality, search latency, ingestion throughput."""
