@@ -185,6 +185,8 @@ def ingest_paths(
                 )
             )
             log.warning("document rejected", extra={"path": shown, "code": exc.code})
+    if not dry_run and any(r.status in ("added", "updated") for r in results):
+        kb.store.optimize()  # build indexes once per batch, not per document
     counts = Counter(r.status for r in results)
     totals = {s: counts.get(s, 0) for s in ("added", "updated", "unchanged", "failed")}
     totals["documents"] = len(results)

@@ -43,9 +43,12 @@ class SearchQuery(BaseModel):
 class Retriever:
     """Searches the passages in force on a date (today unless `as_of` says otherwise)."""
 
-    def __init__(self, store: VectorStore, embedder: Embedder) -> None:
+    def __init__(
+        self, store: VectorStore, embedder: Embedder, *, expand_queries: bool = True
+    ) -> None:
         self.store = store
         self.embedder = embedder
+        self.expand_queries = expand_queries
 
     def search(
         self,
@@ -72,7 +75,7 @@ class Retriever:
         """Several searches with one batched embedding call."""
         if not queries:
             return []
-        expanded = [expand_query(q.query) for q in queries]
+        expanded = [expand_query(q.query) if self.expand_queries else q.query for q in queries]
         dense = self.embedder.embed_queries(expanded) if mode != "sparse" else None
         results: list[list[Hit]] = []
         for index, q in enumerate(queries):

@@ -61,6 +61,7 @@ class VectorStore(Protocol):
         k: int,
         mode: SearchMode = "hybrid",
     ) -> list[ScoredPayload]: ...
+    def optimize(self) -> None: ...
     def close(self) -> None: ...
 
 
@@ -231,6 +232,9 @@ class QdrantClientStore:
             ScoredPayload(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
             for p in response.points
         ]
+
+    def optimize(self) -> None:
+        """Nothing to do: a Qdrant server optimises in the background."""
 
     def close(self) -> None:
         self._client.close()
@@ -420,6 +424,15 @@ class EdgeStore:
             ScoredPayload(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
             for p in self.shard.query(request)
         ]
+
+    def optimize(self) -> None:
+        """Merge segments and build the HNSW and payload indexes (blocking, in-process).
+
+        Edge has no background optimiser: without this, searches scan appendable segments.
+        """
+        with self._lock:
+            if self._shard is not None:
+                self._shard.optimize()
 
     def close(self) -> None:
         with self._lock:
