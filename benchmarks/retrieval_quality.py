@@ -18,8 +18,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dataset", type=Path, default=DATASETS / "retrieval_dev.jsonl")
     parser.add_argument("--data-dir", type=Path, help="re-use this data dir (default: a fresh one)")
-    parser.add_argument("--no-glossary", action="store_true",
-                        help="search without the domain glossary's query expansion (ablation)")
+    parser.add_argument(
+        "--no-glossary",
+        action="store_true",
+        help="search without the domain glossary's query expansion (ablation)",
+    )
     args = parser.parse_args()
     cases = load_jsonl(args.dataset, RetrievalCase)
     kb = corpus_knowledge_base(args.data_dir)

@@ -36,18 +36,26 @@ def synthetic_points(n: int, seed: int = 7) -> list[PointData]:
         terms, counts = np.unique(words[i], return_counts=True)
         start = date(2023, 1, 1) + timedelta(days=int(rng.integers(0, 1000)))
         end = None if rng.random() < 0.7 else start + timedelta(days=int(rng.integers(30, 700)))
-        points.append(PointData(
-            id=str(uuid.UUID(int=i + 1)),
-            dense=dense[i],
-            sparse=(terms.tolist(), (counts * 2.2 / (counts + 1.2)).tolist()),
-            payload={
-                "doc_id": f"doc-{i // 8}", "version": "1",
-                "commodity": [COMMODITIES[i % 3]], "verticals": ["billing"],
-                "doc_type": DOC_TYPES[i % 5], "language": "it",
-                "effective_from": to_rfc3339(start), "effective_to": to_rfc3339(end),
-                "text": "x" * 600, "title": "t", "section": "s",
-            },
-        ))
+        points.append(
+            PointData(
+                id=str(uuid.UUID(int=i + 1)),
+                dense=dense[i],
+                sparse=(terms.tolist(), (counts * 2.2 / (counts + 1.2)).tolist()),
+                payload={
+                    "doc_id": f"doc-{i // 8}",
+                    "version": "1",
+                    "commodity": [COMMODITIES[i % 3]],
+                    "verticals": ["billing"],
+                    "doc_type": DOC_TYPES[i % 5],
+                    "language": "it",
+                    "effective_from": to_rfc3339(start),
+                    "effective_to": to_rfc3339(end),
+                    "text": "x" * 600,
+                    "title": "t",
+                    "section": "s",
+                },
+            )
+        )
     return points
 
 
@@ -69,8 +77,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 50000])
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--local-max", type=int, default=5000,
-                        help="largest size to also time in qdrant-client local mode (slow)")
+    parser.add_argument(
+        "--local-max",
+        type=int,
+        default=5000,
+        help="largest size to also time in qdrant-client local mode (slow)",
+    )
     args = parser.parse_args()
     print("| store | chunks | upsert s | index s | p50 ms | p95 ms |")
     print("|---|---|---|---|---|---|")
@@ -87,7 +99,9 @@ def main() -> None:
         edge.optimize()
         index = time.perf_counter() - started
         p50, p95 = time_queries(edge, points, args.queries)
-        print(f"| Qdrant Edge, optimised | {n} | {upsert:.1f} | {index:.1f} | {p50:.2f} | {p95:.2f} |")
+        print(
+            f"| Qdrant Edge, optimised | {n} | {upsert:.1f} | {index:.1f} | {p50:.2f} | {p95:.2f} |"
+        )
         edge.close()
         if n <= args.local_max:
             local = QdrantClientStore("bench")

@@ -12,10 +12,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-import knowledge  # noqa: E402,F401  (offline defaults before anything else imports libraries)
-
 import pytest  # noqa: E402
 
+import knowledge  # noqa: E402,F401  (offline defaults before anything else imports libraries)
 from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.embeddings import E5Embedder  # noqa: E402
 from knowledge.registry import DocumentRegistry, make_engine  # noqa: E402
@@ -75,9 +74,7 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def make_kb(
-    tmp_path: Path, embedder: E5Embedder
-) -> Iterator[Callable[..., KnowledgeBase]]:
+def make_kb(tmp_path: Path, embedder: E5Embedder) -> Iterator[Callable[..., KnowledgeBase]]:
     created: list[KnowledgeBase] = []
 
     def make(kind: str = "edge", db_url: str | None = None) -> KnowledgeBase:
@@ -98,12 +95,20 @@ def make_kb(
         kb.close()
 
 
-def run_cli(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, data_dir: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """The real `sportello` command in a subprocess, on its own data dir."""
     env = {**os.environ, "SPORTELLO_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, input=stdin,
-        capture_output=True, text=True, timeout=900, check=False,
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
 
 

@@ -8,7 +8,16 @@ from pathlib import Path
 from tests.conftest import CORPUS, run_cli
 from tests.helpers import write_markdown
 
-HIT_KEYS = {"doc_id", "title", "section", "source", "text", "score", "effective_from", "effective_to"}
+HIT_KEYS = {
+    "doc_id",
+    "title",
+    "section",
+    "source",
+    "text",
+    "score",
+    "effective_from",
+    "effective_to",
+}
 
 
 def test_corpus_ingests_every_format_without_failure(corpus_ingest) -> None:
@@ -18,7 +27,11 @@ def test_corpus_ingests_every_format_without_failure(corpus_ingest) -> None:
     assert first["totals"]["failed"] == 0, [d for d in docs if d["status"] == "failed"]
     assert {Path(d["path"]).suffix for d in docs} == {".pdf", ".docx", ".html", ".md", ".txt"}
     assert all(d["chunks"] > 0 and d["error"] is None for d in docs)
-    assert first["totals"]["documents"] == len(docs) == first["totals"]["added"] + first["totals"]["updated"]
+    assert (
+        first["totals"]["documents"]
+        == len(docs)
+        == first["totals"]["added"] + first["totals"]["updated"]
+    )
 
 
 def test_second_ingest_reports_every_document_unchanged(corpus_ingest) -> None:
@@ -30,8 +43,9 @@ def test_second_ingest_reports_every_document_unchanged(corpus_ingest) -> None:
 
 def test_search_json_hits_have_the_documented_shape(corpus_ingest) -> None:
     data_dir, _, _ = corpus_ingest
-    out = run_cli("search", "c'è odore di gas in cucina, cosa faccio?", "-k", "3", "--json",
-                  data_dir=data_dir)
+    out = run_cli(
+        "search", "c'è odore di gas in cucina, cosa faccio?", "-k", "3", "--json", data_dir=data_dir
+    )
     assert out.returncode == 0, out.stderr
     hits = json.loads(out.stdout)
     assert len(hits) == 3 and all(set(h) == HIT_KEYS for h in hits)
@@ -40,10 +54,30 @@ def test_search_json_hits_have_the_documented_shape(corpus_ingest) -> None:
 
 def test_search_as_of_and_filters(corpus_ingest) -> None:
     data_dir, _, _ = corpus_ingest
-    old = run_cli("search", "prezzo offerta luce fissa", "--as-of", "2025-06-01", "--filter",
-                  "doc_type=tariff", "--filter", "commodity=electricity", "--json", data_dir=data_dir)
-    new = run_cli("search", "prezzo offerta luce fissa", "--as-of", "2026-06-01", "--filter",
-                  "doc_type=tariff", "--filter", "commodity=electricity", "--json", data_dir=data_dir)
+    old = run_cli(
+        "search",
+        "prezzo offerta luce fissa",
+        "--as-of",
+        "2025-06-01",
+        "--filter",
+        "doc_type=tariff",
+        "--filter",
+        "commodity=electricity",
+        "--json",
+        data_dir=data_dir,
+    )
+    new = run_cli(
+        "search",
+        "prezzo offerta luce fissa",
+        "--as-of",
+        "2026-06-01",
+        "--filter",
+        "doc_type=tariff",
+        "--filter",
+        "commodity=electricity",
+        "--json",
+        data_dir=data_dir,
+    )
     old_hits, new_hits = json.loads(old.stdout), json.loads(new.stdout)
     fixed_old = [h for h in old_hits if h["doc_id"] == "offerta-luce-fissa"]
     fixed_new = [h for h in new_hits if h["doc_id"] == "offerta-luce-fissa"]
@@ -54,11 +88,13 @@ def test_search_as_of_and_filters(corpus_ingest) -> None:
 
 def test_search_jsonl_answers_each_line(corpus_ingest) -> None:
     data_dir, _, _ = corpus_ingest
-    lines = "\n".join([
-        json.dumps({"query": "come faccio l'autolettura del gas?", "k": 2}),
-        "not json",
-        json.dumps({"query": "bonus sociale ISEE", "k": 1}),
-    ])
+    lines = "\n".join(
+        [
+            json.dumps({"query": "come faccio l'autolettura del gas?", "k": 2}),
+            "not json",
+            json.dumps({"query": "bonus sociale ISEE", "k": 1}),
+        ]
+    )
     out = run_cli("search", "--jsonl", data_dir=data_dir, stdin=lines)
     assert out.returncode == 2  # one line was bad
     rows = [json.loads(line) for line in out.stdout.splitlines()]

@@ -57,8 +57,12 @@ def test_facts_appear_in_an_expected_document(name: str, corpus_kb) -> None:
     missing = []
     for case in load_jsonl(DATASETS / name, RetrievalCase):
         for fact in case.facts:
-            docs = [t for (doc_id, start), t in texts.items() if doc_id in case.expected_doc_ids
-                    and (case.as_of is None or start <= case.as_of.isoformat())]
+            docs = [
+                t
+                for (doc_id, start), t in texts.items()
+                if doc_id in case.expected_doc_ids
+                and (case.as_of is None or start <= case.as_of.isoformat())
+            ]
             if not any(fold(fact) in " ".join(t.split()) for t in docs):
                 missing.append((case.id, fact))
     assert not missing

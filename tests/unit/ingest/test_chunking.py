@@ -1,7 +1,9 @@
 from ingest.chunking import chunk_blocks, count_tokens
 from ingest.partition import Block
 
-LONG = " ".join(f"La frase numero {i} parla della bolletta del gas e della sua scadenza." for i in range(120))
+LONG = " ".join(
+    f"La frase numero {i} parla della bolletta del gas e della sua scadenza." for i in range(120)
+)
 
 
 def test_each_section_becomes_a_chunk_with_its_heading() -> None:
@@ -28,8 +30,10 @@ def test_long_sections_are_split_under_the_limit_and_keep_their_heading() -> Non
 
 def test_short_sections_merge_into_the_next() -> None:
     blocks = [
-        Block("title", "A"), Block("text", "Breve."),
-        Block("title", "B"), Block("text", "Un testo un po' più lungo sulla bolletta " * 10),
+        Block("title", "A"),
+        Block("text", "Breve."),
+        Block("title", "B"),
+        Block("text", "Un testo un po' più lungo sulla bolletta " * 10),
     ]
     chunks = chunk_blocks(blocks, "Doc", max_tokens=300, min_tokens=40)
     assert len(chunks) == 1

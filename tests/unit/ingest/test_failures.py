@@ -17,7 +17,9 @@ def batch(tmp_path: Path) -> Path:
     folder = tmp_path / "batch"
     folder.mkdir()
     write_markdown(folder / "buono.md", "doc-buono", GOOD_TEXT)
-    write_pdf(folder / "buono.pdf", ["Autolettura", "Il contatore del gas si legge dalle cifre nere."])
+    write_pdf(
+        folder / "buono.pdf", ["Autolettura", "Il contatore del gas si legge dalle cifre nere."]
+    )
     write_sidecar(folder / "buono.pdf", "doc-buono-pdf")
     (folder / "vuoto.md").write_bytes(b"")
     (folder / "rotto.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nnot a pdf at all")

@@ -15,10 +15,24 @@ TARIFF_2026 = "## Prezzo\n\nIl prezzo della luce fissa è 0,1185 €/kWh con quo
 
 def _tariffs(folder: Path) -> None:
     folder.mkdir(exist_ok=True)
-    write_markdown(folder / "luce-2025.md", "luce-fissa", TARIFF_2025, version="2025",
-                   effective_from="2025-01-01", commodity=["electricity"], doc_type="tariff")
-    write_markdown(folder / "luce-2026.md", "luce-fissa", TARIFF_2026, version="2026",
-                   effective_from="2026-01-01", commodity=["electricity"], doc_type="tariff")
+    write_markdown(
+        folder / "luce-2025.md",
+        "luce-fissa",
+        TARIFF_2025,
+        version="2025",
+        effective_from="2025-01-01",
+        commodity=["electricity"],
+        doc_type="tariff",
+    )
+    write_markdown(
+        folder / "luce-2026.md",
+        "luce-fissa",
+        TARIFF_2026,
+        version="2026",
+        effective_from="2026-01-01",
+        commodity=["electricity"],
+        doc_type="tariff",
+    )
 
 
 def _price(kb, as_of: date) -> str:  # type: ignore[no-untyped-def]
@@ -41,7 +55,9 @@ def test_second_ingest_is_unchanged_and_writes_nothing(make_kb, store_kind, tmp_
     assert {r.version: r.ingested_at for r in kb.documents()} == ingested_at
 
 
-def test_new_version_supersedes_the_old_from_its_effective_date(make_kb, store_kind, tmp_path) -> None:
+def test_new_version_supersedes_the_old_from_its_effective_date(
+    make_kb, store_kind, tmp_path
+) -> None:
     kb = make_kb(store_kind)
     _tariffs(tmp_path / "docs")
     ingest_paths(kb, [tmp_path / "docs"])
@@ -59,7 +75,8 @@ def test_versions_ingested_out_of_order_end_up_the_same(make_kb, tmp_path: Path)
     ingest_paths(kb, [tmp_path / "docs" / "luce-2026.md"])
     ingest_paths(kb, [tmp_path / "docs" / "luce-2025.md"])
     assert {r.version: r.effective_to for r in kb.documents()} == {
-        "2025": date(2025, 12, 31), "2026": None,
+        "2025": date(2025, 12, 31),
+        "2026": None,
     }
     assert "0,1290" in _price(kb, date(2025, 6, 1))
 
@@ -78,7 +95,9 @@ def test_deleting_the_new_version_reopens_the_old(make_kb, store_kind, tmp_path:
 
 def test_changed_content_replaces_its_passages(make_kb, tmp_path: Path) -> None:
     kb = make_kb("edge")
-    path = write_markdown(tmp_path / "a.md", "doc-a", "## Uno\n\nIl deposito cauzionale vale 50 euro.\n")
+    path = write_markdown(
+        tmp_path / "a.md", "doc-a", "## Uno\n\nIl deposito cauzionale vale 50 euro.\n"
+    )
     ingest_paths(kb, [path])
     write_markdown(path, "doc-a", "## Uno\n\nIl deposito cauzionale vale 77 euro.\n")
     report = ingest_paths(kb, [path])

@@ -13,10 +13,12 @@ from knowledge.embeddings import E5Embedder, EmbeddingError, OpenAIEmbedder
 
 
 def test_packaged_model_embeds_multilingual_text(embedder: E5Embedder) -> None:
-    passages = embedder.embed_passages([
-        "In caso di odore di gas non accendere luci, apri le finestre e chiama il pronto intervento.",
-        "La bolletta può essere pagata con domiciliazione bancaria o bollettino.",
-    ])
+    passages = embedder.embed_passages(
+        [
+            "In caso di odore di gas non accendere luci, apri le finestre e chiama il pronto intervento.",
+            "La bolletta può essere pagata con domiciliazione bancaria o bollettino.",
+        ]
+    )
     assert passages.shape == (2, 384)
     assert np.allclose(np.linalg.norm(passages, axis=1), 1, atol=1e-4)
     for question in ("I can smell gas in the kitchen", "ça sent le gaz dans la cuisine"):
@@ -27,13 +29,20 @@ def test_packaged_model_embeds_multilingual_text(embedder: E5Embedder) -> None:
 def _fake_embeddings(request: httpx.Request) -> httpx.Response:
     body = json.loads(request.content)
     assert request.headers["authorization"] == "Bearer k"
-    data = [{"index": i, "embedding": [float(len(t)), 1.0, 0.0]} for i, t in enumerate(body["input"])]
+    data = [
+        {"index": i, "embedding": [float(len(t)), 1.0, 0.0]} for i, t in enumerate(body["input"])
+    ]
     return httpx.Response(200, json={"data": list(reversed(data)), "model": body["model"]})
 
 
 def test_openai_embedder_orders_and_normalises() -> None:
-    embedder = OpenAIEmbedder("http://emb.test/v1", "m", "k", batch_size=2,
-                              transport=httpx.MockTransport(_fake_embeddings))
+    embedder = OpenAIEmbedder(
+        "http://emb.test/v1",
+        "m",
+        "k",
+        batch_size=2,
+        transport=httpx.MockTransport(_fake_embeddings),
+    )
     vectors = embedder.embed_passages(["a", "bbb", "cc"])
     assert vectors.shape == (3, 3)
     assert vectors[1][0] > vectors[2][0] > vectors[0][0]
@@ -41,12 +50,18 @@ def test_openai_embedder_orders_and_normalises() -> None:
 
 
 def test_openai_embedder_errors_are_clear() -> None:
-    failing = OpenAIEmbedder("http://emb.test/v1", "m", transport=httpx.MockTransport(
-        lambda r: httpx.Response(503, json={"error": "down"})))
+    failing = OpenAIEmbedder(
+        "http://emb.test/v1",
+        "m",
+        transport=httpx.MockTransport(lambda r: httpx.Response(503, json={"error": "down"})),
+    )
     with pytest.raises(EmbeddingError, match="503"):
         failing.embed_queries(["x"])
-    short = OpenAIEmbedder("http://emb.test/v1", "m", transport=httpx.MockTransport(
-        lambda r: httpx.Response(200, json={"data": []})))
+    short = OpenAIEmbedder(
+        "http://emb.test/v1",
+        "m",
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"data": []})),
+    )
     with pytest.raises(EmbeddingError, match="asked 1 embeddings, got 0"):
         short.embed_queries(["x"])
 
@@ -54,9 +69,13 @@ def test_openai_embedder_errors_are_clear() -> None:
 class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        payload = json.dumps({"data": [
-            {"index": i, "embedding": [1.0, float(i)]} for i, _ in enumerate(body["input"])
-        ]}).encode()
+        payload = json.dumps(
+            {
+                "data": [
+                    {"index": i, "embedding": [1.0, float(i)]} for i, _ in enumerate(body["input"])
+                ]
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(payload)))

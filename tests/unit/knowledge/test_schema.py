@@ -35,9 +35,21 @@ def test_bad_metadata_is_rejected_with_the_field(field: str, value: object, mess
 
 def _chunk(**overrides: object) -> Chunk:
     base = dict(
-        doc_id="d", version="1", title="T", section="S", text="testo", source="s", path="p",
-        commodity=["gas"], verticals=["billing"], doc_type="guide", language="it",
-        effective_from=date(2025, 1, 1), effective_to=None, content_hash="h", chunk_index=0,
+        doc_id="d",
+        version="1",
+        title="T",
+        section="S",
+        text="testo",
+        source="s",
+        path="p",
+        commodity=["gas"],
+        verticals=["billing"],
+        doc_type="guide",
+        language="it",
+        effective_from=date(2025, 1, 1),
+        effective_to=None,
+        content_hash="h",
+        chunk_index=0,
     )
     return Chunk(**{**base, **overrides})  # type: ignore[arg-type]
 

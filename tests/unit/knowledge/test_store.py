@@ -26,9 +26,15 @@ def _point(i: int, doc_id: str, commodity: str, start: date, end: date | None, t
         dense=_vector(i),
         sparse=(terms, [1.0] * len(terms)),
         payload={
-            "doc_id": doc_id, "version": "1", "commodity": [commodity], "verticals": ["billing"],
-            "doc_type": "tariff", "language": "it", "effective_from": to_rfc3339(start),
-            "effective_to": to_rfc3339(end), "n": i,
+            "doc_id": doc_id,
+            "version": "1",
+            "commodity": [commodity],
+            "verticals": ["billing"],
+            "doc_type": "tariff",
+            "language": "it",
+            "effective_from": to_rfc3339(start),
+            "effective_to": to_rfc3339(end),
+            "n": i,
         },
     )
 
@@ -39,12 +45,14 @@ def store(store_kind: str, tmp_path: Path) -> VectorStore:
         EdgeStore(tmp_path / "edge") if store_kind == "edge" else QdrantClientStore("t")
     )
     s.ensure_collection(DIM)
-    s.upsert([
-        _point(0, "luce-2025", "electricity", date(2025, 1, 1), date(2025, 12, 31), [1, 2]),
-        _point(1, "luce-2026", "electricity", date(2026, 1, 1), None, [1, 3]),
-        _point(2, "gas", "gas", date(2024, 1, 1), None, [4, 5]),
-        _point(3, "gas", "gas", date(2024, 1, 1), None, [4, 6]),
-    ])
+    s.upsert(
+        [
+            _point(0, "luce-2025", "electricity", date(2025, 1, 1), date(2025, 12, 31), [1, 2]),
+            _point(1, "luce-2026", "electricity", date(2026, 1, 1), None, [1, 3]),
+            _point(2, "gas", "gas", date(2024, 1, 1), None, [4, 5]),
+            _point(3, "gas", "gas", date(2024, 1, 1), None, [4, 6]),
+        ]
+    )
     return s
 
 
@@ -66,7 +74,11 @@ def test_keyword_filter(store: VectorStore) -> None:
 
 @pytest.mark.parametrize(
     ("as_of", "expected"),
-    [(date(2025, 6, 1), "luce-2025"), (date(2026, 3, 1), "luce-2026"), (date(2025, 12, 31), "luce-2025")],
+    [
+        (date(2025, 6, 1), "luce-2025"),
+        (date(2026, 3, 1), "luce-2026"),
+        (date(2025, 12, 31), "luce-2025"),
+    ],
 )
 def test_as_of_selects_the_version_in_force(store: VectorStore, as_of: date, expected: str) -> None:
     flt = SearchFilters(commodity=["electricity"], as_of=as_of)
