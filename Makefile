@@ -39,7 +39,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: install lint  ## lint, then the whole test suite
+test: install lint typecheck  ## lint, type-check, then the whole test suite
 	$(BIN)/pytest -q
 
 bench: install  ## retrieval quality, search latency and ingestion throughput

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from knowledge.schema import DATETIME_FIELDS, KEYWORD_FIELDS, SearchFilters, to_rfc3339
 
@@ -136,7 +136,7 @@ class QdrantClientStore:
                 must.append(m.FieldCondition(key=key, match=m.MatchAny(any=values)))
             if filters.as_of is not None:
                 for key, bounds in _validity(filters.as_of):
-                    must.append(m.FieldCondition(key=key, range=m.DatetimeRange(**bounds)))
+                    must.append(m.FieldCondition(key=key, range=m.DatetimeRange(**bounds)))  # type: ignore[arg-type]
         return m.Filter(must=must) if must else None
 
     def upsert(self, points: Sequence[PointData]) -> None:
@@ -251,7 +251,7 @@ class EdgeStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._shard = None
+        self._shard: Any = None  # qdrant_edge.EdgeShard once created or loaded
         self._lock = threading.RLock()
         if (self.path / "edge_config.json").exists() or any(self.path.glob("segments*")):
             self._open()
@@ -288,11 +288,11 @@ class EdgeStore:
             except Exception:
                 self._open(config)  # created by an earlier run that left no marker we know
             for field in KEYWORD_FIELDS:
-                self._shard.update(
+                self.shard.update(
                     qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword)
                 )
             for field in DATETIME_FIELDS:
-                self._shard.update(
+                self.shard.update(
                     qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Datetime)
                 )
 
