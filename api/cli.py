@@ -7,6 +7,7 @@ import sys
 
 from pydantic import ValidationError
 
+from graph.cli import add_commands as add_graph_commands
 from ingest.cli import add_commands as add_ingest_commands
 from knowledge.cli import add_commands as add_knowledge_commands
 from knowledge.logs import configure_logging
@@ -20,7 +21,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     add_ingest_commands(sub)
     add_knowledge_commands(sub)
+    add_graph_commands(sub, _runtime)
     return parser
+
+
+def _runtime(settings):  # type: ignore[no-untyped-def]
+    from api.runtime import build_runtime
+
+    return build_runtime(settings)
 
 
 def main(argv: list[str] | None = None) -> int:

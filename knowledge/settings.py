@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -39,6 +40,14 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
 
+    # The utility's systems: the embedded demo (SQLite, seeded) or its own REST services.
+    backend: Literal["demo", "rest"] = "demo"
+    backend_url: AnyHttpUrl | None = None
+    backend_token: SecretStr | None = None
+    # Demo only: a fixed one-time code, so demos and tests can identify a customer.
+    otp_fixed_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    ecb_reference_rate: Decimal = Field(default=Decimal("0.02"), ge=0, le=Decimal("0.2"))
+
     # Chunking of ingested documents, in tiktoken cl100k tokens.
     chunk_max_tokens: int = Field(default=320, ge=64, le=2000)
     chunk_min_tokens: int = Field(default=40, ge=0, le=500)
@@ -62,6 +71,10 @@ class Settings(BaseSettings):
             raise ValueError(
                 "EMBEDDINGS_PROVIDER=openai needs EMBEDDINGS_BASE_URL and EMBEDDINGS_MODEL"
             )
+        if self.otp_fixed_code and self.sportello_env != "demo":
+            raise ValueError("OTP_FIXED_CODE is only allowed with SPORTELLO_ENV=demo")
+        if self.backend == "rest" and self.backend_url is None:
+            raise ValueError("BACKEND=rest needs BACKEND_URL")
         llm = [self.llm_base_url, self.llm_model, self.llm_api_key]
         if any(llm) and not all(llm):
             raise ValueError("set all of LLM_BASE_URL, LLM_MODEL and LLM_API_KEY, or none")

@@ -133,3 +133,55 @@ def corpus_kb(corpus_ingest: tuple[Path, dict, dict]) -> Iterator[KnowledgeBase]
     kb = build_knowledge(Settings(sportello_data_dir=corpus_ingest[0]))
     yield kb
     kb.close()
+
+
+# --------------------------------------------------------------------------- conversation graph
+
+DEMO_TODAY = (2026, 11, 26)
+
+
+@pytest.fixture(scope="session")
+def classifier(embedder: E5Embedder, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from graph.classifier import OfflineClassifier
+
+    return OfflineClassifier(embedder, tmp_path_factory.mktemp("classifier-cache"))
+
+
+@pytest.fixture
+def make_graph(tmp_path: Path, corpus_kb: KnowledgeBase, classifier):  # type: ignore[no-untyped-def]
+    """A fresh graph on a freshly seeded demo backend, with an in-memory checkpointer."""
+    from datetime import date, datetime
+
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from graph.audit import AuditTrail
+    from graph.backends.demo import DemoBackend
+    from graph.backends.demo_seed import seed_demo
+    from graph.builder import build_graph
+    from graph.deps import ITALY, GraphDeps
+
+    def make(chat_model=None, **overrides):  # type: ignore[no-untyped-def]
+        engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+        backend = DemoBackend(engine)
+        if not backend.list_customers():
+            seed_demo(backend, date(*DEMO_TODAY))
+        deps = GraphDeps(
+            backend=backend,
+            retriever=corpus_kb.retriever,
+            classifier=classifier,
+            audit=AuditTrail(engine),
+            chat_model=chat_model,
+            clock=lambda: datetime(*DEMO_TODAY, 10, 30, tzinfo=ITALY),
+            otp_fixed_code="123456",
+            **overrides,
+        )
+        return build_graph(deps, checkpointer=InMemorySaver()), deps
+
+    return make
+
+
+def converse(graph, *texts: str, user: str = "wa-393331234567"):  # type: ignore[no-untyped-def]
+    """Several customer turns in one conversation; returns every TurnResult."""
+    from graph.turn import run_turn
+
+    return [run_turn(graph, text, user=user, channel="test") for text in texts]

@@ -1,0 +1,100 @@
+"""Assemble the running system from settings: knowledge base, backend, models, checkpointer."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph.state import CompiledStateGraph
+
+from graph.audit import AuditTrail
+from graph.backends.ports import UtilityBackend
+from graph.builder import build_graph
+from graph.classifier import OfflineClassifier
+from graph.deps import GraphDeps
+from graph.llm import make_chat_model
+from graph.turn import TurnResult, run_turn
+from knowledge.base import KnowledgeBase
+from knowledge.factory import build_knowledge
+from knowledge.registry import make_engine
+from knowledge.settings import Settings
+
+
+def build_backend(settings: Settings, engine: Any) -> UtilityBackend:
+    if settings.backend == "rest":
+        from graph.backends.rest import RestBackend
+
+        token = settings.backend_token.get_secret_value() if settings.backend_token else None
+        return RestBackend(str(settings.backend_url), token)
+    from graph.backends.demo import DemoBackend
+    from graph.backends.demo_seed import seed_demo
+    from graph.deps import now_in_italy
+
+    backend = DemoBackend(engine)
+    if not backend.list_customers():
+        seed_demo(backend, now_in_italy().date())
+    return backend
+
+
+def build_checkpointer(settings: Settings, stack: ExitStack) -> BaseCheckpointSaver:  # type: ignore[type-arg]
+    """SQLite in the data dir by default; PostgreSQL when DATABASE_URL says so."""
+    url = settings.database_url or ""
+    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        from langgraph.checkpoint.postgres import PostgresSaver
+
+        plain = url.replace("postgresql+psycopg://", "postgresql://")
+        saver = stack.enter_context(PostgresSaver.from_conn_string(plain))
+        saver.setup()
+        return saver
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    path = settings.sportello_data_dir / "checkpoints.db"
+    connection = sqlite3.connect(str(path), check_same_thread=False)
+    stack.callback(connection.close)
+    saver = SqliteSaver(connection)
+    saver.setup()
+    return saver
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    knowledge: KnowledgeBase
+    deps: GraphDeps
+    graph: CompiledStateGraph  # type: ignore[type-arg]
+    stack: ExitStack = field(default_factory=ExitStack)
+
+    def ask(
+        self, text: str, *, user: str, thread_id: str | None = None, channel: str = "cli"
+    ) -> TurnResult:
+        return run_turn(self.graph, text, user=user, thread_id=thread_id, channel=channel)
+
+    def close(self) -> None:
+        self.stack.close()
+        self.knowledge.close()
+
+
+def build_runtime(settings: Settings, *, chat_model: Any = None) -> Runtime:
+    stack = ExitStack()
+    knowledge = build_knowledge(settings)
+    engine = make_engine(settings.sqlalchemy_url)
+    stack.callback(engine.dispose)
+    if chat_model is None and settings.llm_configured:
+        assert settings.llm_base_url and settings.llm_model and settings.llm_api_key
+        chat_model = make_chat_model(
+            str(settings.llm_base_url), settings.llm_model, settings.llm_api_key.get_secret_value()
+        )
+    deps = GraphDeps(
+        backend=build_backend(settings, engine),
+        retriever=knowledge.retriever,
+        classifier=OfflineClassifier(knowledge.embedder, settings.sportello_data_dir / "cache"),
+        audit=AuditTrail(engine),
+        chat_model=chat_model,
+        otp_fixed_code=settings.otp_fixed_code,
+        ecb_rate=settings.ecb_reference_rate,
+    )
+    graph = build_graph(deps, checkpointer=build_checkpointer(settings, stack))
+    return Runtime(settings, knowledge, deps, graph, stack)

@@ -1,0 +1,89 @@
+"""Helpers the account verticals share: choosing a supply, yes/no answers, money and dates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from graph.backends.ports import Customer, Supply
+from graph.state import Choice
+from knowledge.sparse import fold
+
+COMMODITY_NAMES = {
+    "electricity": {"it": "luce", "en": "electricity", "fr": "électricité"},
+    "gas": {"it": "gas", "en": "gas", "fr": "gaz"},
+    "water": {"it": "acqua", "en": "water", "fr": "eau"},
+}
+_COMMODITY_WORDS = {
+    "electricity": ("luce", "elettric", "electric", "corrente", "power", "courant", "pod"),
+    "gas": ("gas", "gaz", "metano", "pdr"),
+    "water": ("acqua", "water", "eau", "idric"),
+}
+_YES = re.compile(
+    r"^\s*(si|sì|s|ok|okay|va bene|confermo|certo|yes|y|yep|sure|confirm|"
+    r"oui|d'accord|je confirme)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(r"^\s*(no|nope|annulla|non|cancel|stop|pas maintenant|no grazie)\b", re.IGNORECASE)
+
+
+def is_yes(text: str) -> bool:
+    return bool(_YES.match(fold(text)))
+
+
+def is_no(text: str) -> bool:
+    return bool(_NO.match(fold(text))) and not is_yes(text)
+
+
+def euro(amount: Decimal) -> str:
+    """Italian money format as bills print it: 1.234,56 €."""
+    text = f"{amount.quantize(Decimal('0.01')):,.2f}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".") + " €"
+
+
+def day(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def commodity_name(commodity: str, language: str) -> str:
+    return COMMODITY_NAMES[commodity].get(language, COMMODITY_NAMES[commodity]["it"])
+
+
+@dataclass(frozen=True)
+class SupplyPick:
+    supply: Supply | None
+    choices: list[Choice]
+
+
+def pick_supply(
+    customer: Customer, text: str, language: str, chosen: str | None = None
+) -> SupplyPick:
+    """The supply a message is about: the only one, the one chosen, the commodity named,
+    or else a choice to offer (buttons)."""
+    supplies = [s for s in customer.supplies if s.status != "inactive"] or customer.supplies
+    if chosen:
+        match = next((s for s in supplies if s.supply_id == chosen), None)
+        if match:
+            return SupplyPick(match, [])
+    if len(supplies) == 1:
+        return SupplyPick(supplies[0], [])
+    folded = fold(text)
+    named = [s for s in supplies if any(w in folded for w in _COMMODITY_WORDS[s.commodity])]
+    if len(named) == 1:
+        return SupplyPick(named[0], [])
+    by_id = next((s for s in supplies if s.supply_id.lower() in folded), None)
+    if by_id:
+        return SupplyPick(by_id, [])
+    digits = re.fullmatch(r"\s*([1-9])\s*\W*", folded)
+    if digits and int(digits.group(1)) <= len(supplies):
+        return SupplyPick(supplies[int(digits.group(1)) - 1], [])
+    choices = [
+        Choice(
+            id=s.supply_id,
+            title=f"{commodity_name(s.commodity, language).capitalize()} · {s.address}"[:24],
+        )
+        for s in supplies[:10]
+    ]
+    return SupplyPick(None, choices)

@@ -1,0 +1,1 @@
+"""The utility's systems as seen by the graph: ports (Protocols) and their adapters."""

@@ -1,0 +1,325 @@
+"""The offline brain's understanding: language, urgency and intent without an LLM.
+
+Intent is a nearest-neighbour vote over labelled example phrases (graph/prompts/intents.yaml)
+embedded with the packaged multilingual model, sharpened by a small lexicon of unambiguous
+domain words. Urgency, opt-out and handoff requests are rules, never a model's guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from knowledge.embeddings import Embedder
+from knowledge.language import detect_language
+from knowledge.sparse import fold
+
+INTENTS_FILE = Path(__file__).parent / "prompts" / "intents.yaml"
+ROUTES = (
+    "billing",
+    "payments",
+    "instalments",
+    "self_reading",
+    "bonus",
+    "outage",
+    "contracts",
+    "onboarding",
+    "handoff",
+    "general",
+)
+
+# Words that settle a route on their own (accent-folded stems, matched at word start).
+LEXICON: dict[str, tuple[str, ...]] = {
+    "instalments": (
+        "rateizz",
+        "a rate",
+        "in rate",
+        "installment",
+        "instalment",
+        "echelonn",
+        "plusieurs fois",
+        "mensualit",
+        "payment plan",
+        "piano di rientro",
+    ),
+    "self_reading": (
+        "autolettur",
+        "auto lettur",
+        "self-reading",
+        "self reading",
+        "releve",
+        "autoreleve",
+        "meter reading",
+        "lettura del contatore",
+    ),
+    "bonus": ("bonus", "isee", "disagio"),
+    "contracts": (
+        "voltura",
+        "subentr",
+        "disdett",
+        "trasloc",
+        "ripensamento",
+        "cambio offerta",
+        "cambiare offerta",
+        "demenag",
+        "moving house",
+        "resili",
+        "allaccio",
+        "switch supplier",
+        "cambiare fornitore",
+        "changement de titulaire",
+        "change of holder",
+        "recesso",
+        "recedere",
+    ),
+    "billing": (
+        "conguagli",
+        "consumi stimati",
+        "letture stimate",
+        "estimated reading",
+        "copia della bolletta",
+        "duplicato",
+        "voci della bolletta",
+        "regularisation",
+        "ultima bolletta",
+        "last bill",
+        "latest bill",
+        "derniere facture",
+    ),
+    "outage": (
+        "guasto",
+        "blackout",
+        "panne",
+        "power cut",
+        "coupure",
+        "pronto intervento",
+        "senza luce",
+        "senza acqua",
+        "senza gas",
+        "no power",
+        "no water",
+        "pas d'electricite",
+        "pas d'eau",
+        "technician",
+        "tecnico",
+    ),
+    "payments": (
+        "sollecito",
+        "ho gia pagato",
+        "already paid",
+        "deja paye",
+        "costituzione in mora",
+        "payment link",
+        "link per pagare",
+        "pagopa",
+    ),
+    "handoff": (
+        "operatore",
+        "operator",
+        "operateur",
+        "persona vera",
+        "real person",
+        "human",
+        "umano",
+        "conseiller",
+    ),
+}
+
+_OPT_OUT = re.compile(
+    r"^\s*(stop|stop\s*all|unsubscribe|cancel+a(mi)?|disiscrivi(mi)?|basta( messaggi)?|"
+    r"non scrivetemi piu|arrete[rz]?|desabonner|desinscri(re|s-moi)|stop messages?)\W*$"
+)
+_INJECTION = re.compile(
+    r"ignore (all |the |your )?(previous|above|prior) (instructions|rules)|"
+    r"ignora (tutte )?le (istruzioni|regole)|oublie (tes|les) (instructions|regles)|"
+    r"system prompt|prompt di sistema|you are now|sei ora un|developer mode|jailbreak|"
+    r"act as (an? )?(admin|administrator|developer)|disable (the )?(rules|policy|safety)"
+)
+_OTHER_CUSTOMER = re.compile(
+    r"(bollett\w*|dati|contratto|fattur\w*|bill|data|account|contrat|factures?)\s+"
+    r"(di|del|della|dello|of|de|du)\s+(mio |ma |my |mon )?"
+    r"(vicin\w*|neighbou?r\w*|voisin\w*|suocer\w*|cliente|customer|client|altra persona|"
+    r"another customer|un autre client|someone else)"
+)
+
+
+def _near(first: str, second: str, gap: int = 60) -> re.Pattern[str]:
+    """Both word groups within `gap` characters, in either order."""
+    return re.compile(rf"({first}).{{0,{gap}}}({second})|({second}).{{0,{gap}}}({first})")
+
+
+_GAS = r"\bgas+\b|\bgaz\b|metano|methane"
+_SMELL = r"puzz|odor|odeur|\bsa di|sent(e|ons)?\b|smel+|stink|\bpue\b|\bsniff"
+_WATER = r"acqua|\beau\b|water|tubo|tubatura|condott|canalisation|pipe|conduite"
+_BURST = (
+    r"rott[oa]|scoppiat|esplos|perdita|allag|inond|fiume|a fiotti|zampill|burst|"
+    r"gush|flood|eclate|fuite|jaill|leak"
+)
+_STREET = r"strad|\bvia\b|marciapied|tombin|piazza|street|road|pavement|\brue\b|trottoir|chaussee|caves?\b"
+_DIRTY = (
+    r"marrone|giall|torbid|puzz|odore|sa di|candeggin|cloro|benzin|nafta|brown|yellow|"
+    r"cloudy|murky|smells?|bleach|petrol|trouble|jaune|sent|essence|javel|sale\b"
+)
+_DRINK = r"bere|bevut|potabil|drink|drank|boire|bu\b|potable"
+_SPARKS = r"scintill|sfavill|fumo|fuma|bruciat|fiamm|spark|smok|burning|etincel|fumee|brule|flamm"
+_ELECTRIC = r"contator|quadro|presa|cav[oi]|\bfil|meter|socket|cable|wire|compteur|prise|tableau"
+_FALLEN = r"cadut|a terra|per terra|penzol|fallen|down\b|on the ground|tombe|par terre|au sol"
+_CABLE = r"cav[oi]|filo|fili|palo|linea|cable|wire|power line|pole|\bfil|ligne|poteau"
+_UNWELL = (
+    r"sente male|malore|svenut|mal di testa|nausea|vertigin|unwell|dizzy|headache|"
+    r"fainted|malaise|vertige|mal a la tete|evanoui"
+)
+_EMERGENCY_RULES = (
+    _near(_SMELL, _GAS),
+    _near(_GAS, r"fuga|fuit|leak|perdit"),
+    _near(_BURST, _STREET, 90),
+    _near(_DIRTY, _DRINK, 90),
+    _near(_WATER, r"contaminat|inquinat"),
+    _near(_SPARKS, _ELECTRIC),
+    _near(_FALLEN, _CABLE),
+    _near(_UNWELL, _GAS + "|" + _SMELL, 90),
+    re.compile(r"folgorat|scossa elettrica|electrocut|electric shock|electrocution"),
+)
+_HIGH = re.compile(
+    r"\b(senza (luce|corrente|acqua|gas|riscaldamento)|non (ho|abbiamo|c'?e) (piu )?"
+    r"(luce|corrente|acqua|gas)|manca (la |l')?(luce|corrente|acqua)|saltat[ao] la luce|"
+    r"non arriva|no (power|electricity|water|gas|heating)|power (is )?out|"
+    r"(pas|plus) d'?(electricite|eau|gaz|courant)|sospe(s[oa]|nsione)|staccat[oa]|staccano|"
+    r"limitat[oa]|costituzione in mora|raccomandata|mise en demeure|coupure prevue|"
+    r"cut off|disconnect|coupe|distacco|urgente|urgent|subito|immediatamente|immediately|"
+    r"right now|\bnow\b|tout de suite|inaccettabil|inadmissible|vergogn|scandal|ridicul|"
+    r"useless|inutile|responsabile|manager|mai firmato|never signed|terza volta|third time)"
+)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    language: str
+    route: str
+    urgency: str
+    confidence: float
+    opt_out: bool = False
+    by_rule: bool = False  # decided by a rule (opt-out, emergency, handoff cue), not a vote
+    injection: bool = False
+    other_customer: bool = False
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def load_examples(path: Path = INTENTS_FILE) -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+class OfflineClassifier:
+    """Understands a message with rules plus a k-nearest-neighbour vote over examples."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        cache_dir: Path | None = None,
+        k: int = 9,
+        examples: dict | None = None,
+    ) -> None:  # type: ignore[type-arg]
+        self.embedder = embedder
+        self.cache_dir = cache_dir
+        self.k = k
+        self.data = examples or load_examples()
+        self.phrases: list[str] = []
+        self.labels: list[str] = []
+        for route, spec in self.data["routes"].items():
+            for language in ("it", "en", "fr"):
+                for phrase in spec.get(language, []):
+                    self.phrases.append(str(phrase))
+                    self.labels.append(route)
+        self._label_index = np.array([ROUTES.index(label) for label in self.labels])
+        self._emergency = [
+            fold(c) for lang in self.data.get("emergency_cues", {}).values() for c in lang
+        ]
+        self._handoff = [
+            fold(c) for lang in self.data.get("handoff_cues", {}).values() for c in lang
+        ]
+        self._opt_out = {
+            fold(c).strip(" .!") for lang in self.data.get("opt_out", {}).values() for c in lang
+        }
+
+    @cached_property
+    def matrix(self) -> np.ndarray:
+        """Example embeddings, cached on disk by content hash (about 12 s to compute)."""
+        digest = hashlib.sha256(
+            ("\n".join(self.phrases) + self.embedder.name).encode()
+        ).hexdigest()[:16]
+        cache = self.cache_dir / f"intents-{digest}.npy" if self.cache_dir else None
+        if cache is not None and cache.exists():
+            return np.load(cache)
+        matrix = self.embedder.embed_queries(self.phrases).astype(np.float32)
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            np.save(cache, matrix)
+        return matrix
+
+    def is_emergency(self, folded: str) -> bool:
+        """Danger is decided by rules: listed cues, or danger words near their object."""
+        return any(cue in folded for cue in self._emergency) or any(
+            rule.search(folded) for rule in _EMERGENCY_RULES
+        )
+
+    def urgency(self, folded: str, text: str = "") -> str:
+        if self.is_emergency(folded):
+            return "emergency"
+        shouting = sum(w.isupper() and len(w) > 2 for w in text.split()) >= 2
+        return "high" if _HIGH.search(folded) or "!!" in folded or shouting else "normal"
+
+    def route_scores(self, text: str, folded: str) -> dict[str, float]:
+        query = self.embedder.embed_queries([text])[0]
+        sims = self.matrix @ query
+        top = np.argsort(-sims)[: self.k]
+        scores = np.zeros(len(ROUTES))
+        for index in top:
+            scores[self._label_index[index]] += float(sims[index]) ** 4
+        total = scores.sum() or 1.0
+        result = {route: float(scores[i] / total) for i, route in enumerate(ROUTES)}
+        for route, words in LEXICON.items():
+            if any(re.search(r"(^|\W)" + re.escape(w), folded) for w in words):
+                result[route] += 0.35
+        return result
+
+    def understand(self, text: str, default_language: str = "it") -> Understanding:
+        folded = fold(text)
+        language = detect_language(text, default=default_language)
+        if _OPT_OUT.match(folded) or folded.strip(" .!") in self._opt_out:
+            return Understanding(language, "general", "normal", 1.0, opt_out=True, by_rule=True)
+        injection = bool(_INJECTION.search(folded))
+        other = bool(_OTHER_CUSTOMER.search(folded))
+        urgency = self.urgency(folded, text)
+        if urgency == "emergency":
+            return Understanding(
+                language, "outage", urgency, 1.0, by_rule=True, injection=injection
+            )
+        if any(cue in folded for cue in self._handoff):
+            return Understanding(
+                language,
+                "handoff",
+                urgency,
+                1.0,
+                by_rule=True,
+                injection=injection,
+                other_customer=other,
+            )
+        scores = self.route_scores(text, folded)
+        route = max(scores, key=scores.__getitem__)
+        ranked = sorted(scores.values(), reverse=True)
+        confidence = min(1.0, ranked[0] - ranked[1] + 0.5 * ranked[0])
+        return Understanding(
+            language,
+            route,
+            urgency,
+            round(confidence, 3),
+            injection=injection,
+            other_customer=other,
+            scores=scores,
+        )

@@ -1,0 +1,38 @@
+"""Everything the graph's nodes use, passed in once: backends, retriever, models, clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from langchain_core.language_models import BaseChatModel
+
+from graph.audit import AuditTrail
+from graph.backends.ports import UtilityBackend
+from graph.classifier import OfflineClassifier
+from knowledge.retriever import Retriever
+
+ITALY = ZoneInfo("Europe/Rome")
+
+
+def now_in_italy() -> datetime:
+    return datetime.now(ITALY)
+
+
+@dataclass
+class GraphDeps:
+    backend: UtilityBackend
+    retriever: Retriever
+    classifier: OfflineClassifier
+    audit: AuditTrail
+    chat_model: BaseChatModel | None = None
+    clock: Callable[[], datetime] = field(default=now_in_italy)
+    otp_fixed_code: str | None = None  # demo and tests only (refused elsewhere at start-up)
+    otp_ttl_minutes: int = 10
+    otp_max_attempts: int = 3
+    lockout_minutes: int = 15
+    ecb_rate: Decimal = Decimal("0.02")  # ECB reference rate for instalment interest
+    max_reply_chars: int = 1000

@@ -1,0 +1,148 @@
+"""Answers grounded in the knowledge base, with citations, in either brain.
+
+LLM mode generates from the retrieved passages and passes the claim checker (one
+regeneration, then the extractive answer). The offline brain quotes the passages' best
+sentences. With nothing relevant retrieved, it says so and offers an operator.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from graph.answers import extract_answer
+from graph.claims import unsupported_figures
+from graph.deps import GraphDeps
+from graph.llm import llm_grounded_answer
+from graph.prompts import render
+from graph.prompts.common import TEMPLATES
+from graph.reply import Reply
+from knowledge.schema import Hit, SearchFilters
+
+log = logging.getLogger("sportello.graph")
+MIN_RELEVANCE = 0.2
+
+
+def retrieve(
+    deps: GraphDeps,
+    question: str,
+    *,
+    verticals: list[str] | None = None,
+    commodity: str | None = None,
+    doc_type: list[str] | None = None,
+    k: int = 5,
+) -> list[Hit]:
+    """Passages in force today; a vertical's own documents first, then the whole base."""
+    filters = SearchFilters(
+        verticals=verticals,
+        commodity=[commodity] if commodity else None,
+        doc_type=doc_type,
+    )
+    hits = deps.retriever.search(question, k=k, filters=filters)
+    if not hits and (verticals or commodity):
+        hits = deps.retriever.search(question, k=k)
+    return hits
+
+
+def _prefer_language(hits: list[Hit], language: str) -> list[Hit]:
+    """Put passages written in the customer's language first when they are among the hits."""
+    return sorted(hits, key=lambda h: h.language != language)
+
+
+def grounded_reply(
+    deps: GraphDeps,
+    question: str,
+    language: str,
+    hits: list[Hit],
+    tool_results: list[str] | None = None,
+) -> Reply:
+    tool_results = tool_results or []
+    if deps.chat_model is not None and hits:
+        evidence = [h.text for h in hits] + tool_results
+        answer = llm_grounded_answer(deps.chat_model, question, language, hits, tool_results)
+        if answer is not None:
+            missing = unsupported_figures(answer, evidence)
+            if missing:
+                log.info("claim check failed, regenerating", extra={"figures": len(missing)})
+                answer = llm_grounded_answer(
+                    deps.chat_model,
+                    question,
+                    language,
+                    hits,
+                    tool_results,
+                    correction="Your answer stated figures not in the passages: "
+                    + ", ".join(missing)
+                    + ". Answer again using only figures from the passages.",
+                )
+                if answer is not None and unsupported_figures(answer, evidence):
+                    answer = None
+            if answer is not None:
+                return Reply(answer).cite(hits[:3])
+    extract = extract_answer(question, _prefer_language(hits, language), language)
+    if not extract.text or extract.relevance < MIN_RELEVANCE:
+        return Reply(render(TEMPLATES, "not_found", language))
+    quoted_language = extract.hits[0].language
+    prefix = render(TEMPLATES, "quoted_in_italian", language) if quoted_language == "it" else ""
+    return Reply(prefix + extract.text).cite(extract.hits)
+
+
+def knowledge_reply(
+    deps: GraphDeps,
+    question: str,
+    language: str,
+    *,
+    verticals: list[str] | None = None,
+    commodity: str | None = None,
+) -> Reply:
+    hits = retrieve(deps, question, verticals=verticals, commodity=commodity)
+    reply = grounded_reply(deps, question, language, hits)
+    reply.act("search_knowledge", ok=bool(reply.citations))
+    return reply
+
+
+def commodity_in(text: str) -> str | None:
+    """The commodity a message names, if any (luce/electricity, gas, acqua/water)."""
+    from knowledge.sparse import fold
+
+    folded = fold(text)
+    for commodity, words in _COMMODITY_WORDS.items():
+        if any(w in folded for w in words):
+            return commodity
+    return None
+
+
+_COMMODITY_WORDS = {
+    "gas": ("gas", "gaz", "metano", "caldaia", "boiler", "chaudiere"),
+    "water": ("acqua", "water", "eau", "idric", "fogna", "tubo"),
+    "electricity": (
+        "luce",
+        "elettric",
+        "electric",
+        "corrente",
+        "power",
+        "courant",
+        "kwh",
+        "contatore della luce",
+        "pod",
+    ),
+}
+
+
+def make_knowledge_node(deps: GraphDeps, vertical: str):  # type: ignore[no-untyped-def]
+    """A vertical that answers from its own documents, with citations."""
+    from langgraph.types import Command
+
+    from graph.reply import question_text
+
+    def node(state):  # type: ignore[no-untyped-def]
+        question = question_text(state)
+        reply = knowledge_reply(
+            deps,
+            question,
+            state.get("language", "it"),
+            verticals=[vertical],
+            commodity=commodity_in(question),
+        )
+        return Command(goto="respond", update=reply.update())
+
+    node.__name__ = vertical
+    return node

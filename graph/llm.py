@@ -1,0 +1,167 @@
+"""The chat model (any OpenAI-compatible endpoint) and what the graph asks of it.
+
+Every call here may fail or time out; callers then fall back to the offline brain for that
+turn. The model never chooses the customer or the backend: tools are closures bound to the
+identified customer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import BaseTool
+from pydantic import BaseModel
+
+from graph.prompts.common import SUPERVISOR_SYSTEM
+from knowledge.schema import Hit
+
+log = logging.getLogger("sportello.graph.llm")
+
+
+def make_chat_model(
+    base_url: str, model: str, api_key: str, *, timeout: float = 20.0
+) -> BaseChatModel:
+    """ChatOpenAI against any OpenAI-compatible endpoint; one retry, then the offline brain."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        base_url=base_url,
+        model=model,
+        api_key=api_key,  # type: ignore[arg-type]
+        timeout=timeout,
+        max_retries=1,
+        temperature=0,
+    )
+
+
+class RouteDecision(BaseModel):
+    """How to route one customer message."""
+
+    route: Literal[
+        "billing",
+        "payments",
+        "instalments",
+        "self_reading",
+        "bonus",
+        "outage",
+        "contracts",
+        "onboarding",
+        "handoff",
+        "general",
+    ]
+    urgency: Literal["emergency", "high", "normal"] = "normal"
+    language: Literal["it", "en", "fr"] = "it"
+
+
+def llm_route(model: BaseChatModel, text: str, last_route: str | None) -> RouteDecision | None:
+    """Structured routing by the LLM, or None if it fails (the caller falls back)."""
+    try:
+        structured = model.with_structured_output(RouteDecision, method="function_calling")
+        result = structured.invoke(
+            [
+                SystemMessage(SUPERVISOR_SYSTEM.format(last_route=last_route or "none")),
+                HumanMessage(text),
+            ]
+        )
+    except Exception as exc:  # timeouts, HTTP errors, malformed output
+        log.warning("llm routing failed, offline brain used", extra={"error": type(exc).__name__})
+        return None
+    return result if isinstance(result, RouteDecision) else None
+
+
+GROUNDED_SYSTEM = """You are Lumea's customer-service assistant on WhatsApp (electricity, gas, \
+water in Italy). Answer in {language_name}, in at most 4 short sentences, friendly and precise.
+Use ONLY the numbered passages and tool results below. Every figure you write (amounts, \
+percentages, dates, days, phone numbers) must appear in them. If they do not answer the \
+question, say you could not find it and offer an operator. Do not mention passage numbers.
+
+{context}"""
+
+LANGUAGE_NAMES = {"it": "Italian", "en": "English", "fr": "French"}
+
+
+def passages_context(hits: Sequence[Hit], tool_results: Sequence[str] = ()) -> str:
+    parts = [f"[{i}] {h.title} — {h.section}\n{h.text}" for i, h in enumerate(hits, 1)]
+    parts += [f"[tool] {r}" for r in tool_results]
+    return "\n\n".join(parts)
+
+
+def llm_grounded_answer(
+    model: BaseChatModel,
+    question: str,
+    language: str,
+    hits: Sequence[Hit],
+    tool_results: Sequence[str] = (),
+    correction: str | None = None,
+) -> str | None:
+    system = GROUNDED_SYSTEM.format(
+        language_name=LANGUAGE_NAMES.get(language, "Italian"),
+        context=passages_context(hits, tool_results),
+    )
+    messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(question)]
+    if correction:
+        messages.append(HumanMessage(correction))
+    try:
+        answer = model.invoke(messages)
+    except Exception as exc:
+        log.warning("llm answer failed, offline brain used", extra={"error": type(exc).__name__})
+        return None
+    text = answer.content if isinstance(answer.content, str) else ""
+    return text.strip() or None
+
+
+@dataclass
+class ToolRun:
+    reply: str | None
+    actions: list[tuple[str, bool]] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+
+
+def run_tool_agent(
+    model: BaseChatModel,
+    system: str,
+    question: str,
+    tools: Sequence[BaseTool],
+    max_rounds: int = 3,
+) -> ToolRun | None:
+    """Let the model call the vertical's tools (bound to this customer), then answer.
+
+    A tool error caused by the model's arguments goes back to it as a ToolMessage.
+    Returns None if the model fails, so the turn falls back to the offline flow.
+    """
+    by_name: dict[str, Callable[..., Any] | BaseTool] = {t.name: t for t in tools}
+    run = ToolRun(reply=None)
+    messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(question)]
+    try:
+        bound = model.bind_tools(list(tools))
+        for _ in range(max_rounds + 1):
+            answer = bound.invoke(messages)
+            if not isinstance(answer, AIMessage):
+                return None
+            messages.append(answer)
+            if not answer.tool_calls:
+                run.reply = answer.content if isinstance(answer.content, str) else None
+                return run
+            for call in answer.tool_calls:
+                tool = by_name.get(call["name"])
+                if tool is None:
+                    content, ok = f"unknown tool {call['name']}", False
+                else:
+                    try:
+                        content, ok = json.dumps(tool.invoke(call["args"]), default=str), True  # type: ignore[union-attr]
+                    except Exception as exc:  # bad arguments from the model
+                        content, ok = f"error: {exc}", False
+                run.actions.append((call["name"], ok))
+                if ok:
+                    run.evidence.append(content)
+                messages.append(ToolMessage(content, tool_call_id=call["id"]))
+    except Exception as exc:
+        log.warning("llm tool agent failed", extra={"error": type(exc).__name__})
+        return None
+    return run

@@ -1,0 +1,165 @@
+"""Supervisor and policy texts: AI disclosure, identification, opt-out, refusals, fallbacks."""
+
+from __future__ import annotations
+
+from graph.prompts import Templates
+
+BRAND = "Lumea"
+
+TEMPLATES: Templates = {
+    "disclosure": {
+        "it": "Ciao, sono l'assistente virtuale di Lumea (un sistema di intelligenza artificiale). "
+        "Scrivi OPERATORE in qualsiasi momento per parlare con una persona.",
+        "en": "Hi, I'm Lumea's virtual assistant (an artificial intelligence system). "
+        "Write OPERATOR at any time to talk to a person.",
+        "fr": "Bonjour, je suis l'assistant virtuel de Lumea (un système d'intelligence "
+        "artificielle). Écrivez OPÉRATEUR à tout moment pour parler à une personne.",
+    },
+    "ask_customer_code": {
+        "it": "Per vedere i tuoi dati devo prima riconoscerti. Mi scrivi il tuo codice cliente? "
+        "Lo trovi in alto nella bolletta (inizia con LM).",
+        "en": "To show your details I first need to identify you. Could you send me your "
+        "customer code? It is at the top of your bill (it starts with LM).",
+        "fr": "Pour afficher vos données, je dois d'abord vous identifier. Pouvez-vous m'envoyer "
+        "votre code client ? Il figure en haut de votre facture (il commence par LM).",
+    },
+    "bad_customer_code": {
+        "it": "Il codice cliente è fatto così: LM seguito da 8 cifre (es. LM00012345). Me lo riscrivi?",
+        "en": "A customer code looks like LM followed by 8 digits (e.g. LM00012345). "
+        "Could you send it again?",
+        "fr": "Un code client se compose de LM suivi de 8 chiffres (ex. LM00012345). "
+        "Pouvez-vous le renvoyer ?",
+    },
+    "otp_sent": {
+        "it": "Se il codice è corretto, ti ho inviato un codice di verifica di 6 cifre per SMS "
+        "al numero registrato. Scrivimelo qui (vale 10 minuti).",
+        "en": "If the code is correct, I've sent a 6-digit verification code by SMS to the "
+        "registered number. Please type it here (valid for 10 minutes).",
+        "fr": "Si le code est correct, je vous ai envoyé un code de vérification à 6 chiffres "
+        "par SMS au numéro enregistré. Saisissez-le ici (valable 10 minutes).",
+    },
+    "otp_wrong": {
+        "it": "Il codice di verifica non è corretto. Ti restano {left} tentativi.",
+        "en": "That verification code is not correct. You have {left} attempts left.",
+        "fr": "Ce code de vérification n'est pas correct. Il vous reste {left} tentatives.",
+    },
+    "otp_expired": {
+        "it": "Il codice di verifica è scaduto. Mi riscrivi il codice cliente per riceverne uno nuovo?",
+        "en": "The verification code has expired. Send me your customer code again for a new one.",
+        "fr": "Le code de vérification a expiré. Renvoyez-moi votre code client pour en recevoir un nouveau.",
+    },
+    "locked": {
+        "it": "Per sicurezza l'identificazione è bloccata per {minutes} minuti dopo troppi "
+        "tentativi. Puoi riprovare più tardi o scrivere OPERATORE.",
+        "en": "For your security, identification is locked for {minutes} minutes after too "
+        "many attempts. Try again later or write OPERATOR.",
+        "fr": "Par sécurité, l'identification est bloquée pendant {minutes} minutes après trop "
+        "de tentatives. Réessayez plus tard ou écrivez OPÉRATEUR.",
+    },
+    "identified": {
+        "it": "Grazie, ti ho riconosciuto.",
+        "en": "Thank you, you're identified.",
+        "fr": "Merci, vous êtes identifié(e).",
+    },
+    "opted_out": {
+        "it": "Fatto: non ti invieremo più messaggi su WhatsApp. Se ci scrivi tu, ti risponderemo "
+        "comunque. Per riattivare gli avvisi scrivi AVVISI.",
+        "en": "Done: we won't send you WhatsApp messages any more. If you write to us, we'll "
+        "still answer. To turn notifications back on, write ALERTS.",
+        "fr": "C'est fait : nous ne vous enverrons plus de messages WhatsApp. Si vous nous "
+        "écrivez, nous vous répondrons. Pour réactiver les alertes, écrivez ALERTES.",
+    },
+    "opted_in": {
+        "it": "Avvisi riattivati: ti scriveremo di nuovo per scadenze e interruzioni.",
+        "en": "Notifications are back on: we'll message you again about due dates and outages.",
+        "fr": "Alertes réactivées : nous vous écrirons de nouveau pour les échéances et coupures.",
+    },
+    "injection": {
+        "it": "Posso aiutarti solo con luce, gas e acqua di Lumea, secondo le nostre regole. "
+        "Di cosa hai bisogno?",
+        "en": "I can only help with Lumea's electricity, gas and water services, following our "
+        "rules. What do you need?",
+        "fr": "Je ne peux vous aider que pour l'électricité, le gaz et l'eau de Lumea, selon nos "
+        "règles. De quoi avez-vous besoin ?",
+    },
+    "other_customer": {
+        "it": "Per tutela della privacy posso dare informazioni solo sulle forniture intestate "
+        "a te. L'intestatario può scriverci dal suo numero.",
+        "en": "To protect privacy I can only give information about supplies in your own name. "
+        "The account holder can write to us from their number.",
+        "fr": "Pour protéger la vie privée, je ne peux donner des informations que sur les "
+        "contrats à votre nom. Le titulaire peut nous écrire depuis son numéro.",
+    },
+    "not_found": {
+        "it": "Non ho trovato nei nostri documenti una risposta sicura a questa domanda. "
+        "Vuoi che ti passi a un operatore?",
+        "en": "I couldn't find a reliable answer to this in our documents. "
+        "Would you like me to pass you to an operator?",
+        "fr": "Je n'ai pas trouvé de réponse fiable dans nos documents. "
+        "Voulez-vous que je vous passe un conseiller ?",
+    },
+    "sources": {"it": "Fonti", "en": "Sources", "fr": "Sources"},
+    "quoted_in_italian": {
+        "it": "",
+        "en": "From our documents (in Italian): ",
+        "fr": "D'après nos documents (en italien) : ",
+    },
+    "greeting": {
+        "it": "Come posso aiutarti? Posso occuparmi di bollette, pagamenti, rate, autolettura, "
+        "bonus, guasti e contratti.",
+        "en": "How can I help? I can help with bills, payments, instalments, meter readings, "
+        "bonuses, outages and contracts.",
+        "fr": "Comment puis-je vous aider ? Factures, paiements, échelonnements, relevés, "
+        "bonus, pannes et contrats.",
+    },
+    "thanks": {
+        "it": "Grazie a te! Se ti serve altro, scrivimi pure.",
+        "en": "Thank you! If you need anything else, just write.",
+        "fr": "Merci à vous ! Si vous avez besoin d'autre chose, écrivez-moi.",
+    },
+    "out_of_scope": {
+        "it": "Su questo non posso aiutarti: mi occupo solo dei servizi luce, gas e acqua di Lumea.",
+        "en": "I can't help with that: I only handle Lumea's electricity, gas and water services.",
+        "fr": "Je ne peux pas vous aider sur ce point : je m'occupe uniquement des services "
+        "électricité, gaz et eau de Lumea.",
+    },
+    "not_understood": {
+        "it": "Scusa, non ho capito bene. Puoi dirmelo con altre parole? Ad esempio: "
+        '"voglio pagare a rate" o "manca la luce".',
+        "en": "Sorry, I didn't quite understand. Could you rephrase? For example: "
+        '"I want to pay in instalments" or "there\'s a power cut".',
+        "fr": "Désolé, je n'ai pas bien compris. Pouvez-vous reformuler ? Par exemple : "
+        "« je veux payer en plusieurs fois » ou « il y a une coupure de courant ».",
+    },
+    "handoff": {
+        "it": "Ti passo a un operatore: ha già il riepilogo della conversazione, non dovrai "
+        "ripetere nulla. Ti risponderà qui appena possibile.",
+        "en": "I'm passing you to an operator, who already has a summary of our conversation, "
+        "so you won't need to repeat anything. They'll answer here as soon as possible.",
+        "fr": "Je vous passe un conseiller : il a déjà le résumé de notre conversation, vous "
+        "n'aurez rien à répéter. Il vous répondra ici dès que possible.",
+    },
+    "error": {
+        "it": "Al momento non riesco a consultare i nostri sistemi. Riprova tra poco o scrivi "
+        "OPERATORE.",
+        "en": "I can't reach our systems right now. Please try again shortly or write OPERATOR.",
+        "fr": "Je ne peux pas consulter nos systèmes pour le moment. Réessayez bientôt ou "
+        "écrivez OPÉRATEUR.",
+    },
+}
+
+SUPERVISOR_SYSTEM = """You classify one WhatsApp message to Lumea, an Italian electricity, gas \
+and water utility. Answer with the structured fields only.
+route: billing (understanding bills, items, conguaglio, copies, bill too high), payments \
+(payment status, due dates, already paid, payment methods and link, reminders, suspension \
+for arrears), instalments (paying a bill in instalments), self_reading (sending a meter \
+reading), bonus (social bonus), outage (faults, no supply, emergencies, planned works, \
+technician), contracts (voltura, subentro, new connection, offers and prices, direct debit, \
+power change, termination, moving, withdrawal, switching), onboarding (new customer, \
+WhatsApp activation, communication preferences, marketing consent), handoff (wants a human), \
+general (greetings, thanks, out of scope).
+urgency: emergency (gas smell, sparks, fallen cable, street leak, contaminated water), high \
+(no supply now, imminent suspension, angry), normal.
+language: it, en or fr (the message's language).
+Previous route in this conversation: {last_route}. A short follow-up such as "and for gas?" \
+keeps the previous route."""

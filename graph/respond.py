@@ -1,0 +1,90 @@
+"""The last node of every turn: AI disclosure, brevity, sources, and the message history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from langgraph.types import Command
+
+from graph.deps import GraphDeps
+from graph.prompts import render
+from graph.prompts.common import TEMPLATES
+from graph.reply import Reply, user_text
+from graph.state import ConversationState
+from knowledge.sparse import fold
+
+MAX_BUTTONS = 3
+MAX_LIST_ROWS = 10
+_GREETING = (
+    "ciao",
+    "buongiorno",
+    "buonasera",
+    "salve",
+    "hello",
+    "hi",
+    "hey",
+    "bonjour",
+    "bonsoir",
+    "salut",
+)
+_THANKS = ("grazie", "thanks", "thank you", "merci", "ok grazie", "perfetto")
+
+
+def make_general(deps: GraphDeps):  # type: ignore[no-untyped-def]
+    def general(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        folded = fold(user_text(state)).strip(" .!?")
+        if any(folded.startswith(w) for w in _THANKS):
+            key = "thanks"
+        elif any(folded == w or folded.startswith(w + " ") for w in _GREETING):
+            key = "greeting"
+        elif state.get("not_understood"):
+            key = "not_understood"
+        else:
+            key = "out_of_scope"
+        return Command(goto="respond", update=Reply(render(TEMPLATES, key, language)).update())
+
+    return general
+
+
+def _sources_line(citations: list[dict[str, Any]], language: str) -> str:
+    titles = list(dict.fromkeys(c["title"] for c in citations))[:3]
+    return f"{render(TEMPLATES, 'sources', language)}: " + "; ".join(titles)
+
+
+def make_respond(deps: GraphDeps):  # type: ignore[no-untyped-def]
+    def respond(state: ConversationState) -> dict[str, Any]:
+        language = state.get("language", "it")
+        text = state.get("reply") or ""
+        parts = []
+        if not state.get("disclosed"):
+            parts.append(render(TEMPLATES, "disclosure", language))
+        if state.get("notice"):
+            parts.append(state["notice"] or "")
+        if text:
+            if len(text) > deps.max_reply_chars:
+                text = text[: deps.max_reply_chars].rsplit(" ", 1)[0] + "…"
+            parts.append(text)
+        citations = state.get("citations", [])
+        if citations and text:
+            parts.append(_sources_line(citations, language))
+        choices = state.get("choices", [])[:MAX_LIST_ROWS]
+        final = "\n\n".join(p for p in parts if p)
+        actions = state.get("actions", [])
+        update: dict[str, Any] = {
+            "reply": final or None,
+            "choices": choices,
+            "disclosed": True,
+            "pending_text": None,
+            "notice": None,
+            "tools_called": [*state.get("tools_called", []), *(a["tool"] for a in actions)],
+        }
+        route = state.get("route")
+        if route not in (None, "identify", "handoff"):
+            update["last_route"] = route
+        if final:
+            update["messages"] = [AIMessage(final)]
+        return update
+
+    return respond

@@ -1,0 +1,108 @@
+"""The conversation state one LangGraph thread keeps for one channel user."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+Route = Literal[
+    "billing",
+    "payments",
+    "instalments",
+    "self_reading",
+    "bonus",
+    "outage",
+    "contracts",
+    "onboarding",
+    "handoff",
+    "general",
+]
+Urgency = Literal["emergency", "high", "normal"]
+VERTICALS: tuple[str, ...] = (
+    "billing",
+    "payments",
+    "instalments",
+    "self_reading",
+    "bonus",
+    "outage",
+    "contracts",
+    "onboarding",
+)
+# Verticals that show personal data and therefore need an identified customer.
+PERSONAL_DATA_ROUTES = frozenset({"billing", "payments", "instalments", "self_reading"})
+
+
+class Citation(TypedDict):
+    doc_id: str
+    title: str
+    section: str
+    source: str
+
+
+class Action(TypedDict):
+    tool: str
+    ok: bool
+
+
+class Choice(TypedDict):
+    id: str
+    title: str
+
+
+class Flow(TypedDict, total=False):
+    """A procedure in progress: which vertical owns it, its step and what it collected."""
+
+    vertical: str
+    step: str
+    slots: dict[str, Any]
+
+
+class OtpChallenge(TypedDict):
+    customer_code: str
+    code_hash: str
+    expires_at: str  # ISO datetime
+    attempts: int
+
+
+class Handoff(TypedDict):
+    reason: str
+    summary: dict[str, Any]
+    at: str
+
+
+class ConversationState(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    user_id: str
+    channel: str
+    # What the supervisor decided for this turn.
+    language: str
+    route: Route
+    urgency: Urgency
+    confidence: float
+    # Identity and consent.
+    customer_code: str | None
+    identified: bool
+    otp: OtpChallenge | None
+    otp_failures: int
+    locked_until: str | None
+    pending_route: Route | None
+    pending_text: str | None  # the question asked before identification interrupted it
+    disclosed: bool
+    opted_out: bool
+    # Procedures and escalation.
+    flow: Flow | None
+    handoff: Handoff | None
+    handoff_reason: str | None  # why a node asked for a handoff this turn
+    not_understood: int
+    last_route: Route | None
+    tools_called: list[str]
+    # This turn's output (reset by the supervisor at the start of every turn).
+    notice: str | None  # a line to put before the reply (e.g. "you're identified")
+    reply: str | None
+    choices: list[Choice]
+    citations: list[Citation]
+    actions: list[Action]
+    evidence: list[str]  # texts a reply's figures may come from: passages and tool results
+    attachments: list[dict[str, str]]  # documents to send (e.g. a bill PDF)

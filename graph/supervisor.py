@@ -1,0 +1,183 @@
+"""The supervisor: understands each turn (language, intent, urgency), enforces policy, routes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from langgraph.graph import END
+from langgraph.types import Command
+
+from graph.deps import GraphDeps
+from graph.llm import llm_route
+from graph.policy import OPT_IN, is_locked, needs_identity
+from graph.prompts import render
+from graph.prompts.common import TEMPLATES
+from graph.reply import Reply, user_text
+from graph.state import VERTICALS, ConversationState
+from knowledge.sparse import fold
+
+Goto = Literal[
+    "billing",
+    "payments",
+    "instalments",
+    "self_reading",
+    "bonus",
+    "outage",
+    "contracts",
+    "onboarding",
+    "handoff",
+    "general",
+    "identify",
+    "respond",
+    "__end__",
+]
+FRESH_TURN: dict[str, Any] = {
+    "reply": None,
+    "notice": None,
+    "choices": [],
+    "citations": [],
+    "actions": [],
+    "evidence": [],
+    "attachments": [],
+}
+# Answers to a procedure's question: a choice number, yes/no, a code, a reading, an amount.
+_FLOW_ANSWER = re.compile(
+    r"^\s*(\d[\d\s.,/]*|si|sì|no|ok|yes|oui|non|confermo|confirm|annulla|cancel|[1-9]\)?|"
+    r"opzione \d|piano \d|option \d|plan \d)\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+_FOLLOW_UP = re.compile(r"^(e|and|et)\s+(per|for|pour)?\s*(il|la|le|l'|the|)?\s*\w+\s*\??$")
+_DISSATISFIED = re.compile(
+    r"\b(non (mi )?(serve|servi|aiuti) a niente|inutile|useless|not helpful|ridicol|"
+    r"vergogna|ne sert a rien|nul|pessimo servizio|terrible service)\b"
+)
+LOW_CONFIDENCE = 0.3
+
+
+def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
+    def supervisor(state: ConversationState) -> Command[Goto]:
+        text = user_text(state)
+        thread = state.get("user_id", "")
+        update: dict[str, Any] = dict(FRESH_TURN)
+        customer = state.get("customer_code")
+
+        if state.get("handoff"):
+            deps.audit.record(
+                thread,
+                "policy",
+                "silent",
+                "conversation is with an operator",
+                customer_code=customer,
+            )
+            return Command(goto=END, update={**update, "route": "handoff"})
+
+        u = deps.classifier.understand(text, default_language=state.get("language", "it"))
+        route, urgency, language = u.route, u.urgency, u.language
+        if deps.chat_model is not None and not u.by_rule:
+            decision = llm_route(deps.chat_model, text, state.get("last_route"))
+            if decision is not None:
+                route, language = decision.route, decision.language
+                urgency = (
+                    "emergency"
+                    if decision.urgency == "emergency"
+                    else max(urgency, decision.urgency, key=("normal", "high", "emergency").index)
+                )
+        update.update(language=language, urgency=urgency, confidence=u.confidence)
+
+        def goto(target: str, reason: str, **extra: Any) -> Command[Goto]:
+            deps.audit.record(
+                thread,
+                "routing",
+                target,
+                reason,
+                customer_code=customer,
+                data={"urgency": urgency, "language": language, "confidence": u.confidence},
+            )
+            return Command(
+                goto=target, update={**update, "route": extra.pop("route", target), **extra}
+            )  # type: ignore[arg-type]
+
+        def answer(reply: Reply, reason: str, **extra: Any) -> Command[Goto]:
+            deps.audit.record(thread, "policy", reason, reason, customer_code=customer)
+            return Command(
+                goto="respond", update={**update, "route": "general", **reply.update(), **extra}
+            )
+
+        folded = fold(text).strip(" .!")
+        if u.opt_out:
+            return answer(
+                Reply(render(TEMPLATES, "opted_out", language)), "opt_out", opted_out=True
+            )
+        if folded in OPT_IN and state.get("opted_out"):
+            return answer(Reply(render(TEMPLATES, "opted_in", language)), "opt_in", opted_out=False)
+        if u.injection:
+            return answer(Reply(render(TEMPLATES, "injection", language)), "injection_refused")
+        if u.other_customer:
+            return answer(
+                Reply(render(TEMPLATES, "other_customer", language)), "other_customer_refused"
+            )
+        if urgency == "emergency":
+            # Safety first: no identification, no questions before the instructions.
+            return goto("outage", "emergency: safety instructions first", flow=None)
+        explicit_handoff = (route == "handoff" and u.by_rule) or _DISSATISFIED.search(folded)
+        if explicit_handoff:
+            return goto(
+                "handoff",
+                "customer asked for a person" if route == "handoff" else "customer dissatisfied",
+                route="handoff",
+            )
+
+        flow = state.get("flow")
+        in_identification = bool(state.get("otp")) or (
+            state.get("pending_route") is not None and state.get("route") == "identify"
+        )
+        if in_identification and not is_locked(state, deps.clock()):
+            if (
+                route in (state.get("pending_route"), "general", "handoff")
+                or u.confidence < 0.6
+                or _FLOW_ANSWER.match(text)
+                or "lm" in folded
+            ):
+                return goto("identify", "identification in progress", route="identify")
+        if route == "handoff":
+            return goto("handoff", "customer asked for a person", route="handoff")
+        if flow and (
+            route in (flow.get("vertical"), "general")
+            or u.confidence < 0.6
+            or _FLOW_ANSWER.match(text)
+        ):
+            route = flow["vertical"]  # type: ignore[assignment]
+            reason = "continuing the procedure in progress"
+        else:
+            last = state.get("last_route")
+            if last in VERTICALS and (
+                _FOLLOW_UP.match(folded)
+                or (u.confidence < LOW_CONFIDENCE and route == "general" and len(folded) < 40)
+            ):
+                route = last  # type: ignore[assignment]
+                reason = "follow-up of the previous question"
+            else:
+                reason = f"intent {route} ({u.confidence:.2f})"
+            if flow and flow.get("vertical") != route:
+                update["flow"] = None
+        if route == "general" and u.confidence < 0.15:
+            misses = state.get("not_understood", 0) + 1
+            if misses >= 3:
+                return goto(
+                    "handoff", "not understood three times", route="handoff", not_understood=0
+                )
+            update["not_understood"] = misses
+        else:
+            update["not_understood"] = 0
+        if route in VERTICALS and needs_identity(route, text) and not state.get("identified"):
+            return goto(
+                "identify",
+                f"{route} needs identification",
+                route="identify",
+                pending_route=route,
+                pending_text=text,
+            )
+        return goto(route, reason)
+
+    return supervisor

@@ -1,0 +1,1 @@
+"""The vertical agents, one package each; they never import one another."""

@@ -1,0 +1,289 @@
+"""The billing vertical: explain a bill, compare it, send a copy, spot duplicates, escalate."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langgraph.types import Command
+
+from graph.accounts import commodity_name, day, euro, is_no, is_yes, pick_supply
+from graph.backends.ports import BackendError, Bill
+from graph.deps import GraphDeps
+from graph.grounded import knowledge_reply, retrieve
+from graph.llm import run_tool_agent
+from graph.policy import needs_identity
+from graph.prompts import render
+from graph.prompts.billing import TEMPLATES
+from graph.prompts.common import TEMPLATES as COMMON
+from graph.reply import Reply, question_text, user_text
+from graph.state import Choice, ConversationState
+from graph.verticals.billing.tools import (
+    bills_of,
+    bills_of_customer,
+    compare_with_average,
+    find_duplicates,
+    langchain_tools,
+    open_anomaly_ticket,
+)
+from knowledge.sparse import fold
+
+_COPY = re.compile(
+    r"\b(copi[ae]|duplicato|pdf|invia|inviami|mandami|rimanda|copy|send|"
+    r"envoy|renvoy)\w*"
+)
+_DOUBLE = re.compile(
+    r"\b(doppi[ae]|due volte|addebitat\w* due|duplicate|twice|double|deux fois|"
+    r"doublon)"
+)
+_HIGH = re.compile(
+    r"\b(alt[ao]|alte|troppo|car[ao]|salat[ao]|conguagli\w*|assurd\w*|high|"
+    r"expensive|too much|elevee|chere?|trop|regularisation|enorme)\b"
+)
+BILLING_SYSTEM = (
+    "You explain a Lumea customer's bill on WhatsApp in {language}, in at most 4 "
+    "short sentences. Use the tools to read the bills; state only figures the "
+    "tools return."
+)
+
+
+def _explain(bill: Bill, language: str) -> str:
+    kind = "kind_estimated" if bill.estimated else "kind_actual"
+    lines = [
+        render(
+            TEMPLATES,
+            "bill_summary",
+            language,
+            commodity=commodity_name(bill.commodity, language),
+            number=bill.number,
+            start=day(bill.period_start),
+            end=day(bill.period_end),
+            amount=euro(bill.amount),
+            due=day(bill.due_date),
+            status=render(TEMPLATES, f"status_{bill.status}", language),
+            kind=render(TEMPLATES, kind, language),
+        )
+    ]
+    if bill.lines:
+        lines.append(render(TEMPLATES, "items_header", language))
+        lines += [f"• {line.description}: {euro(line.amount)}" for line in bill.lines[:8]]
+    return "\n".join(lines)
+
+
+def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
+    def billing(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        question = question_text(state)
+        flow = state.get("flow") or {}
+        if not state.get("identified"):
+            if needs_identity("billing", question):
+                return Command(
+                    goto="identify", update={"pending_route": "billing", "pending_text": question}
+                )
+            reply = knowledge_reply(deps, question, language, verticals=["billing"])
+            return Command(goto="respond", update=reply.update())
+        code = state["customer_code"] or ""
+        thread = state.get("user_id", "")
+        try:
+            customer = deps.backend.get_customer(code)
+            if flow.get("step") == "confirm_ticket":
+                return _confirm_ticket(deps, state, flow, language)
+            pick = pick_supply(customer, question, language)
+            if pick.supply is not None:
+                bills = bills_of(deps.backend, code, pick.supply.supply_id)
+            else:  # no commodity named: the customer's newest bill, whatever the supply
+                newest = bills_of_customer(deps.backend, code)
+                bills = bills_of(deps.backend, code, newest[0].supply_id) if newest else []
+            if not bills:
+                return Command(
+                    goto="respond",
+                    update=Reply(render(TEMPLATES, "no_bills", language)).update(flow=None),
+                )
+            folded = fold(question)
+            update: dict[str, Any] = {"flow": None}
+            if _COPY.search(folded):
+                latest = bills[0]
+                deps.backend.bill_pdf(code, latest.bill_id)
+                reply = Reply(
+                    render(
+                        TEMPLATES,
+                        "pdf_sent",
+                        language,
+                        number=latest.number,
+                        amount=euro(latest.amount),
+                        due=day(latest.due_date),
+                    )
+                )
+                reply.attachments.append(
+                    {
+                        "kind": "document",
+                        "bill_id": latest.bill_id,
+                        "filename": f"bolletta-{latest.number}.pdf",
+                    }
+                )
+                reply.act("send_bill_pdf", True, latest.model_dump_json())
+                deps.audit.record(
+                    thread,
+                    "tool",
+                    "send_bill_pdf",
+                    "customer asked for a copy",
+                    customer_code=code,
+                    data={"bill_id": latest.bill_id},
+                )
+            elif _DOUBLE.search(folded):
+                pair = find_duplicates(bills)
+                reply = Reply("")
+                reply.act("find_duplicate_bills", True)
+                if pair is None:
+                    reply.text = render(TEMPLATES, "no_duplicate", language)
+                else:
+                    first, second = pair
+                    summary = (
+                        f"Possible duplicate bills {first.number} and {second.number}, "
+                        f"same period and amount {first.amount}"
+                    )
+                    ticket = open_anomaly_ticket(deps.backend, second, summary)
+                    reply.act("open_ticket", True, ticket.ticket_id)
+                    deps.audit.record(
+                        thread,
+                        "tool",
+                        "open_ticket",
+                        "duplicate bills found",
+                        customer_code=code,
+                        data={"ticket_id": ticket.ticket_id},
+                    )
+                    reply.text = "\n".join(
+                        [
+                            render(
+                                TEMPLATES,
+                                "duplicate_found",
+                                language,
+                                first=first.number,
+                                second=second.number,
+                                amount=euro(first.amount),
+                            ),
+                            render(TEMPLATES, "ticket_opened", language, ticket=ticket.ticket_id),
+                        ]
+                    )
+            elif _HIGH.search(folded):
+                reply, update = _analyse(deps, bills, language, question)
+            else:
+                reply = Reply("")
+                if deps.chat_model is not None:
+                    run = run_tool_agent(
+                        deps.chat_model,
+                        BILLING_SYSTEM.format(language=language),
+                        question,
+                        langchain_tools(deps.backend, code),
+                    )
+                    if run is not None and run.reply:
+                        reply = Reply(run.reply)
+                        for name, ok in run.actions:
+                            reply.act(name, ok)
+                        reply.evidence += run.evidence
+                if not reply.text:
+                    reply = Reply(_explain(bills[0], language))
+                    reply.act("get_bill", True, bills[0].model_dump_json())
+                    reply.cite(
+                        retrieve(
+                            deps,
+                            "voci della bolletta materia energia trasporto "
+                            "oneri di sistema imposte",
+                            verticals=["billing"],
+                            commodity=bills[0].commodity,
+                            k=1,
+                        )
+                    )
+            return Command(goto="respond", update=reply.update(**update))
+        except BackendError:
+            return Command(goto="respond", update=Reply(render(COMMON, "error", language)).update())
+
+    return billing
+
+
+def _analyse(
+    deps: GraphDeps, bills: list[Bill], language: str, question: str
+) -> tuple[Reply, dict[str, Any]]:
+    comparison = compare_with_average(bills)
+    bill = comparison.bill
+    reply = Reply(_explain(bill, language))
+    reply.act("compare_with_average", True, comparison)
+    lines = [reply.text]
+    if comparison.average is not None and comparison.ratio is not None:
+        lines.append(
+            render(
+                TEMPLATES,
+                "comparison",
+                language,
+                amount=euro(bill.amount),
+                ratio=str(comparison.ratio).replace(".", ","),
+                average=euro(comparison.average),
+            )
+        )
+    update: dict[str, Any] = {"flow": None}
+    if bill.conguaglio:
+        lines.append(
+            render(
+                TEMPLATES, "conguaglio", language, estimated=comparison.estimated_before or "più"
+            )
+        )
+        reply.cite(
+            retrieve(deps, "conguaglio bolletta dopo acconti stimati", verticals=["billing"], k=1)
+        )
+        if comparison.anomalous and bill.status == "unpaid":
+            lines.append(render(TEMPLATES, "instalments_hint", language))
+    elif comparison.anomalous:
+        lines.append(render(TEMPLATES, "offer_ticket", language))
+        reply.choices = [
+            Choice(id="yes", title=render(TEMPLATES, "yes", language)),
+            Choice(id="no", title=render(TEMPLATES, "no", language)),
+        ]
+        update["flow"] = {
+            "vertical": "billing",
+            "step": "confirm_ticket",
+            "slots": {
+                "bill_id": bill.bill_id,
+                "supply_id": bill.supply_id,
+                "summary": f"Bill {bill.number}: {bill.amount} EUR is {comparison.ratio}x the "
+                f"12-month average {comparison.average} EUR; customer asks why.",
+            },
+        }
+    reply.text = "\n".join(lines)
+    return reply, update
+
+
+def _confirm_ticket(
+    deps: GraphDeps, state: ConversationState, flow: dict[str, Any], language: str
+) -> Command:  # type: ignore[type-arg]
+    text = user_text(state)
+    slots = flow.get("slots", {})
+    code = state.get("customer_code") or ""
+    if is_yes(text):
+        bill = deps.backend.get_bill(code, slots["bill_id"])
+        ticket = open_anomaly_ticket(deps.backend, bill, slots["summary"])
+        deps.audit.record(
+            state.get("user_id", ""),
+            "tool",
+            "open_ticket",
+            "customer confirmed an anomalous bill check",
+            customer_code=code,
+            data={"ticket_id": ticket.ticket_id, "bill_id": bill.bill_id},
+        )
+        reply = Reply(render(TEMPLATES, "ticket_opened", language, ticket=ticket.ticket_id))
+        reply.act("open_ticket", True, ticket.ticket_id)
+        return Command(goto="respond", update=reply.update(flow=None))
+    if is_no(text):
+        return Command(
+            goto="respond",
+            update=Reply(render(TEMPLATES, "ticket_declined", language)).update(flow=None),
+        )
+    return Command(
+        goto="respond",
+        update=Reply(
+            render(TEMPLATES, "offer_ticket", language),
+            choices=[
+                Choice(id="yes", title=render(TEMPLATES, "yes", language)),
+                Choice(id="no", title=render(TEMPLATES, "no", language)),
+            ],
+        ).update(),
+    )

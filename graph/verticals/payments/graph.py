@@ -1,0 +1,146 @@
+"""The payments vertical: what is due, "I already paid", how to pay, late-payment notices."""
+
+from __future__ import annotations
+
+import re
+
+from langgraph.types import Command
+
+from graph.accounts import commodity_name, day, euro
+from graph.backends.ports import BackendError
+from graph.deps import GraphDeps
+from graph.grounded import knowledge_reply
+from graph.policy import needs_identity
+from graph.prompts import render
+from graph.prompts.common import TEMPLATES as COMMON
+from graph.prompts.payments import TEMPLATES
+from graph.reply import Reply, question_text
+from graph.slots import find_amount, find_date
+from graph.state import ConversationState
+from graph.verticals.payments.tools import match_claimed_payment, open_payment_claim, unpaid_bills
+from knowledge.sparse import fold
+
+_PAID = re.compile(
+    r"(gia pagat|ho (gia )?pagato|pagata|already paid|i paid|i've paid|"
+    r"have paid|deja paye|j'ai paye|j'ai deja)"
+)
+_NOTICE = re.compile(
+    r"(sollecit|mora|sospension|sospes|distacc|staccare|reminder|notice|"
+    r"suspen|cut off|relance|mise en demeure|coupure|lettera)"
+)
+_HOW = re.compile(
+    r"(come (posso )?pag|metod|modalit|link|carta|bonifico|pagopa|how (can i|to) "
+    r"pay|payment method|comment payer|moyen de paiement|domiciliazione)"
+)
+
+
+def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
+    def payments(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        question = question_text(state)
+        folded = fold(question)
+        if not state.get("identified"):
+            if needs_identity("payments", question):
+                return Command(
+                    goto="identify", update={"pending_route": "payments", "pending_text": question}
+                )
+            return Command(
+                goto="respond",
+                update=knowledge_reply(deps, question, language, verticals=["payments"]).update(),
+            )
+        code = state.get("customer_code") or ""
+        thread = state.get("user_id", "")
+        try:
+            due = unpaid_bills(deps.backend, code)
+            reply = Reply("")
+            reply.act("list_unpaid_bills", True, [b.model_dump_json() for b in due])
+            today = deps.clock().date()
+            if _PAID.search(folded) and due:
+                payments_made = deps.backend.list_payments(code)
+                match = match_claimed_payment(
+                    due, payments_made, find_amount(question), find_date(question, today)
+                )
+                reply.act("match_payment", match is not None)
+                if match is not None:
+                    bill, payment = match
+                    reply.evidence.append(payment.model_dump_json())
+                    reply.text = render(
+                        TEMPLATES,
+                        "payment_matched",
+                        language,
+                        amount=euro(payment.amount),
+                        date=day(payment.paid_on),
+                        number=bill.number,
+                    )
+                else:
+                    bill = due[0]
+                    ticket = open_payment_claim(
+                        deps.backend,
+                        bill,
+                        f"Customer says bill {bill.number} ({bill.amount} EUR) is paid; no "
+                        "matching payment recorded. Receipt requested.",
+                    )
+                    reply.act("open_ticket", True, ticket.ticket_id)
+                    deps.audit.record(
+                        thread,
+                        "tool",
+                        "open_ticket",
+                        "claimed payment not found",
+                        customer_code=code,
+                        data={"ticket_id": ticket.ticket_id},
+                    )
+                    reply.text = render(
+                        TEMPLATES,
+                        "payment_not_found",
+                        language,
+                        number=bill.number,
+                        amount=euro(bill.amount),
+                        ticket=ticket.ticket_id,
+                    )
+                return Command(goto="respond", update=reply.update())
+            lines = []
+            if _NOTICE.search(folded) or _HOW.search(folded):
+                kb = knowledge_reply(deps, question, language, verticals=["payments"])
+                lines.append(kb.text)
+                reply.citations, reply.evidence = kb.citations, reply.evidence + kb.evidence
+            if due:
+                lines.append(render(TEMPLATES, "unpaid_header", language))
+                for bill in due[:3]:
+                    late = render(TEMPLATES, "overdue", language) if bill.due_date < today else ""
+                    lines.append(
+                        render(
+                            TEMPLATES,
+                            "unpaid_line",
+                            language,
+                            number=bill.number,
+                            commodity=commodity_name(bill.commodity, language),
+                            amount=euro(bill.amount),
+                            due=day(bill.due_date),
+                            late=late,
+                        )
+                    )
+                link = deps.backend.payment_link(code, due[0].bill_id)
+                reply.act("payment_link", True, link)
+                lines.append(
+                    render(TEMPLATES, "pay_link", language, number=due[0].number, link=link)
+                )
+            elif not lines:
+                made = sorted(deps.backend.list_payments(code), key=lambda p: p.paid_on)
+                reply.act("list_payments", True)
+                lines.append(
+                    render(
+                        TEMPLATES,
+                        "all_paid",
+                        language,
+                        amount=euro(made[-1].amount),
+                        date=day(made[-1].paid_on),
+                    )
+                    if made
+                    else render(TEMPLATES, "nothing_due", language)
+                )
+            reply.text = "\n".join(lines)
+            return Command(goto="respond", update=reply.update())
+        except BackendError:
+            return Command(goto="respond", update=Reply(render(COMMON, "error", language)).update())
+
+    return payments

@@ -1,0 +1,204 @@
+"""The self-reading vertical: pick the meter, validate the reading in code, record it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from langgraph.types import Command
+
+from graph.accounts import commodity_name, day, is_yes, pick_supply
+from graph.backends.ports import BackendError, MeterReading, Supply
+from graph.deps import GraphDeps
+from graph.grounded import knowledge_reply
+from graph.prompts import render
+from graph.prompts.common import TEMPLATES as COMMON
+from graph.prompts.self_reading import TEMPLATES
+from graph.reply import Reply, user_text
+from graph.slots import find_reading
+from graph.state import ConversationState
+from graph.verticals.self_reading.rules import billing_window, validate_reading
+from knowledge.sparse import fold
+
+_HOW = (
+    "come si legge",
+    "come leggo",
+    "come faccio a leggere",
+    "how do i read",
+    "how to read",
+    "comment lire",
+    "comment relever",
+    "dove trovo",
+    "where do i find",
+)
+
+
+def _values_text(values: dict[str, Decimal]) -> str:
+    return " ".join(f"{k} {v}" if k != "total" else f"{v}" for k, v in values.items())
+
+
+def _multiband(history: list[MeterReading]) -> bool:
+    return any("F1" in r.values for r in history)
+
+
+def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
+    def self_reading(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        code = state.get("customer_code") or ""
+        thread = state.get("user_id", "")
+        flow = state.get("flow") or {}
+        slots: dict[str, Any] = dict(flow.get("slots", {}))
+        text = state.get("pending_text") or user_text(state)
+        today = deps.clock().date()
+
+        def say(reply: Reply, **update: Any) -> Command:  # type: ignore[type-arg]
+            return Command(goto="respond", update=reply.update(**update))
+
+        def keep(step: str) -> dict[str, Any]:
+            return {"vertical": "self_reading", "step": step, "slots": slots}
+
+        if not state.get("identified"):
+            return Command(
+                goto="identify", update={"pending_route": "self_reading", "pending_text": text}
+            )
+        try:
+            customer = deps.backend.get_customer(code)
+            pick = pick_supply(customer, text, language, slots.get("supply_id"))
+            if pick.supply is None:
+                return say(
+                    Reply(render(TEMPLATES, "choose_supply", language), choices=pick.choices),
+                    flow=keep("choose_supply"),
+                )
+            supply: Supply = pick.supply
+            slots["supply_id"] = supply.supply_id
+            history = deps.backend.list_readings(supply.supply_id)
+            bands = (
+                render(TEMPLATES, "bands", language)
+                if (supply.commodity == "electricity" and _multiband(history))
+                else ""
+            )
+
+            if flow.get("step") == "confirm" and is_yes(text):
+                values = {k: Decimal(v) for k, v in slots["values"].items()}
+                return say(
+                    _record(deps, supply, values, today, language, thread, code, confirmed=True),
+                    flow=None,
+                )
+            values = find_reading(text)
+            if values is None:
+                if any(phrase in fold(text) for phrase in _HOW):
+                    reply = knowledge_reply(
+                        deps, text, language, verticals=["self_reading"], commodity=supply.commodity
+                    )
+                    reply.text += "\n\n" + render(
+                        TEMPLATES,
+                        "ask_reading",
+                        language,
+                        commodity=commodity_name(supply.commodity, language),
+                        meter=_meter_id(supply),
+                        bands=bands,
+                    )
+                    return say(reply, flow=keep("await_reading"))
+                return say(
+                    Reply(
+                        render(
+                            TEMPLATES,
+                            "ask_reading",
+                            language,
+                            commodity=commodity_name(supply.commodity, language),
+                            meter=_meter_id(supply),
+                            bands=bands,
+                        )
+                    ),
+                    flow=keep("await_reading"),
+                )
+            check = validate_reading(supply, values, history, today)
+            reply = Reply("")
+            reply.act("validate_reading", True, check.model_dump_json())
+            detail = check.detail
+            shown = _values_text(check.values or values)
+            if check.status == "ok":
+                return say(
+                    _record(deps, supply, check.values, today, language, thread, code), flow=None
+                )
+            if check.status == "confirm":
+                slots["values"] = {k: str(v) for k, v in check.values.items()}
+                reply.text = render(
+                    TEMPLATES,
+                    "confirm",
+                    language,
+                    values=shown,
+                    daily=f"{detail.implied_daily} {detail.unit}",
+                    typical=f"{detail.typical_daily} {detail.unit}",
+                )
+                return say(reply, flow=keep("confirm"))
+            deps.audit.record(
+                thread,
+                "tool",
+                "validate_reading",
+                f"rejected: {check.code}",
+                ok=False,
+                customer_code=code,
+                data={"supply_id": supply.supply_id, "code": check.code},
+            )
+            key = f"rejected_{check.code}"
+            previous = detail.previous_values or {}
+            reply.text = render(
+                TEMPLATES,
+                key if key in TEMPLATES else "rejected_format",
+                language,
+                values=shown,
+                previous=_values_text(previous),
+                date=day(detail.previous_date) if detail.previous_date else "-",
+                bands=bands,
+            )
+            return say(reply, flow=keep("await_reading"))
+        except BackendError:
+            return say(Reply(render(COMMON, "error", language)))
+
+    return self_reading
+
+
+def _meter_id(supply: Supply) -> str:
+    return supply.pod or supply.pdr or supply.water_meter or supply.supply_id
+
+
+def _record(
+    deps: GraphDeps,
+    supply: Supply,
+    values: dict[str, Decimal],
+    today: Any,
+    language: str,
+    thread: str,
+    code: str,
+    confirmed: bool = False,
+) -> Reply:
+    saved = deps.backend.record_reading(
+        MeterReading(supply_id=supply.supply_id, read_on=today, values=values, source="self")
+    )
+    deps.audit.record(
+        thread,
+        "tool",
+        "record_reading",
+        "customer confirmed an unusual reading" if confirmed else "reading passed validation",
+        customer_code=code,
+        data={"supply_id": supply.supply_id},
+    )
+    window = billing_window(supply, today)
+    if window is None or window[0] <= today <= window[1]:
+        window_text = render(TEMPLATES, "window_in", language)
+    else:
+        window_text = render(
+            TEMPLATES, "window_out", language, start=day(window[0]), end=day(window[1])
+        )
+    reply = Reply(
+        render(
+            TEMPLATES,
+            "recorded",
+            language,
+            values=_values_text(saved.values),
+            date=day(saved.read_on),
+            window=window_text,
+        )
+    )
+    return reply.act("record_reading", True, saved.model_dump_json())
