@@ -57,6 +57,7 @@ def make_handoff(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 "handoff": {"reason": reason, "summary": summary, "at": at},
                 "flow": None,
                 "handoff_reason": None,
+                "route": "handoff",
             },
         )
 

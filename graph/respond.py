@@ -76,11 +76,12 @@ def make_respond(deps: GraphDeps):  # type: ignore[no-untyped-def]
             "reply": final or None,
             "choices": choices,
             "disclosed": True,
-            "pending_text": None,
             "notice": None,
             "tools_called": [*state.get("tools_called", []), *(a["tool"] for a in actions)],
         }
         route = state.get("route")
+        if route != "identify":  # the question asked before identification has been answered
+            update["pending_text"] = None
         if route not in (None, "identify", "handoff"):
             update["last_route"] = route
         if final:

@@ -53,6 +53,9 @@ _DISSATISFIED = re.compile(
     r"vergogna|ne sert a rien|nul|pessimo servizio|terrible service)\b"
 )
 LOW_CONFIDENCE = 0.3
+# Intents that still belong to a procedure in progress ("but I can't pay it" while asking
+# for instalments is about that procedure, not a new payments question).
+RELATED = {"instalments": {"payments", "billing"}, "self_reading": {"billing"}}
 
 
 def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
@@ -144,6 +147,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             return goto("handoff", "customer asked for a person", route="handoff")
         if flow and (
             route in (flow.get("vertical"), "general")
+            or route in RELATED.get(str(flow.get("vertical")), ())
             or u.confidence < 0.6
             or _FLOW_ANSWER.match(text)
         ):

@@ -291,7 +291,7 @@ def normalize_phone(phone: str) -> str:
         return ""
     if plus:
         return "+" + digits
-    if digits.startswith("0000"):
+    if digits.startswith("00"):
         return "+" + digits[2:]
     if digits.startswith("39") and 11 <= len(digits) <= 13:
         return "+" + digits  # WhatsApp ids: country code without the plus

@@ -1,0 +1,169 @@
+"""Each vertical's procedure end to end over several turns, offline brain, demo backend."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from tests.conftest import converse
+
+GIULIA, LORENZO, SILVIA, FRANCESCO, SARAH = (
+    "LM00010001",
+    "LM00010009",
+    "LM00010016",
+    "LM00010017",
+    "LM00010028",
+)
+
+
+def _tools(result) -> set[str]:  # type: ignore[no-untyped-def]
+    return {a.tool for a in result.actions}
+
+
+def test_instalment_plan_with_explicit_consent(make_graph) -> None:
+    graph, deps = make_graph()
+    results = converse(
+        graph,
+        "vorrei pagare a rate la bolletta del gas",
+        GIULIA,
+        "123456",
+        "6",
+        "sì",
+        user="wa-inst",
+    )
+    offer, summary, done = results[2], results[3], results[4]
+    assert offer.route == "instalments"
+    assert 2 <= len(offer.choices) <= 3 and all("rate" in c["title"] for c in offer.choices)
+    assert "check_instalment_eligibility" in _tools(offer)
+    assert "6 rate mensili" in (summary.reply or "") and "Confermi" in (summary.reply or "")
+    assert "create_instalment_plan" in _tools(done)
+    plans = deps.backend.list_plans(GIULIA)
+    new = [p for p in plans if p.status == "active" and len(p.instalments) == 6]
+    assert len(new) == 1
+    bill = deps.backend.get_bill(GIULIA, new[0].bill_id)
+    assert bill.status == "in_instalments"
+    assert sum((i.amount for i in new[0].instalments), Decimal(0)) == new[0].total
+    amount = re.search(r"6 rate da ([\d.,]+) €", done.reply or "")
+    assert (
+        amount
+        and Decimal(amount.group(1).replace(".", "").replace(",", "."))
+        == new[0].instalments[0].amount
+    )
+    audit = [e for e in deps.audit.events(kind="tool") if e.name == "create_instalment_plan"]
+    assert audit and "consent" in audit[0].reason
+
+
+def test_declining_consent_creates_nothing(make_graph) -> None:
+    graph, deps = make_graph()
+    before = len(deps.backend.list_plans(GIULIA))
+    *_, offer = converse(graph, "posso rateizzare la bolletta?", GIULIA, "123456")
+    first_option = offer.choices[0]["title"].split()[0]  # e.g. "6" from "6 rate"
+    results = converse(graph, first_option, "no")
+    assert "Confermi" in (results[0].reply or "")
+    assert "non ho attivato" in (results[-1].reply or "")
+    assert len(deps.backend.list_plans(GIULIA)) == before
+
+
+def test_not_eligible_says_why_and_hands_over_if_the_customer_insists(make_graph) -> None:
+    graph, deps = make_graph()
+    results = converse(
+        graph,
+        "voglio pagare a rate",
+        LORENZO,
+        "123456",
+        "ma non posso pagarla tutta, per favore",
+        user="wa-lorenzo",
+    )
+    refusal, insist = results[2], results[3]
+    assert "non si può rateizzare" in (refusal.reply or "")
+    assert "150%" in (refusal.reply or "")
+    assert insist.handoff and insist.route == "handoff"
+    summary = deps.audit.events(kind="handoff")[0].data or {}
+    assert summary["reason"] == "instalments not eligible; customer insists"
+    assert summary["procedure"]["vertical"] == "instalments"
+
+
+def test_high_bill_is_compared_and_the_conguaglio_explained(make_graph) -> None:
+    graph, _ = make_graph()
+    results = converse(graph, "perché la bolletta del gas è così alta?", GIULIA, "123456")
+    reply = results[-1].reply or ""
+    assert "volte la media" in reply and "conguaglio" in reply
+    assert "compare_with_average" in _tools(results[-1])
+    assert results[-1].citations
+
+
+def test_a_copy_of_the_bill_is_sent_as_a_pdf(make_graph) -> None:
+    graph, deps = make_graph()
+    results = converse(graph, "mi mandi una copia della bolletta della luce?", GIULIA, "123456")
+    (attachment,) = results[-1].attachments
+    pdf = deps.backend.bill_pdf(GIULIA, attachment["bill_id"])
+    assert pdf.startswith(b"%PDF") and attachment["filename"].endswith(".pdf")
+    assert "send_bill_pdf" in _tools(results[-1])
+
+
+def test_duplicate_bills_open_a_priority_ticket(make_graph) -> None:
+    graph, deps = make_graph()
+    results = converse(
+        graph, "mi avete mandato la stessa bolletta due volte", FRANCESCO, "123456", user="wa-fra"
+    )
+    reply = results[-1].reply or ""
+    ticket = re.search(r"TK-\d{4}-\d+", reply)
+    assert ticket, reply
+    opened = deps.backend.get_ticket(ticket.group(0))
+    assert opened.category == "bill_anomaly" and opened.priority == "high"
+
+
+def test_already_paid_is_matched_to_the_recorded_payment(make_graph) -> None:
+    graph, _ = make_graph()
+    results = converse(graph, "ho già pagato l'ultima bolletta!", SILVIA, "123456", user="wa-sil")
+    assert "Ho trovato il tuo pagamento" in (results[-1].reply or "")
+    assert "match_payment" in _tools(results[-1])
+
+
+def test_already_paid_without_a_match_opens_a_case(make_graph) -> None:
+    graph, deps = make_graph()
+    results = converse(graph, "ho già pagato la bolletta", LORENZO, "123456", user="wa-lor2")
+    ticket = re.search(r"TK-\d{4}-\d+", results[-1].reply or "")
+    assert ticket and deps.backend.get_ticket(ticket.group(0)).category == "payment_claim"
+
+
+def test_payment_status_lists_what_is_due_with_a_link(make_graph) -> None:
+    graph, _ = make_graph()
+    results = converse(
+        graph, "quanto devo pagare e quando scade?", LORENZO, "123456", user="wa-lor3"
+    )
+    reply = results[-1].reply or ""
+    assert "Bollette da pagare" in reply and "https://pay.lumea.example/" in reply
+
+
+def test_self_reading_is_validated_then_recorded(make_graph) -> None:
+    graph, deps = make_graph()
+    customer = deps.backend.get_customer(GIULIA)
+    gas = next(s for s in customer.supplies if s.commodity == "gas")
+    last = [r for r in deps.backend.list_readings(gas.supply_id) if r.source != "estimated"][-1]
+    previous = int(last.values["total"])
+    results = converse(
+        graph,
+        "voglio comunicare l'autolettura del gas",
+        GIULIA,
+        "123456",
+        str(previous - 50),
+        str(previous + 40),
+        user="wa-read",
+    )
+    ask, lower, ok = results[2], results[3], results[4]
+    assert "lettura del contatore gas" in (ask.reply or "")
+    assert "più bassa dell'ultima" in (lower.reply or "")
+    assert "Lettura registrata" in (ok.reply or "")
+    saved = deps.backend.list_readings(gas.supply_id)[-1]
+    assert saved.source == "self" and saved.values["total"] == previous + 40
+
+
+def test_english_customer_gets_english_replies(make_graph) -> None:
+    graph, _ = make_graph()
+    results = converse(
+        graph, "I would like to pay my bill in instalments", SARAH, "123456", user="wa-sarah"
+    )
+    assert all(r.language == "en" for r in results[:1])
+    assert "customer code" in (results[0].reply or "")
+    assert "artificial intelligence" in (results[0].reply or "")
