@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from graph.backends.ports import Customer, Supply
 from graph.state import Choice
@@ -17,16 +17,23 @@ COMMODITY_NAMES = {
     "water": {"it": "acqua", "en": "water", "fr": "eau"},
 }
 _COMMODITY_WORDS = {
-    "electricity": ("luce", "elettric", "electric", "corrente", "power", "courant", "pod"),
-    "gas": ("gas", "gaz", "metano", "pdr"),
-    "water": ("acqua", "water", "eau", "idric"),
+    "electricity": re.compile(
+        r"\b(luce|elettric\w*|electric\w*|(?<!conto )corrente|power|"
+        r"courant|pod)\b"
+    ),
+    "gas": re.compile(r"\b(gas|gaz|metano|pdr)\b"),
+    "water": re.compile(r"\b(acqua|water|eau|idric\w*)\b"),
 }
 _YES = re.compile(
     r"^\s*(si|sì|s|ok|okay|va bene|confermo|certo|yes|y|yep|sure|confirm|"
     r"oui|d'accord|je confirme)\b",
     re.IGNORECASE,
 )
-_NO = re.compile(r"^\s*(no|nope|annulla|non|cancel|stop|pas maintenant|no grazie)\b", re.IGNORECASE)
+_NO = re.compile(
+    r"^\s*(no|nope|annulla|non|cancel|stop|pas maintenant|no grazie|no thanks|non merci)"
+    r"\s*[.!,]*\s*$|^\s*no[,.!]?\s|^\s*(non voglio|i don't want|i do not want|je ne veux pas)",
+    re.IGNORECASE,
+)
 
 
 def is_yes(text: str) -> bool:
@@ -39,7 +46,7 @@ def is_no(text: str) -> bool:
 
 def euro(amount: Decimal) -> str:
     """Italian money format as bills print it: 1.234,56 €."""
-    text = f"{amount.quantize(Decimal('0.01')):,.2f}"
+    text = f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
     return text.replace(",", "X").replace(".", ",").replace("X", ".") + " €"
 
 
@@ -70,7 +77,7 @@ def pick_supply(
     if len(supplies) == 1:
         return SupplyPick(supplies[0], [])
     folded = fold(text)
-    named = [s for s in supplies if any(w in folded for w in _COMMODITY_WORDS[s.commodity])]
+    named = [s for s in supplies if _COMMODITY_WORDS[s.commodity].search(folded)]
     if len(named) == 1:
         return SupplyPick(named[0], [])
     by_id = next((s for s in supplies if s.supply_id.lower() in folded), None)

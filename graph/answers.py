@@ -34,29 +34,32 @@ def extract_answer(
     query_terms = set(terms(expand_query(question), (language, "it")))
     if not query_terms or not hits:
         return Extract("", [], 0.0)
-    scored: list[tuple[float, int, int, str]] = []
-    covered: set[str] = set()
+    scored: list[tuple[float, int, int, str, frozenset[str]]] = []
+    seen: set[str] = set()
     for rank, hit in enumerate(hits[:4]):
         for position, sentence in enumerate(_sentences(hit)):
+            if sentence in seen:  # the same sentence in two passages is quoted once
+                continue
+            seen.add(sentence)
             sentence_terms = set(terms(sentence, (hit.language, "it")))
-            overlap = query_terms & sentence_terms
+            overlap = frozenset(query_terms & sentence_terms)
             if not overlap:
                 continue
-            covered |= overlap
             score = len(overlap) / math.sqrt(len(sentence_terms) + 4) + 0.3 / (rank + 1)
-            scored.append((score, rank, position, sentence))
+            scored.append((score, rank, position, sentence, overlap))
     if not scored:
         return Extract("", [], 0.0)
-    best = sorted(scored, reverse=True)[:max_sentences]
+    best = sorted(scored, key=lambda item: item[:3], reverse=True)[:max_sentences]
     best.sort(key=lambda item: (item[1], item[2]))  # keep each passage's own order
-    chosen: list[str] = []
-    for _, _, _, sentence in best:
-        if sum(len(s) for s in chosen) + len(sentence) > MAX_CHARS and chosen:
+    chosen: list[tuple[float, int, int, str, frozenset[str]]] = []
+    for item in best:
+        if sum(len(c[3]) for c in chosen) + len(item[3]) > MAX_CHARS and chosen:
             break
-        chosen.append(sentence)
-    used_ranks = sorted({rank for _, rank, _, s in best if s in chosen})
+        chosen.append(item)
+    covered = set().union(*(item[4] for item in chosen))
+    used_ranks = sorted({item[1] for item in chosen})
     return Extract(
-        text=" ".join(chosen),
+        text=" ".join(item[3] for item in chosen),
         hits=[hits[rank] for rank in used_ranks],
         relevance=len(covered) / len(query_terms),
     )

@@ -138,14 +138,23 @@ _OPT_OUT = re.compile(
 _INJECTION = re.compile(
     r"ignore (all |the |your )?(previous|above|prior) (instructions|rules)|"
     r"ignora (tutte )?le (istruzioni|regole)|oublie (tes|les) (instructions|regles)|"
-    r"system prompt|prompt di sistema|you are now|sei ora un|developer mode|jailbreak|"
+    r"system prompt|prompt di sistema|from now on you are|d'ora in poi sei|sei ora un|"
+    r"you are now (an? )?(admin|administrator|developer|unrestricted|dan)\b|"
+    r"a partir de maintenant tu es|developer mode|jailbreak|"
     r"act as (an? )?(admin|administrator|developer)|disable (the )?(rules|policy|safety)"
 )
+_DATA = (
+    r"bollett\w*|dati|contratt\w*|fattur\w*|letture|consumi|bills?|data|accounts?|"
+    r"readings?|contrats?|factures?|donnees|releves?"
+)
+_SOMEONE = (
+    r"vicin\w*|neighbou?rs?|voisin\w*|suocer\w*|altr[oi] client\w*|altra persona|"
+    r"another customer|other customers?|autres? clients?|someone else|quelqu'un d'autre"
+)
 _OTHER_CUSTOMER = re.compile(
-    r"(bollett\w*|dati|contratto|fattur\w*|bill|data|account|contrat|factures?)\s+"
-    r"(di|del|della|dello|of|de|du)\s+(mio |ma |my |mon )?"
-    r"(vicin\w*|neighbou?r\w*|voisin\w*|suocer\w*|cliente|customer|client|altra persona|"
-    r"another customer|un autre client|someone else)"
+    rf"({_DATA})\s+(di|del|della|dello|dei|degli|of|de|du|des|d')\s*"
+    rf"(mi[oa] |miei |mie |my |ma |mon |mes |un |una |un'|uno |an? )?({_SOMEONE})"
+    rf"|({_SOMEONE})'s ({_DATA})"
 )
 
 
@@ -154,20 +163,23 @@ def _near(first: str, second: str, gap: int = 60) -> re.Pattern[str]:
     return re.compile(rf"({first}).{{0,{gap}}}({second})|({second}).{{0,{gap}}}({first})")
 
 
-_GAS = r"\bgas+\b|\bgaz\b|metano|methane"
-_SMELL = r"puzz|odor|odeur|\bsa di|sent(e|ons)?\b|smel+|stink|\bpue\b|\bsniff"
+_GAS = r"\bgas+\b|\bgaz\b|metano|methane|caldaia perde"
+_SMELL = r"pu+z|od+or|odeur|\bsa di|sent(e|ons)?\b|smel+|stink|\bpue\b|\bsniff"
 _WATER = r"acqua|\beau\b|water|tubo|tubatura|condott|canalisation|pipe|conduite"
 _BURST = (
     r"rott[oa]|scoppiat|esplos|perdita|allag|inond|fiume|a fiotti|zampill|burst|"
-    r"gush|flood|eclate|fuite|jaill|leak"
+    r"gush|pour|flood|eclate|fuite|jaill|leak"
 )
 _STREET = r"strad|\bvia\b|marciapied|tombin|piazza|street|road|pavement|\brue\b|trottoir|chaussee|caves?\b"
 _DIRTY = (
     r"marrone|giall|torbid|puzz|odore|sa di|candeggin|cloro|benzin|nafta|brown|yellow|"
     r"cloudy|murky|smells?|bleach|petrol|trouble|jaune|sent|essence|javel|sale\b"
 )
-_DRINK = r"bere|bevut|potabil|drink|drank|boire|bu\b|potable"
-_SPARKS = r"scintill|sfavill|fumo|fuma|bruciat|fiamm|spark|smok|burning|etincel|fumee|brule|flamm"
+_DRINK = r"\bber[el]|bevut|\bbev[oi]|potabil|drink|drank|boire|\bbu\b|potable"
+_SPARKS = (
+    r"scintill|sfavill|fumo|fuma|bruciat|fiamm|spark|smok|burning|etincel|fume|brule|"
+    r"flamm"
+)
 _ELECTRIC = r"contator|quadro|presa|cav[oi]|\bfil|meter|socket|cable|wire|compteur|prise|tableau"
 _FALLEN = r"cadut|a terra|per terra|penzol|fallen|down\b|on the ground|tombe|par terre|au sol"
 _CABLE = r"cav[oi]|filo|fili|palo|linea|cable|wire|power line|pole|\bfil|ligne|poteau"
@@ -177,10 +189,10 @@ _UNWELL = (
 )
 _EMERGENCY_RULES = (
     _near(_SMELL, _GAS),
-    _near(_GAS, r"fuga|fuit|leak|perdit"),
+    _near(_GAS, r"fuga|fuit|leak|perd[eio]"),
     _near(_BURST, _STREET, 90),
     _near(_DIRTY, _DRINK, 90),
-    _near(_WATER, r"contaminat|inquinat"),
+    _near(_WATER, r"contamin|inquinat|pollu"),
     _near(_SPARKS, _ELECTRIC),
     _near(_FALLEN, _CABLE),
     _near(_UNWELL, _GAS + "|" + _SMELL, 90),
@@ -188,13 +200,41 @@ _EMERGENCY_RULES = (
 )
 _HIGH = re.compile(
     r"\b(senza (luce|corrente|acqua|gas|riscaldamento)|non (ho|abbiamo|c'?e) (piu )?"
-    r"(luce|corrente|acqua|gas)|manca (la |l')?(luce|corrente|acqua)|saltat[ao] la luce|"
+    r"(la |l'|il )?(luce|corrente|acqua|gas)|manca (la |l')?(luce|corrente|acqua)|"
+    r"saltat[ao] la luce|andat[ao] via (la |l')?(luce|corrente|acqua)|"
     r"non arriva|no (power|electricity|water|gas|heating)|power (is )?out|"
-    r"(pas|plus) d'?(electricite|eau|gaz|courant)|sospe(s[oa]|nsione)|staccat[oa]|staccano|"
+    r"(pas|plus) d'?(electricite|eau|gaz|courant)|sospe(s[oa]|nsione|nd\w*)|stacca\w*|"
     r"limitat[oa]|costituzione in mora|raccomandata|mise en demeure|coupure prevue|"
     r"cut off|disconnect|coupe|distacco|urgente|urgent|subito|immediatamente|immediately|"
     r"right now|\bnow\b|tout de suite|inaccettabil|inadmissible|vergogn|scandal|ridicul|"
     r"useless|inutile|responsabile|manager|mai firmato|never signed|terza volta|third time)"
+)
+
+
+# Capitals that are names, not shouting.
+ACRONYMS = frozenset(
+    {
+        "POD",
+        "PDR",
+        "IBAN",
+        "ISEE",
+        "IVA",
+        "DSU",
+        "SMS",
+        "OTP",
+        "ARERA",
+        "PEC",
+        "KWH",
+        "SMC",
+        "PUN",
+        "CAF",
+        "ASL",
+        "RAI",
+        "TVA",
+        "SDD",
+        "STOP",
+        "LM",
+    }
 )
 
 
@@ -271,7 +311,12 @@ class OfflineClassifier:
     def urgency(self, folded: str, text: str = "") -> str:
         if self.is_emergency(folded):
             return "emergency"
-        shouting = sum(w.isupper() and len(w) > 2 for w in text.split()) >= 2
+        shouting = (
+            sum(
+                w.isupper() and len(w) > 2 and w.strip("!?.,") not in ACRONYMS for w in text.split()
+            )
+            >= 2
+        )
         return "high" if _HIGH.search(folded) or "!!" in folded or shouting else "normal"
 
     def route_scores(self, text: str, folded: str) -> dict[str, float]:

@@ -21,10 +21,14 @@ from graph.state import PERSONAL_DATA_ROUTES, ConversationState, OtpChallenge
 from knowledge.sparse import fold
 
 # Questions about how things work in general, which need no account data.
+_GREETING = re.compile(
+    r"^(ciao|buongiorno|buonasera|salve|hi|hello|hey|bonjour|bonsoir|salut)"
+    r"\W+"
+)
 _GENERIC = re.compile(
-    r"^(cos'?e|cosa (e|sono|significa|vuol dire)|come (si|funziona|leggo|leggere|faccio a "
-    r"leggere)|che cos|quali sono|what (is|are|does)|how (do|does|to)|qu'?est[- ]ce|"
-    r"comment (lire|fonctionne)|que (signifie|veut dire)|c'?est quoi)\b"
+    r"^(cos'?\s?e|cosa (e|sono|significa|vuol dire)|come (si|funziona|leggo|leggere|faccio a "
+    r"leggere)|che cos(a|')?\s?(e|sono)?|quali sono|what (is|are|does)|how (do|does|to)|"
+    r"qu'?est[- ]ce|comment (lire|fonctionne)|que (signifie|veut dire)|c'?est quoi)\b"
 )
 _ACCOUNT = re.compile(
     r"\b(mi[aeio]?|miei|la mia|le mie|ho|devo|my|mine|i (have|owe|paid)|ma|mon|mes|j'ai|"
@@ -40,7 +44,7 @@ def needs_identity(route: str, text: str) -> bool:
         return True
     if route not in PERSONAL_DATA_ROUTES:
         return False
-    folded = fold(text).strip()
+    folded = _GREETING.sub("", fold(text).strip())
     return not (_GENERIC.search(folded) and not _ACCOUNT.search(folded))
 
 

@@ -114,15 +114,15 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
         if folded in OPT_IN and state.get("opted_out"):
             return answer(Reply(render(TEMPLATES, "opted_in", language)), "opt_in", opted_out=False)
+        if urgency == "emergency":
+            # Safety first: no identification, no questions before the instructions.
+            return goto("outage", "emergency: safety instructions first", flow=None)
         if u.injection:
             return answer(Reply(render(TEMPLATES, "injection", language)), "injection_refused")
         if u.other_customer:
             return answer(
                 Reply(render(TEMPLATES, "other_customer", language)), "other_customer_refused"
             )
-        if urgency == "emergency":
-            # Safety first: no identification, no questions before the instructions.
-            return goto("outage", "emergency: safety instructions first", flow=None)
         explicit_handoff = (route == "handoff" and u.by_rule) or _DISSATISFIED.search(folded)
         if explicit_handoff:
             return goto(

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from fastapi import FastAPI, Request
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
@@ -60,8 +61,6 @@ def stub_openai_app(script: list[dict[str, Any]]) -> Any:
     Each script item is {"content": str} or {"tool_calls": [{"name", "arguments"}]}; the
     server records the requests it received in `app.state.requests`.
     """
-    from fastapi import FastAPI, Request
-
     app = FastAPI()
     app.state.requests = []
     answers: Iterator[dict[str, Any]] = iter(script)

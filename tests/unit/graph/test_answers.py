@@ -1,0 +1,216 @@
+"""Extractive answers: the passages' own sentences that share terms with the question."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.answers import MAX_CHARS, extract_answer
+from knowledge.schema import Hit
+
+
+def hit(text: str, *, doc_id: str = "doc-a", section: str = "Sezione", language: str = "it") -> Hit:
+    return Hit(
+        doc_id=doc_id,
+        title=f"Titolo di {doc_id}",
+        section=section,
+        source=f"{doc_id}.md",
+        text=text,
+        score=0.5,
+        effective_from=None,
+        effective_to=None,
+        version="2026.1",
+        language=language,
+        doc_type="faq",
+    )
+
+
+DUE = "La bolletta si paga entro la data di scadenza indicata in prima pagina."
+ASK = "Puoi chiedere la rateizzazione della bolletta se l'importo supera 50 euro."
+HOURS = "Il servizio clienti risponde dal lunedì al venerdì dalle 8 alle 20."
+PLAN = "La rateizzazione prevede almeno tre rate mensili senza interessi."
+INSTALMENTS = hit(
+    f"Come chiedere la rateizzazione\n{DUE} {ASK} {HOURS} {PLAN}",
+    doc_id="rateizzazione",
+    section="Come chiedere la rateizzazione",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "wanted", "unwanted"),
+    [
+        ("Posso chiedere la rateizzazione?", "it", [ASK, PLAN], [DUE, HOURS]),
+        ("Quali sono gli orari del servizio clienti?", "it", [HOURS], [DUE, ASK, PLAN]),
+        ("Entro quale data di scadenza si paga?", "it", [DUE], [HOURS]),
+    ],
+)
+def test_picks_the_sentences_that_share_terms_with_the_question(
+    question: str, language: str, wanted: list[str], unwanted: list[str]
+) -> None:
+    extract = extract_answer(question, [INSTALMENTS], language)
+    for sentence in wanted:
+        assert sentence in extract.text
+    for sentence in unwanted:
+        assert sentence not in extract.text
+    assert extract.hits == [INSTALMENTS]
+    assert 0 < extract.relevance <= 1
+
+
+def test_the_section_heading_is_not_quoted_as_a_sentence() -> None:
+    extract = extract_answer("Come chiedere la rateizzazione?", [INSTALMENTS], "it")
+    assert not extract.text.startswith("Come chiedere")
+    assert extract.text.startswith(ASK)
+
+
+def test_short_fragments_and_bullets_are_not_quoted() -> None:
+    passage = hit(
+        "Rate.\n- Puoi pagare la rata con domiciliazione bancaria sul conto.\n- Rata: sì."
+    )
+    extract = extract_answer("Come pago la rata?", [passage], "it")
+    assert extract.text == "Puoi pagare la rata con domiciliazione bancaria sul conto."
+
+
+def test_keeps_the_passage_order_not_the_score_order() -> None:
+    weak_first = (
+        "La rateizzazione è una possibilità offerta a chi attraversa un periodo di "
+        "difficoltà economica temporanea e documentata."
+    )
+    strong_later = "La rateizzazione della bolletta gas scaduta è gratuita."
+    passage = hit(f"{weak_first}\nAltro testo senza relazione con la domanda.\n{strong_later}")
+    question = "rateizzazione bolletta gas scaduta"
+    # The later sentence is the better one on its own ...
+    assert extract_answer(question, [passage], "it", max_sentences=1).text == strong_later
+    # ... yet both are quoted in the passage's own order.
+    assert extract_answer(question, [passage], "it").text == f"{weak_first} {strong_later}"
+
+
+def test_keeps_the_ranking_of_the_passages() -> None:
+    first = hit(
+        "Nel mercato libero la rateizzazione dipende dalle condizioni contrattuali firmate.",
+        doc_id="first",
+    )
+    second = hit("La rateizzazione della bolletta gas scaduta è gratuita.", doc_id="second")
+    question = "rateizzazione bolletta gas scaduta"
+    assert extract_answer(question, [first, second], "it", max_sentences=1).hits == [second]
+    extract = extract_answer(question, [first, second], "it")
+    assert extract.text.index("Nel mercato libero") < extract.text.index("gas scaduta")
+    assert extract.hits == [first, second]
+
+
+def test_respects_max_sentences() -> None:
+    extract = extract_answer("rateizzazione bolletta", [INSTALMENTS], "it", max_sentences=1)
+    assert extract.text in (ASK, PLAN, DUE)
+    assert extract.text.count(".") == 1
+
+
+def _long_sentence(topic: str) -> str:
+    sentence = f"La rateizzazione {topic} " + "prevede condizioni dettagliate " * 9 + "e note."
+    assert 280 < len(sentence) < 320
+    return sentence
+
+
+def test_respects_max_chars_and_cites_only_the_quoted_passages() -> None:
+    hits = [
+        hit(_long_sentence(topic), doc_id=doc_id)
+        for topic, doc_id in (("luce", "luce"), ("gas", "gas"), ("acqua", "acqua"))
+    ]
+    extract = extract_answer("rateizzazione", hits, "it")
+    assert len(extract.text) <= MAX_CHARS + 2  # the sentences, plus the spaces between them
+    assert extract.text == f"{_long_sentence('luce')} {_long_sentence('gas')}"
+    assert [h.doc_id for h in extract.hits] == ["luce", "gas"]
+
+
+def test_a_single_sentence_longer_than_max_chars_is_quoted_whole() -> None:
+    sentence = "La rateizzazione " + "della bolletta scaduta " * 40 + "è possibile."
+    assert len(sentence) > MAX_CHARS
+    assert extract_answer("rateizzazione", [hit(sentence)], "it").text == sentence
+
+
+def test_only_the_top_four_passages_are_read() -> None:
+    filler = [
+        hit(f"Testo generico numero {i} sul servizio clienti.", doc_id=f"f{i}") for i in range(4)
+    ]
+    fifth = hit("La rateizzazione prevede almeno tre rate mensili.", doc_id="fifth")
+    assert extract_answer("rateizzazione", [*filler, fifth], "it").text == ""
+    assert extract_answer("rateizzazione", [fifth, *filler], "it").hits == [fifth]
+
+
+@pytest.mark.parametrize(
+    ("question", "hits"),
+    [
+        ("Che tempo fa domani a Parigi?", [INSTALMENTS]),
+        ("Qual è la capitale della Francia?", [INSTALMENTS]),
+        ("Posso chiedere la rateizzazione?", []),
+        ("ciao grazie", [INSTALMENTS]),  # only function words
+        ("", [INSTALMENTS]),
+    ],
+)
+def test_nothing_in_common_gives_no_text_and_zero_relevance(question: str, hits: list[Hit]) -> None:
+    extract = extract_answer(question, hits, "it")
+    assert extract.text == ""
+    assert extract.hits == []
+    assert extract.relevance == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "relevance"),
+    [
+        ("rateizzazione bolletta", 1.0),
+        ("rateizzazione bolletta condominio", pytest.approx(2 / 3)),
+        ("rateizzazione condominio ascensore riscaldamento", pytest.approx(1 / 4)),
+    ],
+)
+def test_relevance_is_the_share_of_question_terms_found(question: str, relevance: float) -> None:
+    assert extract_answer(question, [INSTALMENTS], "it").relevance == relevance
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Can I pay my bill in installments?", "en"),
+        ("Is a payment plan possible?", "en"),
+        ("Je peux payer ma facture en plusieurs fois ?", "fr"),
+    ],
+)
+def test_a_foreign_question_reaches_an_italian_passage_through_the_glossary(
+    question: str, language: str
+) -> None:
+    passage = hit(f"{ASK} {HOURS}", doc_id="rateizzazione")
+    extract = extract_answer(question, [passage], language)
+    assert ASK in extract.text
+    assert HOURS not in extract.text
+    assert extract.hits == [passage]
+    assert 0 < extract.relevance < 1  # the English or French words themselves are not found
+
+
+def test_without_the_glossary_term_the_same_passage_is_not_reached() -> None:
+    passage = hit(f"{ASK} {HOURS}")
+    assert extract_answer("Can I spread the cost over time?", [passage], "en").text == ""
+
+
+def test_an_english_passage_is_stemmed_as_english() -> None:
+    passage = hit(
+        "You can ask to pay a bill in instalments when the amount is above 50 euro. "
+        "Our offices are open from Monday to Friday.",
+        language="en",
+    )
+    extract = extract_answer("Can I pay in installments?", [passage], "en")
+    assert extract.text == (
+        "You can ask to pay a bill in instalments when the amount is above 50 euro."
+    )
+
+
+def test_a_sentence_repeated_in_two_passages_is_quoted_once() -> None:
+    first = hit(f"Primo documento.\n{ASK}", doc_id="faq")
+    second = hit(f"Secondo documento.\n{ASK}", doc_id="guida")
+    extract = extract_answer(
+        "Posso chiedere la rateizzazione della bolletta?", [first, second], "it"
+    )
+    assert extract.text == ASK
+
+
+def test_relevance_counts_only_the_quoted_passages() -> None:
+    quoted = hit("La rateizzazione della bolletta è gratuita per tutti.", doc_id="quoted")
+    unquoted = hit("Il condominio riceve una sola bolletta per tutti.", doc_id="unquoted")
+    extract = extract_answer("rateizzazione condominio", [quoted, unquoted], "it", max_sentences=1)
+    assert extract.hits == [quoted]
+    assert extract.relevance == pytest.approx(1 / 2)

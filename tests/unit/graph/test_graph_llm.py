@@ -1,0 +1,119 @@
+"""LLM mode: scripted fake chat models per call, and a real ChatOpenAI against a local stub."""
+
+from __future__ import annotations
+
+from langchain_core.messages import SystemMessage, ToolMessage
+
+from graph.llm import RouteDecision
+from tests.conftest import converse
+from tests.fakes import ScriptedChatModel, ServerThread, stub_openai_app, tool_call
+
+GIULIA = "LM00010001"
+BONUS_QUESTION = "qual è la soglia ISEE per avere il bonus sociale?"
+
+
+def route(name: str, language: str = "it", urgency: str = "normal"):  # type: ignore[no-untyped-def]
+    return tool_call(RouteDecision.__name__, route=name, urgency=urgency, language=language)
+
+
+def _system_texts(model: ScriptedChatModel) -> list[str]:
+    return [m.content for call in model.seen for m in call if isinstance(m, SystemMessage)]  # type: ignore[misc]
+
+
+def test_llm_routes_and_answers_only_from_the_passages(make_graph) -> None:
+    model = ScriptedChatModel.script(
+        route("bonus"),
+        "Il bonus sociale spetta alle famiglie con ISEE fino a 9.796 €, riconosciuto in automatico.",
+    )
+    graph, _ = make_graph(chat_model=model)
+    (result,) = converse(graph, BONUS_QUESTION)
+    assert result.route == "bonus"
+    assert "9.796 €" in (result.reply or "")
+    assert result.citations
+    routing_prompt, answer_prompt = _system_texts(model)
+    assert "Previous route in this conversation: none" in routing_prompt
+    assert "Use ONLY the numbered passages" in answer_prompt
+    assert "9.796" in answer_prompt  # the model was shown the passage it quotes
+    assert model.bound_tools[0] == ["RouteDecision"]
+
+
+def test_invented_figures_are_regenerated_then_replaced_by_an_extract(make_graph) -> None:
+    model = ScriptedChatModel.script(
+        route("bonus"),
+        "Il bonus vale 999 € per tutti.",
+        "Il bonus vale sempre 1234 € all'anno.",
+    )
+    graph, _ = make_graph(chat_model=model)
+    (result,) = converse(graph, BONUS_QUESTION)
+    reply = result.reply or ""
+    assert "999" not in reply and "1234" not in reply
+    assert result.citations  # the extractive answer, still cited
+    correction = model.seen[2][-1].content
+    assert "999" in correction and "only figures from the passages" in correction
+
+
+def test_a_failing_llm_falls_back_to_the_offline_brain_for_that_turn(make_graph) -> None:
+    model = ScriptedChatModel.script(TimeoutError("slow"), TimeoutError("slow"))
+    graph, _ = make_graph(chat_model=model)
+    (result,) = converse(graph, BONUS_QUESTION)
+    assert result.route == "bonus"  # offline classifier
+    assert result.citations and result.reply
+
+
+def test_emergencies_never_wait_for_the_llm(make_graph) -> None:
+    model = ScriptedChatModel.script()  # any call would fail the test
+    graph, _ = make_graph(chat_model=model)
+    (result,) = converse(graph, "c'è odore di gas in cantina")
+    assert result.urgency == "emergency" and "800 900 222" in (result.reply or "")
+    assert model.seen == []
+
+
+def test_billing_tools_are_bound_to_the_identified_customer(make_graph) -> None:
+    model = ScriptedChatModel.script(
+        route("billing"),
+        route("billing"),
+        route("billing"),
+        tool_call("list_bills"),
+        "La tua ultima bolletta del gas è di 628,47 € e scade il 13/12/2026.",
+    )
+    graph, deps = make_graph(chat_model=model)
+    results = converse(graph, "spiegami la mia ultima bolletta", GIULIA, "123456")
+    final = results[-1]
+    assert [a.tool for a in final.actions] == ["list_bills"] and final.actions[0].ok
+    assert model.bound_tools[-1] == ["list_bills", "bill_details"]
+    tool_messages = [m for m in model.seen[-1] if isinstance(m, ToolMessage)]
+    assert "628.47" in tool_messages[0].content  # the real bill, read for this customer only
+    assert "628,47 €" in (final.reply or "")
+
+
+def test_real_chat_openai_client_through_a_local_stub_server(make_graph) -> None:
+    from langchain_openai import ChatOpenAI
+
+    app = stub_openai_app(
+        [
+            {
+                "tool_calls": [
+                    {
+                        "name": "RouteDecision",
+                        "arguments": {"route": "bonus", "urgency": "normal", "language": "it"},
+                    }
+                ]
+            },
+            {"content": "Con ISEE fino a 9.796 € il bonus è automatico: basta presentare la DSU."},
+        ]
+    )
+    with ServerThread(app) as url:
+        model = ChatOpenAI(
+            base_url=f"{url}/v1",
+            api_key="test-key",
+            model="stub-model",  # type: ignore[arg-type]
+            timeout=10,
+            max_retries=0,
+        )
+        graph, _ = make_graph(chat_model=model)
+        (result,) = converse(graph, BONUS_QUESTION)
+    assert "9.796 €" in (result.reply or "") and result.route == "bonus"
+    first, second = app.state.requests
+    assert first["model"] == "stub-model"
+    assert first["tools"][0]["function"]["name"] == "RouteDecision"
+    assert "9.796" in second["messages"][0]["content"]
