@@ -25,9 +25,13 @@ install: $(STAMP)  ## create .venv and install the pinned dependencies
 ingest: install  ## ingest the bundled knowledge base (idempotent)
 	$(BIN)/sportello ingest knowledge/corpus
 
-run: ingest  ## set everything up and serve the demo
+run: ingest  ## set everything up: knowledge base, demo utility; then how to talk to it
+	$(BIN)/sportello demo customers > /dev/null
 	@echo
-	@echo "Knowledge base ready in $${SPORTELLO_DATA_DIR:-.sportello}. Try:"
+	@echo "Knowledge base and demo utility ready in $${SPORTELLO_DATA_DIR:-.sportello}. Try:"
+	@echo "  SPORTELLO_ENV=demo OTP_FIXED_CODE=123456 $(BIN)/sportello chat"
+	@echo "      (customer code LM00010001, one-time code 123456)"
+	@echo "  $(BIN)/sportello ask \"c'è puzza di gas in cantina\" --json"
 	@echo "  $(BIN)/sportello search 'posso pagare la bolletta a rate?'"
 	@echo "  $(BIN)/sportello search --as-of 2025-06-01 'prezzo luce fissa'"
 	@echo "  $(BIN)/sportello docs list"
@@ -44,6 +48,8 @@ test: install lint typecheck  ## lint, type-check, then the whole test suite
 
 bench: install  ## retrieval quality, search latency and ingestion throughput
 	$(BIN)/python -m benchmarks.retrieval_quality
+	$(BIN)/python -m benchmarks.retrieval_quality --dataset evals/datasets/retrieval_test.jsonl
+	$(BIN)/python -m benchmarks.routing_accuracy
 	$(BIN)/python -m benchmarks.search_latency
 	$(BIN)/python -m benchmarks.ingest_throughput
 

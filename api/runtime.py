@@ -54,9 +54,9 @@ def build_checkpointer(settings: Settings, stack: ExitStack) -> BaseCheckpointSa
     path = settings.sportello_data_dir / "checkpoints.db"
     connection = sqlite3.connect(str(path), check_same_thread=False)
     stack.callback(connection.close)
-    saver = SqliteSaver(connection)
-    saver.setup()
-    return saver
+    sqlite_saver = SqliteSaver(connection)
+    sqlite_saver.setup()
+    return sqlite_saver
 
 
 @dataclass

@@ -127,8 +127,8 @@ def make_identify(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     otp={**challenge, "attempts": attempts},
                 )
 
-        customer_code = find_customer_code(text)
-        if customer_code is None:
+        found_code = find_customer_code(text)
+        if found_code is None:
             asked_before = bool(state.get("pending_route")) and state.get("route") == "identify"
             key = (
                 "bad_customer_code"
@@ -139,15 +139,15 @@ def make_identify(deps: GraphDeps):  # type: ignore[no-untyped-def]
         code = deps.otp_fixed_code or f"{secrets.randbelow(10**6):06d}"
         known = None
         try:
-            customer = deps.backend.get_customer(customer_code)
+            customer = deps.backend.get_customer(found_code)
             deps.backend.send_code(customer.phone, code)
-            known = customer_code
+            known = found_code
             deps.audit.record(
                 thread,
                 "policy",
                 "otp_sent",
                 "one-time code sent to registered phone",
-                customer_code=customer_code,
+                customer_code=found_code,
             )
         except NotFoundError:
             # Same answer as for a real customer: codes cannot be probed from the chat.

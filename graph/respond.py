@@ -11,7 +11,7 @@ from graph.deps import GraphDeps
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
-from graph.state import ConversationState
+from graph.state import Citation, ConversationState
 from knowledge.sparse import fold
 
 MAX_BUTTONS = 3
@@ -48,7 +48,7 @@ def make_general(deps: GraphDeps):  # type: ignore[no-untyped-def]
     return general
 
 
-def _sources_line(citations: list[dict[str, Any]], language: str) -> str:
+def _sources_line(citations: list[Citation], language: str) -> str:
     titles = list(dict.fromkeys(c["title"] for c in citations))[:3]
     return f"{render(TEMPLATES, 'sources', language)}: " + "; ".join(titles)
 

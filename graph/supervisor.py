@@ -73,7 +73,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 "conversation is with an operator",
                 customer_code=customer,
             )
-            return Command(goto=END, update={**update, "route": "handoff"})
+            return Command(goto=END, update={**update, "route": "handoff"})  # type: ignore[arg-type]
 
         u = deps.classifier.understand(text, default_language=state.get("language", "it"))
         route, urgency, language = u.route, u.urgency, u.language
@@ -98,8 +98,9 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 data={"urgency": urgency, "language": language, "confidence": u.confidence},
             )
             return Command(
-                goto=target, update={**update, "route": extra.pop("route", target), **extra}
-            )  # type: ignore[arg-type]
+                goto=target,  # type: ignore[arg-type]
+                update={**update, "route": extra.pop("route", target), **extra},
+            )
 
         def answer(reply: Reply, reason: str, **extra: Any) -> Command[Goto]:
             deps.audit.record(thread, "policy", reason, reason, customer_code=customer)

@@ -96,10 +96,15 @@ def make_kb(tmp_path: Path, embedder: E5Embedder) -> Iterator[Callable[..., Know
 
 
 def run_cli(
-    *args: str, data_dir: Path, stdin: str | None = None
+    *args: str, data_dir: Path, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """The real `sportello` command in a subprocess, on its own data dir."""
-    env = {**os.environ, "SPORTELLO_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        **(env or {}),
+        "SPORTELLO_DATA_DIR": str(data_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
     return subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
         cwd=ROOT,
@@ -185,3 +190,18 @@ def converse(graph, *texts: str, user: str = "wa-393331234567"):  # type: ignore
     from graph.turn import run_turn
 
     return [run_turn(graph, text, user=user, channel="test") for text in texts]
+
+
+@pytest.fixture
+def runtime_dir(tmp_path: Path, corpus_ingest, classifier) -> Path:  # type: ignore[no-untyped-def]
+    """A data dir with the ingested corpus and the classifier's cached examples, to run the
+    whole system from settings (runtime, CLI) without re-ingesting."""
+    import shutil
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(corpus_ingest[0], data_dir)
+    cache = data_dir / "cache"
+    cache.mkdir(exist_ok=True)
+    for cached in classifier.cache_dir.glob("*.npy"):
+        shutil.copy(cached, cache / cached.name)
+    return data_dir

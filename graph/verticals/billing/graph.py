@@ -17,7 +17,7 @@ from graph.prompts import render
 from graph.prompts.billing import TEMPLATES
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
-from graph.state import Choice, ConversationState
+from graph.state import Choice, ConversationState, Flow
 from graph.verticals.billing.tools import (
     bills_of,
     bills_of_customer,
@@ -253,7 +253,7 @@ def _analyse(
 
 
 def _confirm_ticket(
-    deps: GraphDeps, state: ConversationState, flow: dict[str, Any], language: str
+    deps: GraphDeps, state: ConversationState, flow: Flow, language: str
 ) -> Command:  # type: ignore[type-arg]
     text = user_text(state)
     slots = flow.get("slots", {})

@@ -30,9 +30,11 @@ def _option_title(option: PlanOption, language: str) -> str:
     return render(TEMPLATES, "option_short", language, count=option.count)
 
 
-def _chosen(text: str, options: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _chosen(text: str, raw_options: list[dict[str, Any]]) -> PlanOption | None:
+    """The plan the customer picked: by its number of instalments, or by its position."""
+    options = [PlanOption.model_validate(o) for o in raw_options]
     folded = fold(text)
-    counts = [o["count"] for o in options]
+    counts = [o.count for o in options]
     for number in re.findall(r"\d+", folded):
         if int(number) in counts:
             return options[counts.index(int(number))]
@@ -69,49 +71,27 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     )
                 step = None
             if step == "choose":
-                option = _chosen(text, slots["options"])
-                if option is None:
+                chosen = _chosen(text, slots["options"])
+                if chosen is None:
                     return say(
                         Reply(
                             render(TEMPLATES, "pick_one", language),
-                            choices=[Choice(**c) for c in slots["choices"]],
+                            choices=_choices(slots["choices"]),
                         )
                     )
-                first = option["instalments"][0]
-                reply = Reply(
-                    render(
-                        TEMPLATES,
-                        "consent",
-                        language,
-                        count=option["count"],
-                        amount=euro(_dec(first["amount"])),
-                        first=day(_date(first["due_date"])),
-                        total=euro(_dec(option["total"])),
-                        interest=euro(_dec(option["interest"])),
-                    ),
-                    choices=[
-                        Choice(
-                            id="yes",
-                            title={"it": "Sì", "en": "Yes", "fr": "Oui"}.get(language, "Sì"),
-                        ),
-                        Choice(
-                            id="no", title={"it": "No", "en": "No", "fr": "Non"}.get(language, "No")
-                        ),
-                    ],
-                )
-                reply.evidence.append(str(option))
+                reply = _consent(chosen, language)
                 return say(
                     reply,
                     flow={
                         "vertical": "instalments",
                         "step": "consent",
-                        "slots": {**slots, "option": option},
+                        "slots": {**slots, "option": chosen.model_dump(mode="json")},
                     },
                 )
             if step == "consent":
+                option = PlanOption.model_validate(slots["option"])
                 if is_yes(text):
                     bill = deps.backend.get_bill(code, slots["bill_id"])
-                    option = PlanOption.model_validate(slots["option"])
                     plan = create_plan(deps.backend, bill, option)
                     deps.audit.record(
                         thread,
@@ -149,27 +129,14 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                         customer_code=code,
                     )
                     return say(Reply(render(TEMPLATES, "cancelled", language)), flow=None)
-                option = slots["option"]
-                return say(
-                    Reply(
-                        render(
-                            TEMPLATES,
-                            "consent",
-                            language,
-                            count=option["count"],
-                            amount=euro(_dec(option["instalments"][0]["amount"])),
-                            first=day(_date(option["instalments"][0]["due_date"])),
-                            total=euro(_dec(option["total"])),
-                            interest=euro(_dec(option["interest"])),
-                        )
-                    )
-                )
+                return say(_consent(option, language))
             customer = deps.backend.get_customer(code)
-            bill = candidate_bill(deps.backend, code)
+            candidate = candidate_bill(deps.backend, code)
             reply = Reply("")
-            if bill is None:
+            if candidate is None:
                 reply.text = render(TEMPLATES, "no_bill", language)
                 return say(reply.act("find_open_bill", True), flow=None)
+            bill = candidate
             eligibility, plans = assess(deps.backend, customer, bill, today, deps.ecb_rate)
             reply.act("check_instalment_eligibility", True, eligibility.model_dump_json())
             deps.audit.record(
@@ -264,13 +231,28 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
     return instalments
 
 
-def _dec(value: Any):  # type: ignore[no-untyped-def]
-    from decimal import Decimal
-
-    return Decimal(str(value))
+def _choices(raw: list[dict[str, str]]) -> list[Choice]:
+    return [Choice(id=c["id"], title=c["title"]) for c in raw]
 
 
-def _date(value: Any):  # type: ignore[no-untyped-def]
-    from datetime import date
-
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+def _consent(option: PlanOption, language: str) -> Reply:
+    """The summary the customer must explicitly confirm before a plan is created."""
+    first = option.instalments[0]
+    reply = Reply(
+        render(
+            TEMPLATES,
+            "consent",
+            language,
+            count=option.count,
+            amount=euro(first.amount),
+            first=day(first.due_date),
+            total=euro(option.total),
+            interest=euro(option.interest),
+        ),
+        choices=[
+            Choice(id="yes", title=render(TEMPLATES, "yes", language)),
+            Choice(id="no", title=render(TEMPLATES, "no", language)),
+        ],
+    )
+    reply.evidence.append(option.model_dump_json())
+    return reply

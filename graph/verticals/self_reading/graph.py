@@ -84,8 +84,8 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     _record(deps, supply, values, today, language, thread, code, confirmed=True),
                     flow=None,
                 )
-            values = find_reading(text)
-            if values is None:
+            found = find_reading(text)
+            if found is None:
                 if any(phrase in fold(text) for phrase in _HOW):
                     reply = knowledge_reply(
                         deps, text, language, verticals=["self_reading"], commodity=supply.commodity
@@ -112,11 +112,11 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     ),
                     flow=keep("await_reading"),
                 )
-            check = validate_reading(supply, values, history, today)
+            check = validate_reading(supply, found, history, today)
             reply = Reply("")
             reply.act("validate_reading", True, check.model_dump_json())
             detail = check.detail
-            shown = _values_text(check.values or values)
+            shown = _values_text(check.values or found)
             if check.status == "ok":
                 return say(
                     _record(deps, supply, check.values, today, language, thread, code), flow=None

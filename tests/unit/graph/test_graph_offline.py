@@ -129,3 +129,16 @@ def test_follow_up_keeps_the_vertical(make_graph) -> None:
     first, follow = converse(graph, "come funziona il bonus sociale per la luce?", "e per il gas?")
     assert first.route == "bonus"
     assert follow.route == "bonus"
+
+
+def test_no_message_text_or_phone_in_logs(make_graph, caplog) -> None:
+    import logging
+
+    graph, _ = make_graph()
+    with caplog.at_level(logging.DEBUG):
+        converse(graph, "c'è puzza di gas in via Garibaldi 12", "quanto devo pagare?", GIULIA)
+    logged = " ".join(
+        f"{r.getMessage()} {vars(r)}" for r in caplog.records if r.name.startswith("sportello")
+    )
+    assert "Garibaldi" not in logged and "quanto devo" not in logged
+    assert "+393331234567" not in logged
