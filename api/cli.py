@@ -22,7 +22,25 @@ def build_parser() -> argparse.ArgumentParser:
     add_ingest_commands(sub)
     add_knowledge_commands(sub)
     add_graph_commands(sub, _runtime)
+    serve = sub.add_parser("serve", help="serve the HTTP API, web chat, inbox and dashboard")
+    serve.add_argument("--host", help="default API_HOST (127.0.0.1)")
+    serve.add_argument("--port", type=int, help="default API_PORT (8000)")
+    serve.set_defaults(run=_serve)
     return parser
+
+
+def _serve(args, settings) -> int:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=args.host or settings.api_host,
+        port=args.port or settings.api_port,
+        log_level="info",
+    )
+    return 0
 
 
 def _runtime(settings):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from langchain_core.language_models import BaseChatModel
 
 from graph.audit import AuditTrail
-from graph.backends.ports import UtilityBackend
+from graph.backends.ports import Notifier, UtilityBackend
 from graph.classifier import OfflineClassifier
 from knowledge.retriever import Retriever
 
@@ -29,6 +29,7 @@ class GraphDeps:
     classifier: OfflineClassifier
     audit: AuditTrail
     chat_model: BaseChatModel | None = None
+    notifier: Notifier | None = None  # proactive messages; None: nothing is pushed
     clock: Callable[[], datetime] = field(default=now_in_italy)
     otp_fixed_code: str | None = None  # demo and tests only (refused elsewhere at start-up)
     otp_ttl_minutes: int = 10

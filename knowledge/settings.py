@@ -48,6 +48,20 @@ class Settings(BaseSettings):
     otp_fixed_code: str | None = Field(default=None, pattern=r"^\d{6}$")
     ecb_reference_rate: Decimal = Field(default=Decimal("0.02"), ge=0, le=Decimal("0.2"))
 
+    # WhatsApp Business Cloud API. Without an access token (demo), replies go to the web chat.
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_api_base_url: AnyHttpUrl = AnyHttpUrl("https://graph.facebook.com")
+    whatsapp_api_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
+    whatsapp_debounce_seconds: float = Field(default=2.0, ge=0, le=30)
+    whatsapp_pair_interval_seconds: float = Field(default=1.0, ge=0, le=10)
+    # Service: operators and knowledge managers authenticate with bearer tokens.
+    operator_tokens: str = ""  # "alice:token1,bob:token2"
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+
     # Chunking of ingested documents, in tiktoken cl100k tokens.
     chunk_max_tokens: int = Field(default=320, ge=64, le=2000)
     chunk_min_tokens: int = Field(default=40, ge=0, le=500)
@@ -73,6 +87,16 @@ class Settings(BaseSettings):
             )
         if self.otp_fixed_code and self.sportello_env != "demo":
             raise ValueError("OTP_FIXED_CODE is only allowed with SPORTELLO_ENV=demo")
+        if self.whatsapp_access_token and not self.whatsapp_phone_number_id:
+            raise ValueError("WHATSAPP_ACCESS_TOKEN needs WHATSAPP_PHONE_NUMBER_ID")
+        if (
+            self.sportello_env == "prod"
+            and self.whatsapp_access_token
+            and not (self.whatsapp_app_secret and self.whatsapp_verify_token)
+        ):
+            raise ValueError(
+                "in prod, WhatsApp needs WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN"
+            )
         if self.backend == "rest" and self.backend_url is None:
             raise ValueError("BACKEND=rest needs BACKEND_URL")
         llm = [self.llm_base_url, self.llm_model, self.llm_api_key]
@@ -88,6 +112,12 @@ class Settings(BaseSettings):
         if self.database_url.startswith(("postgresql://", "postgres://")):
             return "postgresql+psycopg://" + self.database_url.split("://", 1)[1]
         return self.database_url
+
+    @property
+    def operators(self) -> dict[str, str]:
+        """Bearer token -> operator name, from OPERATOR_TOKENS."""
+        pairs = [item.split(":", 1) for item in self.operator_tokens.split(",") if ":" in item]
+        return {token.strip(): name.strip() for name, token in pairs if token.strip()}
 
     @property
     def llm_configured(self) -> bool:

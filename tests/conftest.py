@@ -122,12 +122,26 @@ def corpus_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict,
     """The bundled corpus ingested once by the real CLI, then ingested again.
 
     Returns the data dir and both JSON reports; retrieval tests open the same data dir.
+    For local iterations only, SPORTELLO_TEST_CORPUS_CACHE names a folder where the result
+    is kept between runs (CI never sets it, so CI always ingests).
     """
+    import shutil
+
     data_dir = tmp_path_factory.mktemp("corpus-data")
+    cache = os.environ.get("SPORTELLO_TEST_CORPUS_CACHE")
+    if cache and (Path(cache) / "second.json").exists():
+        shutil.copytree(Path(cache) / "data", data_dir, dirs_exist_ok=True)
+        first_report = json.loads((Path(cache) / "first.json").read_text())
+        return data_dir, first_report, json.loads((Path(cache) / "second.json").read_text())
     first = run_cli("ingest", str(CORPUS), "--json", data_dir=data_dir)
     assert first.returncode == 0, first.stderr[-3000:]
     second = run_cli("ingest", str(CORPUS), "--json", data_dir=data_dir)
     assert second.returncode == 0, second.stderr[-3000:]
+    if cache:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.copytree(data_dir, Path(cache) / "data")
+        (Path(cache) / "first.json").write_text(first.stdout)
+        (Path(cache) / "second.json").write_text(second.stdout)
     return data_dir, json.loads(first.stdout), json.loads(second.stdout)
 
 

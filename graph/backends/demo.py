@@ -2,7 +2,8 @@
 
 Tables are prefixed `demo_`. `seed_demo` (in `demo_seed.py`) fills them with Lumea's synthetic
 customers; `reset()` drops everything and seeds again. Lists follow the REST contract:
-bills, payments, plans and tickets newest first, readings and ticket updates oldest first.
+bills, payments, plans, tickets and cases newest first; readings, ticket updates and consents
+oldest first.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ from graph.backends.ports import (
     Bill,
     BillLine,
     BonusStatus,
+    Case,
     Commodity,
+    Consent,
     Customer,
     Instalment,
     InstalmentPlan,
@@ -53,6 +56,7 @@ from graph.backends.ports import (
     NotFoundError,
     Payment,
     PlannedOutage,
+    Preferences,
     Supply,
     Ticket,
     TicketStatus,
@@ -272,6 +276,42 @@ otp_outbox = Table(
     Column("sent_at", AwareDateTime, nullable=False),
 )
 
+cases = Table(
+    "demo_cases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(20), unique=True),
+    Column("customer_code", ForeignKey("demo_customers.code"), nullable=False, index=True),
+    Column("supply_id", ForeignKey("demo_supplies.supply_id")),
+    Column("kind", String(24), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("case_data", JSON, nullable=False),  # {"iban": "IT60...", ...}
+    Column("documents_needed", JSON, nullable=False),  # ["documento d'identità", ...]
+    Column("created_at", AwareDateTime, nullable=False),
+)
+
+customer_preferences = Table(
+    "demo_preferences",
+    metadata,
+    Column("customer_code", ForeignKey("demo_customers.code"), primary_key=True),
+    Column("bill_delivery", String(8), nullable=False),
+    Column("reminder_channel", String(10), nullable=False),
+    Column("whatsapp_active", Boolean, nullable=False),
+    Column("updated_at", AwareDateTime, nullable=False),
+)
+
+consents = Table(
+    "demo_consents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_code", ForeignKey("demo_customers.code"), nullable=False, index=True),
+    Column("category", String(24), nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("wording", Text, nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("at", AwareDateTime, nullable=False),
+)
+
 meta = Table(
     "demo_meta",
     metadata,
@@ -333,6 +373,10 @@ class DemoBackend:
                 _insert_plan(conn, plan)
             for ticket in data.tickets:
                 _insert_ticket(conn, ticket)
+            for case in data.cases:
+                _insert_case(conn, case)
+            _insert(conn, customer_preferences, [_preferences_row(p) for p in data.preferences])
+            _insert(conn, consents, [_consent_row(c) for c in data.consents])
             _insert(
                 conn,
                 meta,
@@ -531,6 +575,77 @@ class DemoBackend:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(outages.c.starts_at)).mappings().all()
         return [PlannedOutage(**row) for row in rows if wanted in row["commune"].casefold()]
+
+    # Cases (pratiche)
+
+    def open_case(self, case: Case) -> Case:
+        with self.engine.begin() as conn:
+            self._require_customer(conn, case.customer_code)
+            if case.supply_id is not None:
+                self._require_supply(conn, case.supply_id, case.customer_code)
+            return _insert_case(conn, case, now=self._clock())
+
+    def list_cases(self, customer_code: str) -> list[Case]:
+        with self.engine.connect() as conn:
+            self._require_customer(conn, customer_code)
+            rows = conn.execute(
+                select(cases)
+                .where(cases.c.customer_code == customer_code)
+                .order_by(cases.c.created_at.desc(), cases.c.id.desc())
+            ).mappings()
+            return [_case(row) for row in rows]
+
+    # Preferences and consents
+
+    def get_preferences(self, customer_code: str) -> Preferences:
+        with self.engine.connect() as conn:
+            self._require_customer(conn, customer_code)
+            row = (
+                conn.execute(
+                    select(customer_preferences).where(
+                        customer_preferences.c.customer_code == customer_code
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return Preferences(**row) if row else Preferences(customer_code=customer_code)
+
+    def set_preferences(self, preferences: Preferences) -> Preferences:
+        """Store the customer's choices (insert or replace); `updated_at` is now."""
+        stored = preferences.model_copy(update={"updated_at": self._clock()})
+        row = _preferences_row(stored)
+        code = stored.customer_code
+        with self.engine.begin() as conn:
+            self._require_customer(conn, code)
+            changed = conn.execute(
+                update(customer_preferences)
+                .where(customer_preferences.c.customer_code == code)
+                .values(**row)
+            )
+            if changed.rowcount == 0:
+                conn.execute(customer_preferences.insert().values(**row))
+        return stored
+
+    def record_consent(self, consent: Consent) -> Consent:
+        """Append a consent given or revoked: the history is never rewritten."""
+        if not consent.wording.strip():
+            raise RequestRefusedError("a consent is recorded with the wording shown")
+        stored = consent.model_copy(update={"at": consent.at or self._clock()})
+        with self.engine.begin() as conn:
+            self._require_customer(conn, consent.customer_code)
+            conn.execute(consents.insert().values(**_consent_row(stored)))
+        return stored
+
+    def list_consents(self, customer_code: str) -> list[Consent]:
+        with self.engine.connect() as conn:
+            self._require_customer(conn, customer_code)
+            rows = conn.execute(
+                select(consents)
+                .where(consents.c.customer_code == customer_code)
+                .order_by(consents.c.at, consents.c.id)
+            ).mappings()
+            return [Consent(**{k: row[k] for k in Consent.model_fields}) for row in rows]
 
     # One-time codes
 
@@ -745,6 +860,36 @@ def _ticket(conn: Connection, row: RowMapping) -> Ticket:
     ).mappings()
     fields = {k: row[k] for k in Ticket.model_fields if k != "updates"}
     return Ticket(**fields, updates=[TicketUpdate(**u) for u in updates])
+
+
+def _insert_case(conn: Connection, case: Case, now: datetime | None = None) -> Case:
+    created_at = case.created_at or now
+    if created_at is None:
+        raise ValueError("a stored case needs created_at")
+    fields = case.model_dump(exclude={"case_id", "created_at", "data"})
+    pk = _new_id(
+        conn.execute(cases.insert().values(**fields, case_data=case.data, created_at=created_at))
+    )
+    case_id = f"PR-{created_at.astimezone(ROME).year}-{pk:06d}"
+    conn.execute(update(cases).where(cases.c.id == pk).values(case_id=case_id))
+    return case.model_copy(update={"case_id": case_id, "created_at": created_at})
+
+
+def _case(row: RowMapping) -> Case:
+    fields = {k: row[k] for k in Case.model_fields if k != "data"}
+    return Case(**fields, data=row["case_data"])
+
+
+def _preferences_row(prefs: Preferences) -> dict[str, Any]:
+    if prefs.updated_at is None:
+        raise ValueError("stored preferences need updated_at")
+    return prefs.model_dump()
+
+
+def _consent_row(consent: Consent) -> dict[str, Any]:
+    if consent.at is None:
+        raise ValueError("a stored consent needs at")
+    return consent.model_dump()
 
 
 __all__ = ["DemoBackend", "RequestRefusedError", "normalize_phone", "seed_demo"]

@@ -8,11 +8,11 @@ of the knowledge base, and ARERA-like regulated components; each bill's lines su
 
 | Code | Persona | What is special |
 |---|---|---|
-| LM00010001 | Giulia Rossi, Figline Valdarno | Rich demo persona, phone +393331234567, good payer. Electricity (3 kW, resident, canone RAI, nothing overdue) + gas: a year of estimated bills, then a LARGE conguaglio issued in the last 5 days, due in the future, unpaid: eligible for instalments. Lives in the street of the active outage |
-| LM00010002 | Marco Bianchi, Montevarchi | Electricity meter not read remotely: estimated bills then a large conguaglio (instalment-eligible) |
+| LM00010001 | Giulia Rossi, Figline Valdarno | Rich demo persona, phone +393331234567, good payer. Electricity (3 kW, resident, canone RAI, nothing overdue) + gas: a year of estimated bills, then a LARGE conguaglio issued in the last 5 days, due in the future, unpaid: eligible for instalments. Lives in the street of the active outage. Preferences: WhatsApp active, bills by e-mail, reminders on WhatsApp; `marketing_lumea` consent granted on WhatsApp 200 days ago |
+| LM00010002 | Marco Bianchi, Montevarchi | Electricity meter not read remotely: estimated bills then a large conguaglio (instalment-eligible). A `power_change` case (3 to 4.5 kW) opened 6 days ago, `waiting_documents` |
 | LM00010003 | Chiara Innocenti, San Giovanni V. | Gas estimated bills then a large conguaglio; water as well |
 | LM00010004 | Stefano Bartolini, Reggello | Water estimated bills then a large conguaglio |
-| LM00010005 | Elena Nocentini, Terranuova B. | Electricity + gas; gas large conguaglio |
+| LM00010005 | Elena Nocentini, Terranuova B. | Electricity + gas; gas large conguaglio. Consent history: `marketing_partners` and `surveys` granted on the web 300 days ago, `marketing_partners` revoked on WhatsApp 30 days ago; bills by e-mail, reminders by SMS |
 | LM00010006 | Paolo Cappelli, Rignano | Gas large conguaglio + electricity |
 | LM00010007 | Roberto Giannini, Montevarchi | Arrears: two electricity bills unpaid past due; open `costituzione_in_mora` ticket |
 | LM00010008 | Simona Mugnai, Figline | Arrears: one bill unpaid past due, and the latest bill due in exactly 3 days, unpaid |
@@ -35,15 +35,16 @@ of the knowledge base, and ARERA-like regulated components; each bill's lines su
 | LM00010025 | Bar Pasticceria Centrale (non-domestic) | Electricity 15 kW (bimonthly) + gas |
 | LM00010026 | Forno Sestini (non-domestic) | Electricity 20 kW, billed monthly |
 | LM00010027 | Studio Dentistico Bardi (non-domestic) | Electricity 10 kW + water |
-| LM00010028 | Sarah Thompson, Reggello | Language `en`; electricity + gas |
+| LM00010028 | Sarah Thompson, Reggello | Language `en`; electricity + gas; paper bills, reminders by e-mail, WhatsApp not active |
 | LM00010029 | Claudio Pieri, Terranuova B. | Active instalment plan (6 rate) on an older gas conguaglio, bill `in_instalments` |
-| LM00010030 | Serena Galli, Incisa | Three supplies; water large conguaglio |
+| LM00010030 | Serena Galli, Incisa | Three supplies; water large conguaglio; a `payment_method` case (direct debit) completed 120 days ago |
 | LM00010031 | Claire Dubois, Figline | Language `fr`; electricity on Lumea Luce Variabile (PUN) |
 
 Planned outages: O-0001 electricity in Figline Valdarno, active now (today 07:30 to tomorrow
 06:00); O-0002 gas in San Giovanni Valdarno in 4 days; O-0003 water in Montevarchi, 9 days ago.
 The generic customers include late payers (`good_payer` False, nothing overdue) and a resolved
-`bill_anomaly` ticket (LM00010032).
+`bill_anomaly` ticket (LM00010032). Customers without stored preferences get the defaults of
+`Preferences` (paper bills, reminders on WhatsApp, WhatsApp not active) and have no consents.
 """
 
 from __future__ import annotations
@@ -62,13 +63,16 @@ from graph.backends.ports import (
     Bill,
     BillLine,
     BonusStatus,
+    Case,
     Commodity,
+    Consent,
     Customer,
     Instalment,
     InstalmentPlan,
     MeterReading,
     Payment,
     PlannedOutage,
+    Preferences,
     Supply,
     Ticket,
     TicketUpdate,
@@ -180,6 +184,9 @@ class DemoData:
     plans: list[InstalmentPlan]
     tickets: list[Ticket]
     outages: list[PlannedOutage]
+    cases: list[Case] = field(default_factory=list)
+    preferences: list[Preferences] = field(default_factory=list)
+    consents: list[Consent] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -308,6 +315,26 @@ PERSONAS: tuple[_Persona, ...] = (
 )
 # fmt: on
 GIULIA_IDS = {"electricity": "IT001E12345678", "gas": "00881234567890"}
+SERENA_IBAN = "IT60X0542811101000000123456"  # the textbook example IBAN, not a real account
+CONSENT_WORDING = {
+    "marketing_lumea": (
+        "Acconsento a ricevere da Lumea Multiservizi S.p.A. offerte e novità commerciali su "
+        "WhatsApp, SMS ed e-mail. Posso revocare il consenso in qualsiasi momento."
+    ),
+    "marketing_partners": (
+        "Acconsento alla comunicazione dei miei dati di contatto a partner commerciali di Lumea "
+        "Multiservizi S.p.A. per l'invio di loro offerte. Posso revocare il consenso in "
+        "qualsiasi momento."
+    ),
+    "surveys": (
+        "Acconsento a essere contattato da Lumea Multiservizi S.p.A. per brevi questionari sulla "
+        "qualità del servizio."
+    ),
+}
+REVOCATION_WORDING = (
+    "Revoco il consenso alla comunicazione dei miei dati a partner commerciali di Lumea "
+    "Multiservizi S.p.A."
+)
 
 
 # Money and dates
@@ -772,6 +799,9 @@ class _Builder:
             plans=self.plans,
             tickets=sorted(self.tickets, key=lambda t: t.created_at or self.epoch),
             outages=self._outages(),
+            cases=self._cases(customers),
+            preferences=self._preferences(),
+            consents=self._consents(),
         )
 
     # Customers and supplies
@@ -1353,6 +1383,96 @@ class _Builder:
                 ends_at=at(today - timedelta(days=9), 14),
                 reason="Sostituzione di una saracinesca sulla condotta principale "
                 "(Acque Valdarno Sud)",
+            ),
+        ]
+
+    # Cases, preferences and consents
+
+    def _at(self, days_ago: int, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(self.today - timedelta(days=days_ago), time(hour, minute), ROME)
+
+    def _cases(self, customers: list[Customer]) -> list[Case]:
+        by_code = {c.code: c for c in customers}
+        marco = by_code["LM00010002"].supplies[0]
+        serena = next(s for s in by_code["LM00010030"].supplies if s.commodity == "electricity")
+        return [
+            Case(
+                customer_code="LM00010030",
+                supply_id=serena.supply_id,
+                kind="payment_method",
+                status="completed",
+                data={"method": "sdd", "iban": SERENA_IBAN, "holder": "Serena Galli"},
+                created_at=self._at(120, 16, 40),
+            ),
+            Case(
+                customer_code="LM00010002",
+                supply_id=marco.supply_id,
+                kind="power_change",
+                status="waiting_documents",
+                data={"from_kw": str(marco.power_kw), "to_kw": "4.5"},
+                documents_needed=["documento d'identità del titolare"],
+                created_at=self._at(6, 11, 5),
+            ),
+        ]
+
+    def _preferences(self) -> list[Preferences]:
+        return [
+            Preferences(
+                customer_code="LM00010001",
+                bill_delivery="email",
+                reminder_channel="whatsapp",
+                whatsapp_active=True,
+                updated_at=self._at(200, 18, 12),
+            ),
+            Preferences(
+                customer_code="LM00010028",
+                bill_delivery="paper",
+                reminder_channel="email",
+                whatsapp_active=False,
+                updated_at=self._at(90, 10, 30),
+            ),
+            Preferences(
+                customer_code="LM00010005",
+                bill_delivery="email",
+                reminder_channel="sms",
+                whatsapp_active=True,
+                updated_at=self._at(30, 9, 45),
+            ),
+        ]
+
+    def _consents(self) -> list[Consent]:
+        return [
+            Consent(
+                customer_code="LM00010001",
+                category="marketing_lumea",
+                granted=True,
+                wording=CONSENT_WORDING["marketing_lumea"],
+                channel="whatsapp",
+                at=self._at(200, 18, 15),
+            ),
+            Consent(
+                customer_code="LM00010005",
+                category="marketing_partners",
+                granted=True,
+                wording=CONSENT_WORDING["marketing_partners"],
+                channel="web",
+                at=self._at(300, 20, 3),
+            ),
+            Consent(
+                customer_code="LM00010005",
+                category="surveys",
+                granted=True,
+                wording=CONSENT_WORDING["surveys"],
+                channel="web",
+                at=self._at(300, 20, 4),
+            ),
+            Consent(
+                customer_code="LM00010005",
+                category="marketing_partners",
+                granted=False,
+                wording=REVOCATION_WORDING,
+                channel="whatsapp",
+                at=self._at(30, 9, 50),
             ),
         ]
 

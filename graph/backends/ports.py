@@ -158,6 +158,53 @@ class PlannedOutage(BaseModel):
     reason: str
 
 
+CaseKind = Literal[
+    "voltura",
+    "voltura_mortis_causa",
+    "subentro",
+    "offer_change",
+    "payment_method",
+    "power_change",
+    "termination",
+    "withdrawal",
+]
+
+
+class Case(BaseModel):
+    """A contract procedure (pratica) opened for a customer."""
+
+    case_id: str | None = None  # e.g. "PR-2026-000123"
+    customer_code: str
+    supply_id: str | None = None
+    kind: CaseKind
+    status: Literal["open", "waiting_documents", "in_progress", "completed", "rejected"] = "open"
+    data: dict[str, str] = Field(default_factory=dict)  # collected fields (IBAN, dates, ...)
+    documents_needed: list[str] = Field(default_factory=list)
+    created_at: datetime | None = None
+
+
+class Preferences(BaseModel):
+    customer_code: str
+    bill_delivery: Literal["email", "paper"] = "paper"
+    reminder_channel: Literal["whatsapp", "sms", "email", "none"] = "whatsapp"
+    whatsapp_active: bool = False
+    updated_at: datetime | None = None
+
+
+ConsentCategory = Literal["marketing_lumea", "marketing_partners", "profiling", "surveys"]
+
+
+class Consent(BaseModel):
+    """A marketing consent given or revoked, with the exact wording shown to the customer."""
+
+    customer_code: str
+    category: ConsentCategory
+    granted: bool
+    wording: str
+    channel: str = "whatsapp"
+    at: datetime | None = None
+
+
 class Customers(Protocol):
     def get_customer(self, code: str) -> Customer: ...  # NotFoundError if unknown
     def find_by_phone(self, phone: str) -> Customer | None: ...
@@ -199,7 +246,34 @@ class OtpSender(Protocol):
     def send_code(self, phone: str, code: str) -> None: ...
 
 
+class Cases(Protocol):
+    def open_case(self, case: Case) -> Case: ...  # returns it with case_id
+    def list_cases(self, customer_code: str) -> list[Case]: ...  # newest first
+
+
+class CustomerSettings(Protocol):
+    def get_preferences(self, customer_code: str) -> Preferences: ...  # defaults if never set
+    def set_preferences(self, preferences: Preferences) -> Preferences: ...
+    def record_consent(self, consent: Consent) -> Consent: ...  # append-only history
+    def list_consents(self, customer_code: str) -> list[Consent]: ...  # oldest first
+
+
+class Notifier(Protocol):
+    """Proactive messages to a customer through their channel (WhatsApp wires it)."""
+
+    def notify(self, customer_code: str, text: str, *, category: str) -> None: ...
+
+
 class UtilityBackend(
-    Customers, Bills, Payments, InstalmentPlans, Readings, Tickets, OtpSender, Protocol
+    Customers,
+    Bills,
+    Payments,
+    InstalmentPlans,
+    Readings,
+    Tickets,
+    OtpSender,
+    Cases,
+    CustomerSettings,
+    Protocol,
 ):
     """Everything at once: what an adapter implements."""

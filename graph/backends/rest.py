@@ -18,13 +18,16 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from graph.backends.ports import (
     BackendError,
     Bill,
+    Case,
     Commodity,
+    Consent,
     Customer,
     InstalmentPlan,
     MeterReading,
     NotFoundError,
     Payment,
     PlannedOutage,
+    Preferences,
     Ticket,
     TicketStatus,
 )
@@ -37,6 +40,7 @@ PDF = "application/pdf"
 MAX_RETRY_AFTER = 10.0  # seconds; a chat cannot wait longer, so a longer Retry-After fails fast
 # Failures that happen before any byte of the request leaves: retrying them is safe for any method.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+NEVER = datetime.min.replace(tzinfo=UTC)  # sort key for a missing datetime
 
 
 class PaymentLink(BaseModel):
@@ -56,6 +60,12 @@ _readings = TypeAdapter(list[MeterReading])
 _ticket = TypeAdapter(Ticket)
 _tickets = TypeAdapter(list[Ticket])
 _outages = TypeAdapter(list[PlannedOutage])
+_case = TypeAdapter(Case)
+_cases = TypeAdapter(list[Case])
+_preferences = TypeAdapter(Preferences)
+_consent = TypeAdapter(Consent)
+_consents = TypeAdapter(list[Consent])
+IDEMPOTENT = ("GET", "PUT")  # repeating them cannot act twice: retried on 5xx and timeouts
 
 
 class RestBackend:
@@ -226,6 +236,64 @@ class RestBackend:
         params = {"commune": commune} | ({"commodity": commodity} if commodity else {})
         return self._get(_outages, "/planned-outages", params=params)
 
+    # Cases (pratiche)
+
+    def open_case(self, case: Case) -> Case:
+        opened = self._post(_case, "/cases", case.model_dump(mode="json"))
+        _require_id(opened.case_id, "/cases", "case_id")
+        same = (
+            opened.customer_code == case.customer_code
+            and opened.supply_id == case.supply_id
+            and opened.kind == case.kind
+        )
+        _expect(same, "/cases", "another customer, supply or kind")
+        return opened
+
+    def list_cases(self, customer_code: str) -> list[Case]:
+        route = "/customers/{code}/cases"
+        cases = self._get(_cases, route, code=customer_code)
+        _expect(all(c.customer_code == customer_code for c in cases), route, "another customer")
+        # The port promises newest first; a case without created_at goes last.
+        return sorted(cases, key=lambda c: c.created_at or NEVER, reverse=True)
+
+    # Preferences and consents
+
+    def get_preferences(self, customer_code: str) -> Preferences:
+        route = "/customers/{code}/preferences"
+        found = self._get(_preferences, route, code=customer_code)
+        _expect(found.customer_code == customer_code, route, "another customer")
+        return found
+
+    def set_preferences(self, preferences: Preferences) -> Preferences:
+        route = "/customers/{code}/preferences"
+        body = preferences.model_dump(mode="json")  # the server sets updated_at
+        response = self._send("PUT", route, body=body, ids={"code": preferences.customer_code})
+        stored = _parse(_preferences, response, "PUT", route)
+        _expect(stored.customer_code == preferences.customer_code, route, "another customer")
+        return stored
+
+    def record_consent(self, consent: Consent) -> Consent:
+        route = "/customers/{code}/consents"
+        body = consent.model_dump(mode="json")
+        recorded = self._post(_consent, route, body, code=consent.customer_code)
+        same = (
+            recorded.customer_code == consent.customer_code
+            and recorded.category == consent.category
+            and recorded.granted == consent.granted
+        )
+        _expect(same, route, "another consent")
+        if recorded.at is None:
+            raise BackendError(f"POST {route}: invalid response: field 'at' is missing")
+        return recorded
+
+    def list_consents(self, customer_code: str) -> list[Consent]:
+        route = "/customers/{code}/consents"
+        consents = self._get(_consents, route, code=customer_code)
+        _expect(all(c.customer_code == customer_code for c in consents), route, "another customer")
+        if any(c.at is None for c in consents):
+            raise BackendError(f"GET {route}: invalid response: a consent without 'at'")
+        return sorted(consents, key=lambda c: c.at or NEVER)  # the port promises oldest first
+
     # OTP
 
     def send_code(self, phone: str, code: str) -> None:
@@ -259,7 +327,7 @@ class RestBackend:
         """One call, retried as REST.md says. `route` is the template: the only thing logged."""
         path = route.format_map({k: _segment(v) for k, v in (ids or {}).items()})
         headers = {"Accept": accept}
-        idempotent = method == "GET"
+        idempotent = method in IDEMPOTENT
         if not idempotent:  # lets a server that supports it drop a duplicate of a retried POST
             headers["Idempotency-Key"] = uuid.uuid4().hex
         fields: dict[str, Any] = {"method": method, "route": route}

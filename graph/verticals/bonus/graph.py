@@ -1,10 +1,237 @@
-"""The bonus vertical: answers from the knowledge base with citations (procedures: issue 4)."""
+"""The bonus vertical: eligibility from the knowledge base, each supply's bonus, the ISEE rule."""
 
 from __future__ import annotations
 
+import re
+
+from langgraph.types import Command
+
+from graph.accounts import commodity_name, day
+from graph.backends.ports import BackendError, Customer, Supply
 from graph.deps import GraphDeps
-from graph.grounded import make_knowledge_node
+from graph.grounded import commodity_in, grounded_reply, knowledge_reply
+from graph.prompts import render
+from graph.prompts.bonus import TEMPLATES
+from graph.prompts.common import TEMPLATES as COMMON
+from graph.reply import Reply, question_text
+from graph.state import ConversationState
+from graph.verticals.bonus.rules import PHYSICAL, SupplyBonus, mentions_isee_document
+from graph.verticals.bonus.tools import (
+    APPLICATION,
+    AUTOMATIC,
+    DOCUMENTS,
+    DURATION,
+    NEVER_ASKED,
+    PHYSICAL_DURATION,
+    THRESHOLDS,
+    customer_bonuses,
+    electricity_supply,
+    passage,
+    quote,
+)
+from knowledge.sparse import fold
+
+# "il mio bonus", "quando scade il bonus", "ho il bonus?", "my bonus", "mon bonus"...
+_OWN_BONUS = re.compile(
+    r"\b(mio|mia|miei|mie|my|mon|ma|mes)\b[^.?!]{0,25}\bbonus\b"
+    r"|\bbonus\b[^.?!]{0,30}\b(scade|scadra|scadenza|scaduto\w*|attiv[oa]|tolt[oa]|sparit[oa]|"
+    r"revocat[oa]|expire\w*|expiry|active|removed|actif|retire|supprime)\b"
+    r"|\b(ho|abbiamo|have i|do i have|j'ai|ai-je)\b\W+(gia |ancora |still |encore )?"
+    r"(il |un |lo |the |a |le )?bonus\b"
+    r"|\b(stato|status|statut|a che punto)\b[^.?!]{0,20}\bbonus\b"
+    r"|\b(tolt[oa]|revocat[oa]|sospes[oa]|removed|retire)\b[^.?!]{0,15}\bbonus\b"
+)
+_PHYSICAL = re.compile(
+    r"disagio fisico|salvavita|elettromedical|apparecchiatur|macchinar|ossigeno|dialisi|"
+    r"ventilator|life.?support|medical equipment|oxygen|dialysis|physical hardship|"
+    r"\basl\b|maintien en vie|appareil medical|oxygene|dialyse"
+)
+_ELIGIBILITY = re.compile(
+    r"\b(diritt\w*|spett\w*|requisit\w*|soglia|soglie|chi (puo|ha)|posso (avere|ottenere|chiedere)"
+    r"|come (si )?(ottien\w*|ottenere|richied\w*|chied\w*|prend\w*|funzion\w*|fa|faccio)|"
+    r"automatic\w*|document\w*|domanda|agevolazion\w*|sconto|entitled|eligib\w*|qualif\w*|"
+    r"threshold|who can|apply|automatik|discount|droit|seuil|conditions?|obtenir|demander|"
+    r"aides?|reduction)\b"
+)
+
+
+def _supply_label(supply: Supply, language: str) -> str:
+    street = supply.address.split(",")[0]
+    return f"{commodity_name(supply.commodity, language).capitalize()} · {street}"
+
+
+def _status_line(status: SupplyBonus, language: str) -> str:
+    label = _supply_label(status.supply, language)
+    if status.state in ("none", "not_domestic"):
+        return render(TEMPLATES, f"status_{status.state}", language, supply=label)
+    assert status.kind and status.valid_from and status.valid_to  # a bonus is on record
+    key = (
+        "status_physical"
+        if status.kind == "physical" and status.state == "active"
+        else f"status_{status.state}"
+    )
+    return render(
+        TEMPLATES,
+        key,
+        language,
+        supply=label,
+        kind=render(TEMPLATES, f"kind_{status.kind}", language),
+        start=day(status.valid_from),
+        end=day(status.valid_to),
+        days=status.days_left,
+    )
+
+
+def status_reply(deps: GraphDeps, statuses: list[SupplyBonus], language: str) -> Reply:
+    """Each supply's bonus, when it expires, and how the missing ones would be obtained."""
+    if not statuses:
+        return Reply(render(TEMPLATES, "no_supplies", language))
+    lines = [render(TEMPLATES, "status_header", language)]
+    lines += [_status_line(s, language) for s in statuses]
+    missing = {kind for s in statuses if s.state in ("none", "expired") for kind in s.obtainable}
+    economic = [s.state for s in statuses if s.kind == "economic"]
+    economic_running = any(state in ("active", "expiring", "not_started") for state in economic)
+    reply = Reply("")
+    if "economic" in missing:
+        lines.append(render(TEMPLATES, "how_economic", language))
+        reply.cite(passage(deps, AUTOMATIC))
+    if economic_running:
+        if "expiring" not in economic:  # the expiring lines already say to renew the DSU
+            lines.append(render(TEMPLATES, "renew_economic", language))
+        reply.cite(passage(deps, DURATION))
+    has_physical = any(s.kind == "physical" and s.state != "expired" for s in statuses)
+    if has_physical:
+        reply.cite(passage(deps, PHYSICAL_DURATION))
+    if "physical" in missing and not has_physical:
+        lines.append(render(TEMPLATES, "how_physical", language))
+        reply.cite(passage(deps, APPLICATION))
+    reply.text = "\n".join(lines)
+    return reply
+
+
+def physical_reply(deps: GraphDeps, customer: Customer | None, language: str) -> Reply:
+    """Where to apply for the physical-hardship bonus and what to bring (rules.PHYSICAL)."""
+    supply = electricity_supply(customer) if customer else None
+    where = render(TEMPLATES, "or", language).join(
+        render(TEMPLATES, f"where_{place}", language) for place in PHYSICAL.apply_at
+    )
+    values = {"pod": supply.pod if supply else None, "contracted_power": None}
+    if supply and supply.power_kw is not None:
+        power = format(supply.power_kw.normalize(), "f").replace(".", ",")
+        values["contracted_power"] = f"{power} kW"
+    lines = []
+    if supply and supply.bonus and supply.bonus.kind == "physical":
+        lines.append(
+            render(TEMPLATES, "physical_has_it", language, supply=_supply_label(supply, language))
+        )
+    lines.append(render(TEMPLATES, "physical_intro", language, where=where))
+    for document in PHYSICAL.documents:
+        value = values.get(document)
+        suffix = (
+            render(TEMPLATES, "yours", language, value=value)
+            if value
+            else render(TEMPLATES, "on_the_bill", language)
+            if document in values
+            else ""
+        )
+        lines.append("• " + render(TEMPLATES, f"doc_{document}", language, value=suffix))
+    lines.append(render(TEMPLATES, "physical_outro", language))
+    reply = Reply("\n".join(lines))
+    reply.cite(passage(deps, APPLICATION) + passage(deps, DOCUMENTS))
+    if supply is not None:
+        reply.evidence.append(supply.model_dump_json())
+    return reply
+
+
+def eligibility_reply(deps: GraphDeps, question: str, language: str) -> Reply:
+    """Thresholds, automatic recognition after the DSU, the physical bonus's application:
+    each quoted from its own section of the knowledge base, with citations."""
+    quotes = [quote(deps, topic) for topic in (THRESHOLDS, AUTOMATIC, APPLICATION)]
+    hits = [hit for _, found in quotes for hit in found]
+    if deps.chat_model is not None and hits:
+        reply = grounded_reply(deps, question, language, hits)
+    else:
+        lines = [render(TEMPLATES, "eligibility_intro", language)]
+        lines += [f"{i}. {text}" for i, (text, _) in enumerate(quotes, 1) if text]
+        reply = Reply("\n".join(lines)).cite(hits)
+    reply.act("search_knowledge", bool(reply.citations))
+    return reply
+
+
+def isee_reply(deps: GraphDeps, language: str) -> Reply:
+    """The ISEE rule: its figures and documents are never asked for nor needed on WhatsApp."""
+    thresholds, hits = quote(deps, THRESHOLDS)
+    lines = [render(TEMPLATES, "isee_not_needed", language)]
+    if thresholds:
+        lines.append(render(TEMPLATES, "thresholds", language, text=thresholds))
+    lines.append(render(TEMPLATES, "isee_check_status", language))
+    reply = Reply("\n".join(lines))
+    reply.cite(passage(deps, AUTOMATIC) + hits + passage(deps, NEVER_ASKED))
+    return reply
 
 
 def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
-    return make_knowledge_node(deps, "bonus")
+    def bonus(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        question = question_text(state)
+        folded = fold(question)
+        thread = state.get("user_id", "")
+        code = state.get("customer_code") if state.get("identified") else None
+
+        def say(reply: Reply) -> Command:  # type: ignore[type-arg]
+            return Command(goto="respond", update=reply.update())
+
+        if mentions_isee_document(question):
+            deps.audit.record(
+                thread,
+                "policy",
+                "isee_not_requested",
+                "customer offered an ISEE figure or document; not needed on WhatsApp, the "
+                "economic bonus is automatic after the DSU",
+                customer_code=code,
+            )
+            return say(isee_reply(deps, language))
+        own = bool(_OWN_BONUS.search(folded))
+        try:
+            if own and not _PHYSICAL.search(folded):
+                if code is None:
+                    return Command(
+                        goto="identify",
+                        update={
+                            "route": "identify",
+                            "pending_route": "bonus",
+                            "pending_text": question,
+                        },
+                    )
+                _, statuses = customer_bonuses(deps.backend, code, deps.clock().date())
+                reply = status_reply(deps, statuses, language)
+                reply.act(
+                    "get_bonus_status",
+                    True,
+                    [
+                        s.supply.model_dump_json(include={"supply_id", "commodity", "bonus"})
+                        for s in statuses
+                    ],
+                )
+                deps.audit.record(
+                    thread,
+                    "tool",
+                    "get_bonus_status",
+                    "customer asked about their own bonus",
+                    customer_code=code,
+                    data={"supplies": {s.supply.supply_id: s.state for s in statuses}},
+                )
+                return say(reply)
+            if _PHYSICAL.search(folded):
+                customer = deps.backend.get_customer(code) if code else None
+                return say(physical_reply(deps, customer, language))
+        except BackendError:
+            return say(Reply(render(COMMON, "error", language)))
+        if _ELIGIBILITY.search(folded):
+            return say(eligibility_reply(deps, question, language))
+        reply = knowledge_reply(
+            deps, question, language, verticals=["bonus"], commodity=commodity_in(question)
+        )
+        return say(reply)
+
+    return bonus

@@ -1,16 +1,53 @@
-"""The outage vertical: emergencies get the fixed safety steps at once, then a ticket."""
+"""The outage vertical: emergencies get the fixed safety steps at once, then a ticket; faults
+are triaged (what, where, how far), answered by planned works when there are some, else
+reported to the distributor with a ticket; tickets are followed by their status."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from langgraph.types import Command
 
+from graph.accounts import commodity_name, day, is_no, is_yes, pick_supply
+from graph.backends.ports import BackendError, Customer, NotFoundError, Supply, Ticket
 from graph.deps import GraphDeps
-from graph.grounded import commodity_in, knowledge_reply
+from graph.grounded import commodity_in, knowledge_reply, retrieve
 from graph.prompts import render
+from graph.prompts.common import TEMPLATES as COMMON
 from graph.prompts.outage import DISTRIBUTORS, TEMPLATES
-from graph.reply import Reply, question_text
-from graph.state import ConversationState
-from graph.verticals.outage.tools import open_emergency_ticket, safety_steps
+from graph.reply import Reply, question_text, user_text
+from graph.state import Choice, ConversationState
+from graph.verticals.outage.rules import (
+    Report,
+    bare_commune,
+    commodity_of,
+    commodity_of_ticket,
+    covers,
+    find_address,
+    find_markers,
+    find_ticket_id,
+    intent_of,
+    is_active,
+    is_fault_ticket,
+    latest_open_ticket,
+    problem_of,
+    scope_of,
+    ticket_priority,
+)
+from graph.verticals.outage.tools import (
+    distributor,
+    local_time,
+    open_emergency_ticket,
+    open_fault_ticket,
+    planned_outages,
+    safety_steps,
+    ticket_kind,
+    tickets_opened_here,
+)
+
+Turn = Command[str]
+COMMODITIES = ("electricity", "gas", "water")
+HINTS = {"electricity": "hint_electricity", "water": "hint_water"}
 
 
 def emergency_reply(deps: GraphDeps, state: ConversationState) -> Reply:
@@ -46,17 +83,474 @@ def emergency_reply(deps: GraphDeps, state: ConversationState) -> Reply:
 
 
 def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
-    def outage(state: ConversationState) -> Command:  # type: ignore[type-arg]
+    def outage(state: ConversationState) -> Turn:
         if state.get("urgency") == "emergency":
             return Command(goto="respond", update=emergency_reply(deps, state).update())
-        question = question_text(state)
-        reply = knowledge_reply(
-            deps,
-            question,
-            state.get("language", "it"),
-            verticals=["outage"],
-            commodity=commodity_in(question),
-        )
-        return Command(goto="respond", update=reply.update())
+        language = state.get("language", "it")
+        flow = state.get("flow") or {}
+        try:
+            if flow.get("vertical") == "outage":
+                text = user_text(state)
+                if find_ticket_id(text) or intent_of(text) == "status":
+                    return _status(deps, state, text, flow=None)
+                return _Report(deps, state, dict(flow.get("slots", {}))).advance(text)
+            question = question_text(state)
+            intent = intent_of(question)
+            if intent == "status":
+                return _status(deps, state, question)
+            if intent in ("report", "planned"):
+                slots = {"intent": intent, "urgency": state.get("urgency", "normal")}
+                return _Report(deps, state, slots).advance(question, first=True)
+            reply = knowledge_reply(
+                deps,
+                question,
+                language,
+                verticals=["outage"],
+                commodity=commodity_in(question),
+            )
+            return Command(goto="respond", update=reply.update())
+        except BackendError:
+            return Command(goto="respond", update=Reply(render(COMMON, "error", language)).update())
 
     return outage
+
+
+class _Report:
+    """One turn of a fault report or planned-works question: take what the message says,
+    then ask for the next missing thing, answer from planned works, or confirm and open."""
+
+    def __init__(self, deps: GraphDeps, state: ConversationState, slots: dict[str, Any]) -> None:
+        self.deps = deps
+        self.state = state
+        self.slots = slots
+        self.language = state.get("language", "it")
+        self.code = state.get("customer_code") if state.get("identified") else None
+        self.thread = state.get("user_id", "")
+        self.notes: list[str] = []  # lines put before this turn's question
+        self.reply = Reply("")
+
+    # Reading the message
+
+    def _take(self, text: str, step: str | None) -> None:
+        slots = self.slots
+        markers, rest = find_markers(text)
+        slots["tags"] = list(dict.fromkeys([*slots.get("tags", []), *markers.tags()]))
+        for key, found in (
+            ("commodity", commodity_of(rest)),
+            ("problem", problem_of(rest)),
+            ("scope", scope_of(rest)),
+        ):
+            if not slots.get(key) and found:
+                slots[key] = found
+        address = find_address(rest)
+        if address is not None and not slots.get("supply_id"):
+            slots["street"] = address.street or slots.get("street")
+            slots["commune"] = address.commune or slots.get("commune")
+        elif step == "address" and not _says_something_else(rest):
+            slots["commune"] = bare_commune(rest) or slots.get("commune")
+        if step is None:
+            slots["description"] = rest[:300]
+        elif step == "confirm" and not (is_yes(text) or is_no(text)) and len(rest) > 3:
+            slots["description"] = f"{slots.get('description', '')} / {rest}"[:300]
+
+    # Replies
+
+    def _say(self, reply: Reply, **update: Any) -> Turn:
+        return Command(goto="respond", update=reply.update(**update))
+
+    def _ask(self, step: str, text: str, choices: list[Choice] | None = None) -> Turn:
+        self.reply.text = "\n".join([*self.notes, text])
+        self.reply.choices = choices or []
+        flow = {"vertical": "outage", "step": step, "slots": self.slots}
+        return self._say(self.reply, flow=flow)
+
+    def _done(self, *lines: str, supply: Supply | None = None, tell: bool = True) -> Turn:
+        """A final answer; with the distributor's number whenever the commodity is known."""
+        told = [self._distributor_line(supply)] if tell and self.slots.get("commodity") else []
+        self.reply.text = "\n".join([*lines, *told])
+        return self._say(self.reply, flow=None)
+
+    def _distributor_line(self, supply: Supply | None = None) -> str:
+        name, phone = distributor(self.slots["commodity"], supply)
+        self.reply.evidence.append(f"{name} {phone}")
+        return render(TEMPLATES, "distributor", self.language, distributor=name, phone=phone)
+
+    def _commodity(self) -> str:
+        return commodity_name(self.slots["commodity"], self.language)
+
+    # The procedure
+
+    def advance(self, text: str, first: bool = False) -> Turn:
+        flow = self.state.get("flow") or {}
+        step = None if first else flow.get("step")
+        self._take(text, step)
+        slots, language = self.slots, self.language
+        customer = self.deps.backend.get_customer(self.code) if self.code else None
+        if step == "supply" and customer is not None:
+            chosen = next(
+                (s for s in customer.supplies if s.supply_id.lower() in text.lower()), None
+            )
+            if chosen is None:
+                folded = text.lower()
+                chosen = next((s for s in customer.supplies if s.address.lower() in folded), None)
+            if chosen is not None:
+                slots["supply_id"] = chosen.supply_id
+        report = slots.get("intent") == "report"
+
+        if not slots.get("commodity") and customer is not None and report:
+            active = [s for s in customer.supplies if s.status != "inactive"]
+            if len(active) == 1:
+                slots["commodity"] = active[0].commodity
+        if not slots.get("commodity") and report:
+            choices = [
+                Choice(id=c, title=commodity_name(c, language).capitalize()) for c in COMMODITIES
+            ]
+            return self._ask("commodity", render(TEMPLATES, "ask_commodity", language), choices)
+
+        supply = self._supply(customer, text) if customer and slots.get("commodity") else None
+        if isinstance(supply, Command):
+            return supply
+        if supply is not None and supply.status == "suspended" and report:
+            self.reply.act("get_supply", True, supply.model_dump_json())
+            return self._done(
+                render(TEMPLATES, "suspended", language, address=supply.address), tell=False
+            )
+        if not slots.get("commune") and customer is not None and not report:
+            communes = {s.commune for s in customer.supplies if s.status != "inactive"}
+            slots["commune"] = communes.pop() if len(communes) == 1 else None
+        if slots.get("commodity") and not slots.get("told_distributor"):
+            slots["told_distributor"] = True
+            self.notes.append(self._distributor_line(supply))
+
+        commune, street = slots.get("commune"), slots.get("street")
+        if not commune:
+            if street:
+                return self._ask(
+                    "address", render(TEMPLATES, "ask_commune", language, street=street)
+                )
+            return self._ask("address", render(TEMPLATES, "ask_address", language))
+        planned = self._planned(commune, street)
+        if planned is not None:
+            return planned
+        if not street:
+            return self._ask("address", render(TEMPLATES, "ask_street", language, commune=commune))
+        if customer is not None and supply is not None:
+            duplicate = self._already_open(customer, supply)
+            if duplicate is not None:
+                return duplicate
+        if not slots.get("scope"):
+            choices = [
+                Choice(id="home", title=render(TEMPLATES, "scope_home", language)),
+                Choice(id="area", title=render(TEMPLATES, "scope_area", language)),
+            ]
+            return self._ask("scope", render(TEMPLATES, "ask_scope", language), choices)
+        if step == "confirm" and is_yes(text):
+            return self._open(customer, supply)
+        if step == "confirm" and is_no(text):
+            self.deps.audit.record(
+                self.thread,
+                "policy",
+                "consent_refused",
+                "customer declined the fault report",
+                customer_code=self.code,
+            )
+            return self._done(render(TEMPLATES, "ticket_declined", language), supply=supply)
+        return self._confirm(customer, supply)
+
+    def _supply(self, customer: Customer, text: str) -> Supply | None | Turn:
+        """The customer's supply of the reported commodity (a choice when there are several);
+        None when they have none of that commodity (then the address is asked)."""
+        slots = self.slots
+        own = [s for s in customer.supplies if s.commodity == slots["commodity"]]
+        if not own:
+            return None
+        pick = pick_supply(
+            customer.model_copy(update={"supplies": own}),
+            text,
+            self.language,
+            slots.get("supply_id"),
+        )
+        if pick.supply is None:
+            return self._ask("supply", render(TEMPLATES, "ask_supply", self.language), pick.choices)
+        slots["supply_id"] = pick.supply.supply_id
+        slots["street"], slots["commune"] = pick.supply.address, pick.supply.commune
+        return pick.supply
+
+    def _planned(self, commune: str, street: str | None) -> Turn | None:
+        """Planned works answer the question: an active one where the customer is, or the
+        list asked for. None when the report goes on."""
+        slots, language = self.slots, self.language
+        now = self.deps.clock()
+        commodity = slots.get("commodity")
+        outages = planned_outages(self.deps, commune, commodity, now)
+        self.reply.act("planned_outages", True, [o.model_dump_json() for o in outages])
+        self.deps.audit.record(
+            self.thread,
+            "tool",
+            "planned_outages",
+            f"{len(outages)} planned outages found",
+            customer_code=self.code,
+            data={"commodity": commodity, "outages": [o.outage_id for o in outages]},
+        )
+        active = [o for o in outages if is_active(o, now)]
+        here = [o for o in active if covers(o, street)]
+        if slots.get("intent") == "planned":
+            if not outages:
+                return self._done(render(TEMPLATES, "planned_none", language, commune=commune))
+            lines = [render(TEMPLATES, "planned_list", language, commune=commune)]
+            for o in outages:
+                start, end = local_time(o.starts_at), local_time(o.ends_at)
+                lines.append(
+                    render(
+                        TEMPLATES,
+                        "planned_item",
+                        language,
+                        commodity=commodity_name(o.commodity, language),
+                        day=day(start.date()),
+                        start=f"{start:%H:%M}",
+                        end=f"{end:%H:%M}"
+                        if end.date() == start.date()
+                        else f"{end:%H:%M} ({day(end.date())})",
+                        area=o.area,
+                    )
+                )
+            return self._done(*lines)
+        if here:  # the street is in the works' area (or unknown yet): no ticket needed
+            outage = here[0]
+            ends = local_time(outage.ends_at)
+            self.reply.evidence.append(outage.model_dump_json())
+            return self._done(
+                render(
+                    TEMPLATES,
+                    "planned_active",
+                    language,
+                    commune=outage.commune,
+                    commodity=self._commodity(),
+                    area=outage.area,
+                    reason=outage.reason,
+                    time=f"{ends:%H:%M}",
+                    day=day(ends.date()),
+                )
+            )
+        if active:
+            self.notes.append(
+                render(
+                    TEMPLATES, "planned_elsewhere", language, commune=commune, area=active[0].area
+                )
+            )
+        return None
+
+    def _already_open(self, customer: Customer, supply: Supply) -> Turn | None:
+        category = f"{supply.commodity}_outage"
+        same = [
+            t
+            for t in self.deps.backend.list_tickets(customer.code)
+            if t.category == category and t.supply_id == supply.supply_id
+        ]
+        ticket = latest_open_ticket(same)
+        if ticket is None:
+            return None
+        self.reply.act("list_tickets", True, ticket.model_dump_json())
+        status = render(TEMPLATES, f"status_{ticket.status}", self.language)
+        return self._done(
+            render(
+                TEMPLATES, "already_open", self.language, ticket=ticket.ticket_id, status=status
+            ),
+            supply=supply,
+        )
+
+    def _problem(self) -> str:
+        slots, language = self.slots, self.language
+        problem = slots.get("problem") or "no_supply"
+        if problem == "no_supply":
+            return render(TEMPLATES, f"problem_no_supply_{slots['commodity']}", language)
+        return render(TEMPLATES, f"problem_{problem}", language, commodity=self._commodity())
+
+    def _confirm(self, customer: Customer | None, supply: Supply | None) -> Turn:
+        slots, language = self.slots, self.language
+        hint = HINTS.get(slots["commodity"])
+        if slots.get("scope") == "home" and hint and not slots.get("hint_shown"):
+            slots["hint_shown"] = True
+            self.notes.append(render(TEMPLATES, hint, language))
+            self.reply.cite(
+                retrieve(
+                    self.deps,
+                    "manca la luce solo in casa: contatore scattato, salvavita, rubinetto generale",
+                    verticals=["outage"],
+                    commodity=slots["commodity"],
+                    k=1,
+                )
+            )
+        if customer is not None and customer.life_support and slots["commodity"] == "electricity":
+            self.notes.append(render(TEMPLATES, "life_support", language))
+        tags = slots.get("tags", [])
+        items = [
+            render(
+                TEMPLATES,
+                "extra_location" if t.startswith("[location") else "extra_image",
+                language,
+            )
+            for t in tags
+        ]
+        extras = (
+            render(TEMPLATES, "extras", language, items=", ".join(items))
+            if items
+            else "\n" + render(TEMPLATES, "attach_hint", language)
+        )
+        scope = slots.get("scope") or "unknown"
+        text = render(
+            TEMPLATES,
+            "confirm",
+            language,
+            distributor=distributor(slots["commodity"], supply)[0],
+            problem=self._problem(),
+            scope=render(TEMPLATES, f"scope_label_{scope}", language),
+            address=_address(slots),
+            extras=extras,
+        )
+        choices = [
+            Choice(id="yes", title=render(TEMPLATES, "yes", language)),
+            Choice(id="no", title=render(TEMPLATES, "no", language)),
+        ]
+        return self._ask("confirm", text, choices)
+
+    def _open(self, customer: Customer | None, supply: Supply | None) -> Turn:
+        slots, language = self.slots, self.language
+        report = Report(
+            commodity=slots["commodity"],
+            problem=slots.get("problem") or "no_supply",
+            scope=slots.get("scope"),
+            description=slots.get("description", ""),
+            address=_address(slots),
+            supply_id=supply.supply_id if supply else None,
+            tags=list(slots.get("tags", [])),
+        )
+        life_support = bool(customer and customer.life_support)
+        priority = ticket_priority(slots.get("urgency", "normal"), life_support)
+        ticket = open_fault_ticket(self.deps, report, self.code, priority)
+        self.deps.audit.record(
+            self.thread,
+            "tool",
+            "open_ticket",
+            f"{report.commodity} fault reported; customer confirmed",
+            customer_code=self.code,
+            data={
+                "ticket_id": ticket.ticket_id,
+                "category": ticket.category,
+                "priority": priority,
+                "attachments": len(report.tags),
+            },
+        )
+        self.reply.act("open_ticket", True, ticket.ticket_id)
+        name, _ = distributor(report.commodity, supply)
+        return self._done(
+            render(TEMPLATES, "ticket_opened", language, ticket=ticket.ticket_id, distributor=name),
+            supply=supply,
+        )
+
+
+def _says_something_else(text: str) -> bool:
+    """An answer to "which town?" that is about something else (reach, yes/no, a commodity)."""
+    return bool(
+        scope_of(text) or problem_of(text) or commodity_of(text) or is_yes(text) or is_no(text)
+    )
+
+
+def _address(slots: dict[str, Any]) -> str:
+    street, commune = slots.get("street") or "", slots.get("commune") or ""
+    if commune.lower() in street.lower():  # a supply's address names its commune already
+        return street
+    return ", ".join(p for p in (street, commune) if p)
+
+
+def _status(deps: GraphDeps, state: ConversationState, text: str, **update: Any) -> Turn:
+    """A ticket's status and latest update: the one named, else the latest open one; only
+    the customer's own tickets, or those opened in this conversation."""
+    language = state.get("language", "it")
+    thread = state.get("user_id", "")
+    code = state.get("customer_code") if state.get("identified") else None
+    here = tickets_opened_here(deps, thread)
+    wanted = find_ticket_id(text)
+    reply = Reply("")
+    if code is None and (wanted not in here if wanted else not here):
+        return Command(
+            goto="identify",
+            update={"pending_route": "outage", "pending_text": text, **update},
+        )
+    ticket: Ticket | None
+    if wanted:
+        try:
+            ticket = deps.backend.get_ticket(wanted)
+        except NotFoundError:
+            ticket = None
+        if ticket is None or (wanted not in here and ticket.customer_code != code):
+            deps.audit.record(
+                thread,
+                "policy",
+                "ticket_refused",
+                "ticket not found" if ticket is None else "ticket of another customer",
+                ok=False,
+                customer_code=code,
+                data={"ticket_id": wanted},
+            )
+            reply.text = render(TEMPLATES, "ticket_not_yours", language, ticket=wanted)
+            return Command(goto="respond", update=reply.update(**update))
+    else:
+        mine = deps.backend.list_tickets(code) if code else []
+        known = {t.ticket_id for t in mine}
+        mine += [deps.backend.get_ticket(t) for t in here if t not in known]
+        ticket = latest_open_ticket(mine)
+        reply.act("list_tickets", True)
+        if ticket is None:
+            if problem_of(text):  # "no power, send a technician": a report, not a follow-up
+                slots = {"intent": "report", "urgency": state.get("urgency", "normal")}
+                return _Report(deps, state, slots).advance(text, first=True)
+            reply.text = render(TEMPLATES, "no_open_ticket", language)
+            return Command(goto="respond", update=reply.update(**update))
+    deps.audit.record(
+        thread,
+        "tool",
+        "get_ticket",
+        "customer asked how a ticket is going",
+        customer_code=code,
+        data={"ticket_id": ticket.ticket_id, "status": ticket.status},
+    )
+    reply.act("get_ticket", True, ticket.model_dump_json())
+    reply.text = "\n".join(_status_lines(ticket, language))
+    return Command(goto="respond", update=reply.update(**update))
+
+
+def _status_lines(ticket: Ticket, language: str) -> list[str]:
+    opened = day(local_time(ticket.created_at).date()) if ticket.created_at else "-"
+    lines = [
+        render(
+            TEMPLATES,
+            "status",
+            language,
+            ticket=ticket.ticket_id,
+            kind=ticket_kind(ticket, language),
+            opened=opened,
+            status=render(TEMPLATES, f"status_{ticket.status}", language),
+        )
+    ]
+    if ticket.updates:
+        last = ticket.updates[-1]
+        at = local_time(last.at)
+        lines.append(
+            render(
+                TEMPLATES,
+                "last_update",
+                language,
+                at=f"{day(at.date())} {at:%H:%M}",
+                note=last.note,
+            )
+        )
+    commodity = commodity_of_ticket(ticket)
+    if commodity is None or not is_fault_ticket(ticket):
+        return lines
+    name, phone = DISTRIBUTORS[commodity]
+    if ticket.status in ("open", "accepted"):
+        lines.append(render(TEMPLATES, "eta_unknown", language, distributor=name, phone=phone))
+    elif ticket.status in ("resolved", "closed"):
+        lines.append(render(TEMPLATES, "resolved_hint", language, phone=phone))
+    return lines

@@ -1,15 +1,27 @@
-"""Outage tools: safety steps from the knowledge base and emergency tickets."""
+"""Outage tools: safety steps, planned works, fault and emergency tickets, ticket updates."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
-from graph.backends.ports import BackendError, Ticket
-from graph.deps import GraphDeps
+from graph.accounts import commodity_name
+from graph.backends.ports import BackendError, PlannedOutage, Supply, Ticket, TicketStatus
+from graph.deps import ITALY, GraphDeps
 from graph.grounded import retrieve
+from graph.prompts import render
+from graph.prompts.outage import DISTRIBUTORS, TEMPLATES
+from graph.verticals.outage.rules import (
+    NOTIFIED_STATUSES,
+    Report,
+    commodity_of_ticket,
+    ticket_summary,
+)
 from knowledge.schema import Hit
 
 _STEP = re.compile(r"^\s*(?:-|•|\d+[.)])\s*(.+)$")
+PUSH_THREAD = "system:ticket-updates"  # audit thread of updates pushed outside a conversation
+NOTIFY_CATEGORY = "outage_update"
 
 
 def safety_steps(
@@ -40,3 +52,111 @@ def open_emergency_ticket(
         )
     except BackendError:
         return None
+
+
+def distributor(commodity: str, supply: Supply | None = None) -> tuple[str, str]:
+    """Who repairs faults and their 24/7 number: the supply's own distributor when known."""
+    if supply is not None and supply.commodity == commodity and supply.distributor_emergency_phone:
+        return supply.distributor, supply.distributor_emergency_phone
+    return DISTRIBUTORS[commodity]
+
+
+def planned_outages(
+    deps: GraphDeps, commune: str, commodity: str | None, now: datetime
+) -> list[PlannedOutage]:
+    """Planned interruptions in a commune that are not over at `now`, soonest first."""
+    found = deps.backend.planned_outages(commune, commodity)  # type: ignore[arg-type]
+    return sorted((o for o in found if o.ends_at >= now), key=lambda o: o.starts_at)
+
+
+def open_fault_ticket(
+    deps: GraphDeps, report: Report, customer_code: str | None, priority: str
+) -> Ticket:
+    return deps.backend.open_ticket(
+        Ticket(
+            customer_code=customer_code,
+            supply_id=report.supply_id,
+            category=f"{report.commodity}_outage",
+            priority=priority,  # type: ignore[arg-type]
+            summary=ticket_summary(report),
+            address=report.address,
+        )
+    )
+
+
+def tickets_opened_here(deps: GraphDeps, thread: str) -> list[str]:
+    """Ticket numbers this conversation opened (anonymous reports included), oldest first."""
+    opened = [
+        (event.data or {}).get("ticket_id")
+        for event in deps.audit.events(thread_id=thread, kind="tool")
+        if event.name == "open_ticket" and event.ok
+    ]
+    return [str(ticket_id) for ticket_id in opened if ticket_id]
+
+
+def ticket_kind(ticket: Ticket, language: str) -> str:
+    commodity = commodity_of_ticket(ticket)
+    if commodity is None:
+        return render(TEMPLATES, "kind_other", language)
+    key = "kind_emergency" if ticket.category.endswith("_emergency") else "kind_outage"
+    return render(TEMPLATES, key, language, commodity=commodity_name(commodity, language))
+
+
+def local_time(value: datetime) -> datetime:
+    return value.astimezone(ITALY)
+
+
+def push_ticket_update(deps: GraphDeps, ticket_id: str, status: TicketStatus, note: str) -> Ticket:
+    """Record a status change from the distributor or back office, and tell the customer.
+
+    Accepted, technician on site and resolved are sent to the ticket's customer through
+    `deps.notifier` in the customer's language; anonymous tickets, other statuses or no
+    notifier send nothing. Every step is in the audit trail. Backend errors propagate; the
+    ticket update is recorded before the message is sent.
+    """
+    ticket = deps.backend.update_ticket(ticket_id, status, note)
+    code = ticket.customer_code
+    deps.audit.record(
+        PUSH_THREAD,
+        "tool",
+        "update_ticket",
+        f"ticket status set to {status}",
+        customer_code=code,
+        data={"ticket_id": ticket_id, "status": status},
+    )
+    if status not in NOTIFIED_STATUSES:
+        return ticket
+    if code is None or deps.notifier is None:
+        deps.audit.record(
+            PUSH_THREAD,
+            "policy",
+            "notify_skipped",
+            "anonymous ticket" if code is None else "no notifier configured",
+            ok=False,
+            customer_code=code,
+            data={"ticket_id": ticket_id, "status": status},
+        )
+        return ticket
+    customer = deps.backend.get_customer(code)
+    language = customer.language
+    supply = next((s for s in customer.supplies if s.supply_id == ticket.supply_id), None)
+    name, phone = distributor(commodity_of_ticket(ticket) or "electricity", supply)
+    text = render(
+        TEMPLATES,
+        f"update_{status}",
+        language,
+        ticket=ticket_id,
+        kind=ticket_kind(ticket, language),
+        distributor=name,
+        phone=phone,
+    )
+    deps.notifier.notify(code, text, category=NOTIFY_CATEGORY)
+    deps.audit.record(
+        PUSH_THREAD,
+        "tool",
+        "notify_customer",
+        f"ticket {status}: customer told",
+        customer_code=code,
+        data={"ticket_id": ticket_id, "status": status, "language": language},
+    )
+    return ticket

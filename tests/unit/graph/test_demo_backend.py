@@ -17,14 +17,19 @@ from sqlalchemy import create_engine, text
 
 from graph.backends import bill_pdf
 from graph.backends.demo import DemoBackend, RequestRefusedError, normalize_phone, seed_demo
-from graph.backends.demo_seed import ROME
+from graph.backends.demo_seed import CONSENT_WORDING, ROME
+from graph.backends.notify import RecordingNotifier
 from graph.backends.ports import (
     Bill,
+    Case,
+    Consent,
     Customer,
     Instalment,
     InstalmentPlan,
     MeterReading,
     NotFoundError,
+    Notifier,
+    Preferences,
     Ticket,
     UtilityBackend,
 )
@@ -397,6 +402,9 @@ def snapshot(backend: DemoBackend) -> dict[str, Any]:
         "payments": {c: backend.list_payments(c) for c in codes},
         "plans": {c: backend.list_plans(c) for c in codes},
         "tickets": {c: backend.list_tickets(c) for c in codes},
+        "cases": {c: backend.list_cases(c) for c in codes},
+        "preferences": {c: backend.get_preferences(c) for c in codes},
+        "consents": {c: backend.list_consents(c) for c in codes},
         "readings": {
             s.supply_id: backend.list_readings(s.supply_id) for c in customers for s in c.supplies
         },
@@ -465,7 +473,14 @@ def test_reset_restores_the_seed(tmp_path: Path) -> None:
         )
     )
     backend.send_code("+393331234567", "123456")
-    assert snapshot(backend) != before
+    backend.open_case(Case(customer_code=GIULIA, kind="offer_change"))
+    backend.set_preferences(Preferences(customer_code=GIULIA, bill_delivery="paper"))
+    backend.record_consent(
+        Consent(customer_code=GIULIA, category="marketing_lumea", granted=False, wording="Revoco")
+    )
+    changed = snapshot(backend)
+    for key in ("cases", "preferences", "consents"):
+        assert changed[key][GIULIA] != before[key][GIULIA], key
     backend.reset()
     assert snapshot(backend) == before
     assert backend.last_code_sent("+393331234567") is None
@@ -657,6 +672,167 @@ def test_payment_link(demo: DemoBackend, bills: dict[str, list[Bill]]) -> None:
         demo.payment_link(GIULIA, paid.bill_id)
 
 
+# Cases, preferences and consents
+
+
+def test_seeded_preferences(demo: DemoBackend) -> None:
+    giulia = demo.get_preferences(GIULIA)
+    assert (giulia.bill_delivery, giulia.reminder_channel, giulia.whatsapp_active) == (
+        "email",
+        "whatsapp",
+        True,
+    )
+    assert giulia.updated_at is not None and giulia.updated_at < NOON
+    assert giulia.updated_at.utcoffset() is not None
+    sarah = demo.get_preferences("LM00010028")
+    assert sarah.bill_delivery == "paper" and not sarah.whatsapp_active
+    assert sarah.updated_at is not None
+    never = demo.get_preferences("LM00010009")
+    assert never == Preferences(customer_code="LM00010009")  # the defaults, never stored
+    assert never.updated_at is None
+
+
+def test_seeded_consents(demo: DemoBackend) -> None:
+    [granted] = demo.list_consents(GIULIA)
+    assert granted.category == "marketing_lumea" and granted.granted
+    assert granted.wording == CONSENT_WORDING["marketing_lumea"] and "revocare" in granted.wording
+    assert granted.at is not None and granted.at < NOON
+    history = demo.list_consents("LM00010005")
+    assert [(c.category, c.granted) for c in history] == [
+        ("marketing_partners", True),
+        ("surveys", True),
+        ("marketing_partners", False),
+    ]
+    moments = [c.at for c in history]
+    assert None not in moments and moments == sorted(m for m in moments if m is not None)
+    assert all(c.wording.strip() for c in history)
+    assert demo.list_consents("LM00010009") == []
+
+
+def test_seeded_cases(demo: DemoBackend) -> None:
+    [power] = demo.list_cases("LM00010002")
+    assert power.kind == "power_change" and power.status == "waiting_documents"
+    assert power.documents_needed and power.data["to_kw"] == "4.5"
+    assert power.supply_id in {s.supply_id for s in demo.get_customer("LM00010002").supplies}
+    [sdd] = demo.list_cases("LM00010030")
+    assert sdd.kind == "payment_method" and sdd.status == "completed"
+    assert sdd.data["iban"].startswith("IT")
+    for case in (power, sdd):
+        assert re.fullmatch(r"PR-20\d\d-\d{6}", case.case_id or ""), case.case_id
+        assert case.created_at is not None and case.created_at < NOON
+    assert demo.list_cases(GIULIA) == []
+
+
+def test_open_and_list_cases(scratch: DemoBackend) -> None:
+    code = "LM00010009"
+    supply = scratch.get_customer(code).supplies[0].supply_id
+    first = scratch.open_case(
+        Case(
+            customer_code=code,
+            supply_id=supply,
+            kind="payment_method",
+            status="waiting_documents",
+            data={"method": "sdd", "iban": "IT60X0542811101000000123456"},
+            documents_needed=["modulo SEPA firmato"],
+        )
+    )
+    second = scratch.open_case(Case(customer_code=code, supply_id=supply, kind="power_change"))
+    older = scratch.open_case(
+        Case(
+            customer_code=code,
+            kind="offer_change",
+            data={"offer_code": "LUMEA-LF-2026"},
+            created_at=NOON - timedelta(days=2),
+        )
+    )
+    assert re.fullmatch(r"PR-2026-\d{6}", first.case_id or "")
+    assert len({older.case_id, first.case_id, second.case_id}) == 3
+    assert first.created_at == NOON and older.created_at == NOON - timedelta(days=2)
+    assert first.data["iban"] == "IT60X0542811101000000123456"
+    assert first.documents_needed == ["modulo SEPA firmato"]
+    assert scratch.list_cases(code) == [second, first, older]  # newest first
+
+
+def test_cases_belong_to_the_customer(scratch: DemoBackend) -> None:
+    giulias = scratch.get_customer(GIULIA).supplies[0].supply_id
+    with pytest.raises(NotFoundError):
+        scratch.open_case(Case(customer_code="LM00010009", supply_id=giulias, kind="voltura"))
+    with pytest.raises(NotFoundError):
+        scratch.open_case(Case(customer_code="LM00010009", supply_id="S-999999", kind="voltura"))
+    with pytest.raises(NotFoundError):
+        scratch.open_case(Case(customer_code="LM99999999", kind="termination"))
+    with pytest.raises(NotFoundError):
+        scratch.list_cases("LM99999999")
+    assert all(c.kind != "voltura" for c in scratch.list_cases("LM00010009"))
+
+
+def test_set_preferences_inserts_then_replaces(scratch: DemoBackend) -> None:
+    code = "LM00010013"
+    assert scratch.get_preferences(code).updated_at is None
+    chosen = Preferences(
+        customer_code=code, bill_delivery="email", reminder_channel="sms", whatsapp_active=True
+    )
+    stored = scratch.set_preferences(chosen)
+    assert stored == chosen.model_copy(update={"updated_at": NOON})
+    assert scratch.get_preferences(code) == stored
+    later = NOON + timedelta(hours=3)
+    again = DemoBackend(scratch.engine, clock=lambda: later).set_preferences(
+        stored.model_copy(update={"reminder_channel": "none", "updated_at": None})
+    )
+    assert again.updated_at == later and again.reminder_channel == "none"
+    assert scratch.get_preferences(code) == again
+    assert scratch.get_preferences("LM00010012").updated_at is None  # nobody else changed
+    with pytest.raises(NotFoundError):
+        scratch.get_preferences("LM99999999")
+    with pytest.raises(NotFoundError):
+        scratch.set_preferences(Preferences(customer_code="LM99999999"))
+
+
+def test_consents_are_an_append_only_history(scratch: DemoBackend) -> None:
+    code = "LM00010014"
+    wording = CONSENT_WORDING["marketing_lumea"]
+    granted = scratch.record_consent(
+        Consent(customer_code=code, category="marketing_lumea", granted=True, wording=wording)
+    )
+    assert granted.at == NOON and granted.channel == "whatsapp"
+    revoked = DemoBackend(scratch.engine, clock=lambda: NOON + timedelta(minutes=5)).record_consent(
+        Consent(customer_code=code, category="marketing_lumea", granted=False, wording="Revoco")
+    )
+    earlier = scratch.record_consent(
+        Consent(
+            customer_code=code,
+            category="surveys",
+            granted=True,
+            wording=CONSENT_WORDING["surveys"],
+            channel="web",
+            at=NOON - timedelta(days=30),
+        )
+    )
+    assert scratch.list_consents(code) == [earlier, granted, revoked]  # oldest first
+    with pytest.raises(RequestRefusedError):
+        scratch.record_consent(
+            Consent(customer_code=code, category="profiling", granted=True, wording="  ")
+        )
+    with pytest.raises(NotFoundError):
+        scratch.record_consent(
+            Consent(customer_code="LM99999999", category="surveys", granted=True, wording="x")
+        )
+    with pytest.raises(NotFoundError):
+        scratch.list_consents("LM99999999")
+    assert len(scratch.list_consents(code)) == 3
+
+
+def test_recording_notifier() -> None:
+    recorder = RecordingNotifier()
+    notifier: Notifier = recorder
+    notifier.notify(GIULIA, "La bolletta scade tra 3 giorni", category="bill_reminder")
+    notifier.notify("LM00010009", "Interruzione programmata domani", category="outage")
+    assert recorder.sent == [
+        (GIULIA, "La bolletta scade tra 3 giorni", "bill_reminder"),
+        ("LM00010009", "Interruzione programmata domani", "outage"),
+    ]
+
+
 # PDFs
 
 
@@ -752,9 +928,36 @@ def test_the_demo_backend_on_postgres(postgres_url: str, demo: DemoBackend) -> N
         )
         backend.send_code("333 123 4567", "654321")
         assert backend.last_code_sent("+393331234567") == "654321"
+        for code in (GIULIA, "LM00010002", "LM00010005", "LM00010028", "LM00010030"):
+            assert backend.list_cases(code) == demo.list_cases(code)
+            assert backend.get_preferences(code) == demo.get_preferences(code)
+            assert backend.list_consents(code) == demo.list_consents(code)
+        case = backend.open_case(
+            Case(
+                customer_code=GIULIA,
+                supply_id=bill.supply_id,
+                kind="payment_method",
+                data={"method": "sdd", "iban": "IT60X0542811101000000123456"},
+            )
+        )
+        assert re.fullmatch(r"PR-2026-\d{6}", case.case_id or "") and case.created_at == NOON
+        assert backend.list_cases(GIULIA)[0] == case
+        with pytest.raises(NotFoundError):
+            backend.open_case(
+                Case(customer_code="LM00010002", supply_id=bill.supply_id, kind="voltura")
+            )
+        prefs = backend.set_preferences(Preferences(customer_code=GIULIA, bill_delivery="paper"))
+        assert prefs.updated_at == NOON and backend.get_preferences(GIULIA) == prefs
+        revoked = backend.record_consent(
+            Consent(customer_code=GIULIA, category="marketing_lumea", granted=False, wording="No")
+        )
+        assert backend.list_consents(GIULIA)[-1] == revoked and revoked.at == NOON
         assert backend.bill_pdf(GIULIA, bill.bill_id).startswith(b"%PDF")
         backend.reset()
         assert backend.get_bill(GIULIA, bill.bill_id).status == "unpaid"
         assert backend.list_tickets(GIULIA) == demo.list_tickets(GIULIA)
+        assert backend.list_cases(GIULIA) == []
+        assert backend.get_preferences(GIULIA) == demo.get_preferences(GIULIA)
+        assert backend.list_consents(GIULIA) == demo.list_consents(GIULIA)
     finally:
         backend.engine.dispose()

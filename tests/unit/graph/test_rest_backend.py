@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,10 +22,13 @@ from fastapi.responses import JSONResponse, Response
 
 from graph.backends.ports import (
     BackendError,
+    Case,
+    Consent,
     Instalment,
     InstalmentPlan,
     MeterReading,
     NotFoundError,
+    Preferences,
     Ticket,
     UtilityBackend,
 )
@@ -116,6 +119,46 @@ def plan_json(**overrides: Any) -> dict[str, Any]:
         "annual_interest_rate": "0.0215",
         "total": "87.56",
         "created_at": "2026-03-06T10:05:00+01:00",
+        **overrides,
+    }
+
+
+def case_json(**overrides: Any) -> dict[str, Any]:
+    return {
+        "case_id": "PR-2026-000123",
+        "customer_code": CODE,
+        "supply_id": "S-000123",
+        "kind": "power_change",
+        "status": "waiting_documents",
+        "data": {"from_kw": "3", "to_kw": "4.5"},
+        "documents_needed": ["documento d'identità del titolare"],
+        "created_at": "2026-03-06T10:02:00+01:00",
+        **overrides,
+    }
+
+
+def preferences_json(**overrides: Any) -> dict[str, Any]:
+    return {
+        "customer_code": CODE,
+        "bill_delivery": "email",
+        "reminder_channel": "whatsapp",
+        "whatsapp_active": True,
+        "updated_at": "2026-03-06T10:02:00+01:00",
+        **overrides,
+    }
+
+
+WORDING = "Acconsento a ricevere da Lumea Multiservizi S.p.A. offerte e novità commerciali."
+
+
+def consent_json(**overrides: Any) -> dict[str, Any]:
+    return {
+        "customer_code": CODE,
+        "category": "marketing_lumea",
+        "granted": True,
+        "wording": WORDING,
+        "channel": "whatsapp",
+        "at": "2026-03-06T10:02:00+01:00",
         **overrides,
     }
 
@@ -435,6 +478,176 @@ def test_send_code(backend: RestBackend, utility: FakeUtility) -> None:
     assert utility.body() == {"phone": PHONE, "code": "482913"}
 
 
+def test_open_case(backend: RestBackend, utility: FakeUtility) -> None:
+    utility.on("POST /cases", ok(case_json(), 201))
+    case = Case(
+        customer_code=CODE,
+        supply_id="S-000123",
+        kind="power_change",
+        status="waiting_documents",
+        data={"from_kw": "3", "to_kw": "4.5"},
+        documents_needed=["documento d'identità del titolare"],
+    )
+    opened = backend.open_case(case)
+    assert opened.case_id == "PR-2026-000123"
+    assert opened.created_at == datetime(2026, 3, 6, 10, 2, tzinfo=ROME)
+    sent = utility.body()
+    assert sent["case_id"] is None and sent["created_at"] is None
+    assert sent["data"] == {"from_kw": "3", "to_kw": "4.5"} and sent["kind"] == "power_change"
+    assert len(utility.requests[0].headers["idempotency-key"]) == 32
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (case_json(case_id=None), "field 'case_id' is missing"),
+        (case_json(customer_code="LM99999999"), "another customer"),
+        (case_json(supply_id="S-999999"), "another customer, supply or kind"),
+        (case_json(kind="termination"), "another customer, supply or kind"),
+    ],
+)
+def test_open_case_refuses_a_wrong_answer(
+    backend: RestBackend, utility: FakeUtility, answer: dict[str, Any], message: str
+) -> None:
+    utility.on("POST /cases", ok(answer, 201))
+    case = Case(customer_code=CODE, supply_id="S-000123", kind="power_change")
+    with pytest.raises(BackendError, match=message):
+        backend.open_case(case)
+
+
+def test_open_case_is_not_retried_on_500(
+    backend: RestBackend, utility: FakeUtility, sleeps: list[float]
+) -> None:
+    utility.on("POST /cases", httpx.Response(500), ok(case_json(), 201))
+    with pytest.raises(BackendError, match="500"):
+        backend.open_case(Case(customer_code=CODE, supply_id="S-000123", kind="power_change"))
+    assert len(utility.requests) == 1 and sleeps == []
+
+
+def test_list_cases_newest_first_and_only_the_customers(
+    backend: RestBackend, utility: FakeUtility
+) -> None:
+    older = case_json(case_id="PR-1", created_at="2026-01-10T09:00:00+01:00")
+    newer = case_json(case_id="PR-2", created_at="2026-03-06T10:02:00+01:00")
+    utility.on(f"GET /customers/{CODE}/cases", ok([older, newer]))
+    assert [c.case_id for c in backend.list_cases(CODE)] == ["PR-2", "PR-1"]
+    utility.on(f"GET /customers/{CODE}/cases", ok([case_json(customer_code="LM99999999")]))
+    with pytest.raises(BackendError, match="another customer"):
+        backend.list_cases(CODE)
+
+
+def test_get_preferences(backend: RestBackend, utility: FakeUtility) -> None:
+    utility.on(f"GET /customers/{CODE}/preferences", ok(preferences_json()))
+    prefs = backend.get_preferences(CODE)
+    assert prefs.bill_delivery == "email" and prefs.whatsapp_active
+    assert prefs.updated_at == datetime(2026, 3, 6, 10, 2, tzinfo=ROME)
+    defaults = {"customer_code": CODE}  # never set: the model's defaults
+    utility.on(f"GET /customers/{CODE}/preferences", ok(defaults))
+    assert backend.get_preferences(CODE) == Preferences(customer_code=CODE)
+    utility.on(f"GET /customers/{CODE}/preferences", ok(preferences_json(customer_code="LM9")))
+    with pytest.raises(BackendError, match="another customer"):
+        backend.get_preferences(CODE)
+    body = {"code": "customer_not_found", "message": "Cliente inesistente"}
+    utility.on(f"GET /customers/{CODE}/preferences", httpx.Response(404, json=body))
+    with pytest.raises(NotFoundError, match="Cliente inesistente"):
+        backend.get_preferences(CODE)
+
+
+def test_set_preferences_puts_the_whole_record(backend: RestBackend, utility: FakeUtility) -> None:
+    utility.on(f"PUT /customers/{CODE}/preferences", ok(preferences_json()))
+    chosen = Preferences(
+        customer_code=CODE, bill_delivery="email", reminder_channel="whatsapp", whatsapp_active=True
+    )
+    stored = backend.set_preferences(chosen)
+    assert stored == chosen.model_copy(
+        update={"updated_at": datetime(2026, 3, 6, 10, 2, tzinfo=ROME)}
+    )
+    request = utility.requests[0]
+    assert request.method == "PUT" and "idempotency-key" not in request.headers
+    assert utility.body() == {
+        "customer_code": CODE,
+        "bill_delivery": "email",
+        "reminder_channel": "whatsapp",
+        "whatsapp_active": True,
+        "updated_at": None,
+    }
+    utility.on(f"PUT /customers/{CODE}/preferences", ok(preferences_json(customer_code="LM9")))
+    with pytest.raises(BackendError, match="another customer"):
+        backend.set_preferences(chosen)
+
+
+def test_set_preferences_is_retried_like_a_get(
+    backend: RestBackend, utility: FakeUtility, sleeps: list[float]
+) -> None:
+    route = f"PUT /customers/{CODE}/preferences"
+    utility.on(route, httpx.Response(502), httpx.ReadTimeout("slow"), ok(preferences_json()))
+    assert backend.set_preferences(Preferences(customer_code=CODE)).bill_delivery == "email"
+    assert len(utility.requests) == 3 and sleeps == [0.01, 0.02]
+    body = {"code": "invalid_preferences", "message": "Nessun indirizzo e-mail"}
+    utility.on(route, httpx.Response(422, json=body))
+    with pytest.raises(BackendError, match="422: Nessun indirizzo e-mail"):
+        backend.set_preferences(Preferences(customer_code=CODE, bill_delivery="email"))
+    assert len(utility.requests) == 4
+
+
+def test_record_consent(backend: RestBackend, utility: FakeUtility) -> None:
+    utility.on(f"POST /customers/{CODE}/consents", ok(consent_json(), 201))
+    consent = Consent(customer_code=CODE, category="marketing_lumea", granted=True, wording=WORDING)
+    recorded = backend.record_consent(consent)
+    assert recorded.at == datetime(2026, 3, 6, 10, 2, tzinfo=ROME)
+    assert utility.body() == {
+        "customer_code": CODE,
+        "category": "marketing_lumea",
+        "granted": True,
+        "wording": WORDING,
+        "channel": "whatsapp",
+        "at": None,
+    }
+    assert len(utility.requests[0].headers["idempotency-key"]) == 32
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (consent_json(at=None), "field 'at' is missing"),
+        (consent_json(granted=False), "another consent"),
+        (consent_json(category="profiling"), "another consent"),
+        (consent_json(customer_code="LM99999999"), "another consent"),
+    ],
+)
+def test_record_consent_refuses_a_wrong_answer(
+    backend: RestBackend, utility: FakeUtility, answer: dict[str, Any], message: str
+) -> None:
+    utility.on(f"POST /customers/{CODE}/consents", ok(answer, 201))
+    consent = Consent(customer_code=CODE, category="marketing_lumea", granted=True, wording=WORDING)
+    with pytest.raises(BackendError, match=message):
+        backend.record_consent(consent)
+
+
+def test_record_consent_is_not_retried_on_a_timeout(
+    backend: RestBackend, utility: FakeUtility
+) -> None:
+    route = f"POST /customers/{CODE}/consents"
+    utility.on(route, httpx.ReadTimeout("slow"), ok(consent_json(), 201))
+    consent = Consent(customer_code=CODE, category="surveys", granted=True, wording="Sì")
+    with pytest.raises(BackendError, match="timed out"):
+        backend.record_consent(consent)
+    assert len(utility.requests) == 1
+
+
+def test_list_consents_oldest_first(backend: RestBackend, utility: FakeUtility) -> None:
+    revoked = consent_json(granted=False, wording="Revoco", at="2026-03-06T10:02:00+01:00")
+    granted = consent_json(at="2025-11-02T18:15:00+01:00")
+    utility.on(f"GET /customers/{CODE}/consents", ok([revoked, granted]))
+    assert [c.granted for c in backend.list_consents(CODE)] == [True, False]
+    utility.on(f"GET /customers/{CODE}/consents", ok([granted, consent_json(at=None)]))
+    with pytest.raises(BackendError, match="without 'at'"):
+        backend.list_consents(CODE)
+    utility.on(f"GET /customers/{CODE}/consents", ok([consent_json(customer_code="LM9")]))
+    with pytest.raises(BackendError, match="another customer"):
+        backend.list_consents(CODE)
+
+
 # Error paths.
 
 
@@ -636,6 +849,10 @@ class LiveUtility:
     def __init__(self) -> None:
         self.pdf = make_pdf()
         self.tickets: dict[str, dict[str, Any]] = {}
+        self.cases_opened: list[dict[str, Any]] = []
+        self.stored_preferences: dict[str, dict[str, Any]] = {}
+        self.consent_history: list[dict[str, Any]] = []
+        self.moment = datetime(2026, 3, 6, 10, 0, tzinfo=ROME)
         self.idempotency_keys: list[str] = []
         self.slow_calls = 0
         self.app = FastAPI()
@@ -646,6 +863,12 @@ class LiveUtility:
         router.add_api_route("/customers/{code}/bills/{bill_id}/pdf", self.bill_pdf)
         router.add_api_route("/tickets", self.open_ticket, methods=["POST"])
         router.add_api_route("/tickets/{ticket_id}", self.ticket)
+        router.add_api_route("/cases", self.open_case, methods=["POST"])
+        router.add_api_route("/customers/{code}/cases", self.cases)
+        router.add_api_route("/customers/{code}/preferences", self.preferences)
+        router.add_api_route("/customers/{code}/preferences", self.set_preferences, methods=["PUT"])
+        router.add_api_route("/customers/{code}/consents", self.consents)
+        router.add_api_route("/customers/{code}/consents", self.record_consent, methods=["POST"])
         self.app.include_router(router)
         self.app.middleware("http")(self.bearer_auth)
 
@@ -688,6 +911,46 @@ class LiveUtility:
             self.slow_calls += 1
             await asyncio.sleep(0.3)
         return self.tickets.get(ticket_id) or error(404, "ticket_not_found", "Ticket inesistente")
+
+    def tick(self) -> datetime:
+        self.moment += timedelta(minutes=1)
+        return self.moment
+
+    def open_case(self, case: Case, idempotency_key: str = Header()) -> Any:
+        self.idempotency_keys.append(idempotency_key)
+        if case.customer_code != CODE:
+            return error(404, "customer_not_found", "Cliente inesistente")
+        n = len(self.cases_opened) + 1
+        stored = case.model_copy(update={"case_id": f"PR-2026-{n:06d}", "created_at": self.tick()})
+        self.cases_opened.append(stored.model_dump(mode="json"))
+        return JSONResponse(self.cases_opened[-1], status_code=201)
+
+    def cases(self, code: str) -> Any:
+        return [c for c in reversed(self.cases_opened) if c["customer_code"] == code]
+
+    def preferences(self, code: str) -> Any:
+        if code != CODE:
+            return error(404, "customer_not_found", "Cliente inesistente")
+        return self.stored_preferences.get(code) or Preferences(customer_code=code).model_dump(
+            mode="json"
+        )
+
+    def set_preferences(self, code: str, preferences: Preferences) -> Any:
+        if code != CODE or preferences.customer_code != code:
+            return error(404, "customer_not_found", "Cliente inesistente")
+        stored = preferences.model_copy(update={"updated_at": self.tick()})
+        self.stored_preferences[code] = stored.model_dump(mode="json")
+        return self.stored_preferences[code]
+
+    def consents(self, code: str) -> Any:
+        return [c for c in self.consent_history if c["customer_code"] == code]
+
+    def record_consent(self, code: str, consent: Consent) -> Any:
+        if not consent.wording.strip():
+            return error(400, "invalid_consent", "Manca il testo del consenso")
+        stored = consent.model_copy(update={"at": consent.at or self.tick()})
+        self.consent_history.append(stored.model_dump(mode="json"))
+        return JSONResponse(self.consent_history[-1], status_code=201)
 
 
 def error(status: int, code: str, message: str) -> JSONResponse:
@@ -793,3 +1056,38 @@ def test_refused_connection_is_retried_then_fails() -> None:
     ):
         backend.send_code(PHONE, "482913")
     assert sleeps == [0.01, 0.02]
+
+
+def test_live_cases_preferences_and_consents(live_backend: RestBackend) -> None:
+    first = live_backend.open_case(
+        Case(
+            customer_code=CODE, supply_id="S-000123", kind="payment_method", data={"iban": "IT60X"}
+        )
+    )
+    second = live_backend.open_case(Case(customer_code=CODE, kind="offer_change"))
+    assert first.case_id and second.case_id and first.case_id != second.case_id
+    listed = live_backend.list_cases(CODE)
+    assert listed[:2] == [second, first] and listed[1].data == {"iban": "IT60X"}
+    with pytest.raises(NotFoundError, match="Cliente inesistente"):
+        live_backend.open_case(Case(customer_code="LM00000000", kind="voltura"))
+
+    assert live_backend.get_preferences(CODE).updated_at is None  # the defaults
+    stored = live_backend.set_preferences(
+        Preferences(customer_code=CODE, bill_delivery="email", whatsapp_active=True)
+    )
+    assert stored.updated_at is not None and stored.updated_at.utcoffset() is not None
+    assert live_backend.get_preferences(CODE) == stored
+    with pytest.raises(NotFoundError):
+        live_backend.get_preferences("LM00000000")
+
+    granted = live_backend.record_consent(
+        Consent(customer_code=CODE, category="marketing_lumea", granted=True, wording=WORDING)
+    )
+    revoked = live_backend.record_consent(
+        Consent(customer_code=CODE, category="marketing_lumea", granted=False, wording="Revoco")
+    )
+    assert live_backend.list_consents(CODE)[-2:] == [granted, revoked]
+    with pytest.raises(BackendError, match="400: Manca il testo del consenso"):
+        live_backend.record_consent(
+            Consent(customer_code=CODE, category="surveys", granted=True, wording=" ")
+        )

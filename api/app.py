@@ -1,0 +1,91 @@
+"""The FastAPI service: create_app(settings) with everything built once in the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from api.errors import install_error_handlers
+from api.inbox import MessageStore
+from api.messaging import Messenger
+from api.routes import chat, health, operators, whatsapp
+from api.runtime import Runtime, build_runtime
+from api.whatsapp.client import WhatsAppClient
+from knowledge.registry import make_engine
+from knowledge.settings import Settings, get_settings
+
+STATIC = Path(__file__).parent / "static"
+
+
+def build_whatsapp_client(settings: Settings, transport: Any = None) -> WhatsAppClient | None:
+    if settings.whatsapp_access_token is None or settings.whatsapp_phone_number_id is None:
+        return None  # demo: replies stay in the web chat
+    return WhatsAppClient(
+        str(settings.whatsapp_api_base_url),
+        settings.whatsapp_phone_number_id,
+        settings.whatsapp_access_token.get_secret_value(),
+        api_version=settings.whatsapp_api_version,
+        transport=transport,
+        pair_interval=settings.whatsapp_pair_interval_seconds,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    whatsapp_transport: Any = None,
+    run_worker: bool = True,
+) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.runtime = runtime or build_runtime(settings)
+        engine = make_engine(settings.sqlalchemy_url)
+        app.state.store = MessageStore(engine)
+        client = build_whatsapp_client(settings, whatsapp_transport)
+        app.state.messenger = Messenger(
+            app.state.runtime, app.state.store, client, debounce=settings.whatsapp_debounce_seconds
+        )
+        worker = asyncio.create_task(app.state.messenger.run_forever()) if run_worker else None
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+            if client is not None:
+                await client.close()
+            if runtime is None:
+                app.state.runtime.close()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Sportello",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="AI customer-service desk for energy and water utilities: WhatsApp "
+        "webhook, web chat, operator inbox, knowledge management, notifications "
+        'and KPIs. Every error is JSON: {"error": {"code", "message"}}.',
+    )
+    install_error_handlers(app)
+    for module in (health, chat, whatsapp, operators):
+        app.include_router(module.router)
+    if STATIC.exists():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/static/chat.html")
+
+    return app

@@ -1,0 +1,347 @@
+"""The durable message store: inbound messages (deduplicated), outbound messages and their
+delivery statuses, conversation windows and handoffs. SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+
+inbound = Table(
+    "wa_inbound",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(128), nullable=False, unique=True),  # Meta's wamid: dedup key
+    Column("user", String(64), nullable=False, index=True),
+    Column("kind", String(24), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("supported", Boolean, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # pending | done
+    Column("processed_at", DateTime(timezone=True)),
+)
+outbound = Table(
+    "wa_outbound",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wamid", String(128), unique=True),
+    Column("user", String(64), nullable=False, index=True),
+    Column("kind", String(24), nullable=False),  # text | buttons | list | document | template
+    Column("body", JSON, nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # queued|sent|delivered|read|failed
+    Column("error", Text),
+    Column("in_reply_to", String(128), index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+status_events = Table(
+    "wa_status_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wamid", String(128), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("errors", JSON),
+)
+handoffs = Table(
+    "handoffs",
+    metadata,
+    Column("thread_id", String(128), primary_key=True),
+    Column("user", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("summary", JSON, nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # open | closed
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("operator", String(64)),
+    Column("csat", Integer),
+    Column("csat_pending", Boolean, nullable=False, default=False),
+)
+turns = Table(
+    "turns",
+    metadata,  # one row per answered turn: the KPIs' raw material
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("thread_id", String(128), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("route", String(24)),
+    Column("urgency", String(16)),
+    Column("language", String(4)),
+    Column("handoff", Boolean, nullable=False),
+    Column("actions", JSON),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
+)
+# Delivery statuses only move forward, whatever order Meta's callbacks arrive in.
+STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
+WINDOW = timedelta(hours=24)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything here is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+class MessageStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+
+    # ---------------------------------------------------------------- inbound
+    def add_inbound(
+        self,
+        message_id: str,
+        user: str,
+        kind: str,
+        text: str,
+        supported: bool,
+        received_at: datetime | None = None,
+    ) -> bool:
+        """Store a message once; False when Meta delivers the same wamid again."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    inbound.insert().values(
+                        message_id=message_id,
+                        user=user,
+                        kind=kind,
+                        text=text,
+                        supported=supported,
+                        received_at=received_at or utcnow(),
+                        status="pending",
+                    )
+                )
+            return True
+        except IntegrityError:
+            return False
+
+    def users_ready(self, quiet_for: timedelta, now: datetime | None = None) -> list[str]:
+        """Users with pending messages and no new message for `quiet_for` (debounce)."""
+        cutoff = (now or utcnow()) - quiet_for
+        query = (
+            select(inbound.c.user)
+            .where(inbound.c.status == "pending")
+            .group_by(inbound.c.user)
+            .having(func.max(inbound.c.received_at) <= cutoff)
+        )
+        with self.engine.connect() as conn:
+            return [row[0] for row in conn.execute(query)]
+
+    def pending_for(self, user: str) -> list[dict[str, Any]]:
+        query = (
+            select(inbound)
+            .where(and_(inbound.c.user == user, inbound.c.status == "pending"))
+            .order_by(inbound.c.received_at, inbound.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    def complete(
+        self,
+        message_ids: list[str],
+        replies: list[dict[str, Any]],
+        user: str,
+        turn: dict[str, Any] | None = None,
+    ) -> None:
+        """In one transaction: the inbound messages are done and their replies are queued.
+
+        A crash before this commits leaves the messages pending (they are processed again);
+        after it, the replies are in the outbox and are sent exactly once by the sender.
+        """
+        now = utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(inbound)
+                .where(inbound.c.message_id.in_(message_ids))
+                .values(status="done", processed_at=now)
+            )
+            for reply in replies:
+                conn.execute(
+                    outbound.insert().values(
+                        user=user,
+                        kind=reply["kind"],
+                        body=reply["body"],
+                        status="queued",
+                        in_reply_to=message_ids[-1] if message_ids else None,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            if turn is not None:
+                conn.execute(turns.insert().values(**turn, answered_at=now))
+
+    def last_inbound_at(self, user: str) -> datetime | None:
+        query = select(func.max(inbound.c.received_at)).where(inbound.c.user == user)
+        with self.engine.connect() as conn:
+            return _aware(conn.execute(query).scalar_one_or_none())
+
+    def in_window(self, user: str, now: datetime | None = None) -> bool:
+        last = self.last_inbound_at(user)
+        return last is not None and (now or utcnow()) - last < WINDOW
+
+    # ---------------------------------------------------------------- outbound
+    def queue(self, user: str, kind: str, body: dict[str, Any]) -> int:
+        now = utcnow()
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                outbound.insert().values(
+                    user=user, kind=kind, body=body, status="queued", created_at=now, updated_at=now
+                )
+            )
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def queued(self) -> list[dict[str, Any]]:
+        query = select(outbound).where(outbound.c.status == "queued").order_by(outbound.c.id)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    def mark_sent(self, outbound_id: int, wamid: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(outbound)
+                .where(outbound.c.id == outbound_id)
+                .values(wamid=wamid, status="sent", updated_at=utcnow())
+            )
+            events = (
+                conn.execute(
+                    select(status_events)
+                    .where(status_events.c.wamid == wamid)
+                    .order_by(status_events.c.id)
+                )
+                .mappings()
+                .all()
+            )
+        for event in events:  # callbacks that arrived before we knew the message
+            self._advance(wamid, event["status"], event.get("errors"))
+
+    def mark_failed(self, outbound_id: int, error: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(outbound)
+                .where(outbound.c.id == outbound_id)
+                .values(status="failed", error=error[:500], updated_at=utcnow())
+            )
+
+    def record_status(
+        self,
+        wamid: str,
+        status: str,
+        errors: list[dict[str, Any]] | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Record a delivery callback, in whatever order it comes; apply it if we know the message."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                status_events.insert().values(
+                    wamid=wamid, status=status, at=at or utcnow(), errors=errors or None
+                )
+            )
+        self._advance(wamid, status, errors)
+
+    def _advance(self, wamid: str, status: str, errors: list[dict[str, Any]] | None) -> None:
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(outbound.c.id, outbound.c.status).where(outbound.c.wamid == wamid)
+            ).first()
+            if row is None or STATUS_RANK.get(status, -1) <= STATUS_RANK.get(row.status, -1):
+                return
+            values: dict[str, Any] = {"status": status, "updated_at": utcnow()}
+            if status == "failed" and errors:
+                values["error"] = str(errors[0].get("title") or errors[0].get("code"))[:500]
+            conn.execute(update(outbound).where(outbound.c.id == row.id).values(**values))
+
+    def outbound_for(self, user: str) -> list[dict[str, Any]]:
+        query = select(outbound).where(outbound.c.user == user).order_by(outbound.c.id)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    # ---------------------------------------------------------------- handoffs
+    def open_handoff(
+        self, thread_id: str, user: str, channel: str, summary: dict[str, Any]
+    ) -> None:
+        with self.engine.begin() as conn:
+            exists = conn.execute(
+                select(handoffs.c.status).where(handoffs.c.thread_id == thread_id)
+            ).first()
+            values = dict(
+                user=user,
+                channel=channel,
+                summary=summary,
+                status="open",
+                created_at=utcnow(),
+                closed_at=None,
+                operator=None,
+                csat=None,
+                csat_pending=False,
+            )
+            if exists is None:
+                conn.execute(handoffs.insert().values(thread_id=thread_id, **values))
+            elif exists.status != "open":
+                conn.execute(
+                    update(handoffs).where(handoffs.c.thread_id == thread_id).values(**values)
+                )
+
+    def handoffs(self, status: str | None = "open") -> list[dict[str, Any]]:
+        query = select(handoffs).order_by(handoffs.c.created_at)
+        if status is not None:
+            query = query.where(handoffs.c.status == status)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    def handoff(self, thread_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(handoffs).where(handoffs.c.thread_id == thread_id))
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
+
+    def close_handoff(self, thread_id: str, operator: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(handoffs)
+                .where(handoffs.c.thread_id == thread_id)
+                .values(status="closed", closed_at=utcnow(), operator=operator, csat_pending=True)
+            )
+
+    def record_csat(self, thread_id: str, score: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(handoffs)
+                .where(handoffs.c.thread_id == thread_id)
+                .values(csat=score, csat_pending=False)
+            )
+
+    def record_turn(self, turn: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(turns.insert().values(**turn, answered_at=utcnow()))
+
+    def turns(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        query = select(turns).where(and_(turns.c.answered_at >= since, turns.c.answered_at < until))
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]

@@ -1,0 +1,1 @@
+"""WhatsApp Business Cloud API: payloads, signatures and the outbound client."""

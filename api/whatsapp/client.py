@@ -1,0 +1,222 @@
+"""Outbound WhatsApp Cloud API client: messages, media, templates, read receipts.
+
+Retries 429 and 5xx with exponential backoff (honouring Retry-After), paces messages to the
+same user, and turns Meta's error codes into exceptions the service can act on
+(131047: outside the 24-hour window, so a template is needed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+log = logging.getLogger("sportello.whatsapp")
+
+OUTSIDE_WINDOW = 131047
+PAIR_RATE_LIMIT = 131056
+MAX_BUTTONS, MAX_BUTTON_TITLE = 3, 20
+MAX_ROWS, MAX_ROW_TITLE = 10, 24
+MAX_TEXT = 4096
+
+
+class WhatsAppError(RuntimeError):
+    """The Cloud API refused a request; `code` is Meta's error code when it gave one."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class OutsideWindowError(WhatsAppError):
+    """More than 24 hours since the customer's last message: only templates may be sent."""
+
+
+class WhatsAppClient:
+    def __init__(
+        self,
+        base_url: str,
+        phone_number_id: str,
+        access_token: str,
+        *,
+        api_version: str = "v21.0",
+        transport: httpx.AsyncBaseTransport | None = None,
+        retries: int = 3,
+        backoff: float = 0.5,
+        pair_interval: float = 1.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        timeout: float = 15.0,
+    ) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=f"{base_url.rstrip('/')}/{api_version}/",
+            headers={"Authorization": f"Bearer {access_token}"},
+            transport=transport,
+            timeout=timeout,
+        )
+        self._phone_number_id = phone_number_id
+        self._retries = retries
+        self._backoff = backoff
+        self._pair_interval = pair_interval
+        self._sleep = sleep
+        self._last_sent: dict[str, float] = {}
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def _pace(self, to: str) -> None:
+        last = self._last_sent.get(to)
+        if last is not None:
+            wait = self._pair_interval - (time.monotonic() - last)
+            if wait > 0:
+                await self._sleep(wait)
+        self._last_sent[to] = time.monotonic()
+
+    async def _post(self, path: str, **kwargs: Any) -> dict[str, Any]:
+        for attempt in range(self._retries + 1):
+            try:
+                response = await self._http.post(path, **kwargs)
+            except httpx.TransportError as exc:
+                if attempt == self._retries:
+                    raise WhatsAppError(f"Cloud API unreachable: {type(exc).__name__}") from exc
+                await self._sleep(self._backoff * 2**attempt)
+                continue
+            if response.status_code < 400:
+                return dict(response.json())
+            error = _error_of(response)
+            code = error.get("code")
+            retryable = (
+                response.status_code == 429
+                or response.status_code >= 500
+                or code in (PAIR_RATE_LIMIT, 130429)
+            )
+            if retryable and attempt < self._retries:
+                retry_after = response.headers.get("retry-after")
+                delay = (
+                    float(retry_after)
+                    if retry_after and retry_after.isdigit()
+                    else self._backoff * 2**attempt
+                )
+                log.warning(
+                    "cloud api retry",
+                    extra={"status": response.status_code, "code": code, "delay": delay},
+                )
+                await self._sleep(delay)
+                continue
+            cls = OutsideWindowError if code == OUTSIDE_WINDOW else WhatsAppError
+            raise cls(
+                str(error.get("message") or response.text[:200]),
+                status=response.status_code,
+                code=code,
+            )
+        raise WhatsAppError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    async def _message(self, to: str, kind: str, body: dict[str, Any]) -> str:
+        await self._pace(to)
+        payload = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to,
+            "type": kind,
+            kind: body,
+        }
+        data = await self._post(f"{self._phone_number_id}/messages", json=payload)
+        return str(data["messages"][0]["id"])
+
+    async def send_text(self, to: str, text: str) -> str:
+        return await self._message(to, "text", {"body": text[:MAX_TEXT], "preview_url": True})
+
+    async def send_buttons(self, to: str, text: str, buttons: list[tuple[str, str]]) -> str:
+        """Reply buttons: at most 3, titles cut to 20 characters (Meta's limits)."""
+        return await self._message(
+            to,
+            "interactive",
+            {
+                "type": "button",
+                "body": {"text": text[:1024]},
+                "action": {
+                    "buttons": [
+                        {"type": "reply", "reply": {"id": i, "title": t[:MAX_BUTTON_TITLE]}}
+                        for i, t in buttons[:MAX_BUTTONS]
+                    ]
+                },
+            },
+        )
+
+    async def send_list(self, to: str, text: str, button: str, rows: list[tuple[str, str]]) -> str:
+        """A list message: at most 10 rows, titles cut to 24 characters."""
+        return await self._message(
+            to,
+            "interactive",
+            {
+                "type": "list",
+                "body": {"text": text[:4096]},
+                "action": {
+                    "button": button[:20],
+                    "sections": [
+                        {
+                            "title": button[:24],
+                            "rows": [
+                                {"id": i, "title": t[:MAX_ROW_TITLE]} for i, t in rows[:MAX_ROWS]
+                            ],
+                        }
+                    ],
+                },
+            },
+        )
+
+    async def upload_media(self, data: bytes, mime_type: str, filename: str) -> str:
+        response = await self._post(
+            f"{self._phone_number_id}/media",
+            data={"messaging_product": "whatsapp", "type": mime_type},
+            files={"file": (filename, data, mime_type)},
+        )
+        return str(response["id"])
+
+    async def send_document(self, to: str, media_id: str, filename: str, caption: str = "") -> str:
+        return await self._message(
+            to, "document", {"id": media_id, "filename": filename, "caption": caption[:1024]}
+        )
+
+    async def send_template(
+        self,
+        to: str,
+        name: str,
+        language: str,
+        parameters: list[str] | None = None,
+        url_button: str | None = None,
+    ) -> str:
+        components: list[dict[str, Any]] = []
+        if parameters:
+            components.append(
+                {"type": "body", "parameters": [{"type": "text", "text": p} for p in parameters]}
+            )
+        if url_button:
+            components.append(
+                {
+                    "type": "button",
+                    "sub_type": "url",
+                    "index": "0",
+                    "parameters": [{"type": "text", "text": url_button}],
+                }
+            )
+        return await self._message(
+            to, "template", {"name": name, "language": {"code": language}, "components": components}
+        )
+
+    async def mark_read(self, message_id: str) -> None:
+        await self._post(
+            f"{self._phone_number_id}/messages",
+            json={"messaging_product": "whatsapp", "status": "read", "message_id": message_id},
+        )
+
+
+def _error_of(response: httpx.Response) -> dict[str, Any]:
+    try:
+        return dict(response.json().get("error") or {})
+    except ValueError:
+        return {}

@@ -1,0 +1,328 @@
+"""Fault triage rules: what a message reports, where, how far it reaches, and what it asks.
+
+Pure functions over the customer's text and backend records. Sources: the knowledge base
+("Manca la luce: guasti, interruzioni programmate e chi chiamare", "Emergenza acqua",
+"Emergenza gas"): faults go to the local distributor, not to Lumea as seller; check the meter
+and the home's own switch first when only one home is affected; planned works come with a
+notice stating their start and end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from graph.backends.ports import Commodity, PlannedOutage, Ticket, TicketPriority
+from knowledge.sparse import fold
+
+Intent = Literal["report", "status", "planned", "question"]
+Problem = Literal["no_supply", "low_pressure", "intermittent"]
+Scope = Literal["home", "area"]
+
+OPEN_STATUSES = ("open", "accepted", "technician_on_site")
+NOTIFIED_STATUSES = ("accepted", "technician_on_site", "resolved")
+FAULT_CATEGORIES = ("_outage", "_emergency")
+
+_TICKET_ID = re.compile(r"\btk[\s\-]?(\d{4})[\s\-]?(\d{1,6})\b")
+_LOCATION = re.compile(r"\[location\s+(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*\]", re.I)
+_IMAGE = re.compile(r"\[image\s+([\w.:=+/\-]{1,200})\s*\]", re.I)
+
+_COMMODITY_WORDS: tuple[tuple[Commodity, re.Pattern[str]], ...] = (
+    (
+        "electricity",
+        re.compile(
+            r"\b(luce|corrente|elettric\w*|electric\w*|power|courant|blackout|black out|"
+            r"salvavita|lampadin\w*|buio|au noir)\b"
+        ),
+    ),
+    ("gas", re.compile(r"\b(gas|gaz|metano|fornell\w*|caldaia|stove|hob|cuisiniere)\b")),
+    (
+        "water",
+        re.compile(
+            r"\b(acqua|water|eau|rubinett\w*|taps?|robinets?|idric\w*|pressione|pression)\b"
+        ),
+    ),
+)
+_NO_SUPPLY = re.compile(
+    r"\b(manca|mancano|senza|niente|non (ho|abbiamo|c'?e|arriva|esce|funziona|si accende)|"
+    r"(e|sono) (saltat|andat|spent)\w*|saltat[ao]|andat[ao] via|al buio|blackout|black out|"
+    r"guast\w*|quando torna|no (power|electricity|water|gas|supply)|power (cut|outage|is out|"
+    r"went out)|(power|electricity|water|gas) (is |has )?(off|out|gone|cut)|out of (power|water)|"
+    r"there'?s no|outage|pas d'|plus d'|plus de (courant|gaz)|coupure|panne|pas de (courant|gaz))"
+)
+_LOW_PRESSURE = re.compile(
+    r"\b(poca pressione|pochissima pressione|pressione (bassa|debole|scarsa)|bassa pressione|"
+    r"low (water )?pressure|pressure is low|faible pression|pression (faible|basse)|"
+    r"non arriva quasi|esce pochissim\w*|esce poc\w*)"
+)
+_INTERMITTENT = re.compile(
+    r"\b(va e viene|vanno e vengono|sfarfall\w*|intermittent\w*|flicker\w*|comes and goes|"
+    r"clignot\w*|cal[io] di tensione|baisses? de tension)"
+)
+_TECHNICIAN = re.compile(r"\b(tecnic[oi]|technicians?|techniciens?)\b")
+_FOLLOW_UP = re.compile(
+    r"\b(a che punto|stato (della|del|di)|status of|ou en est|(la )?mia segnalazione|"
+    r"my (report|ticket)|mon signalement)"
+)
+_NEWS = re.compile(r"\b(notizie|news|aggiornament\w*|updates?|des nouvelles)\b")
+_PLANNED = re.compile(
+    r"\b(programmat\w*|lavori|avvis\w*|planned|scheduled|maintenance|works|travaux|prevue?s?|"
+    r"programmee?s?)\b"
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(cosa (devo )?(fare|succede) (se|quando)|che (si )?fa(ccio)? se|chi (devo )?chiamare se|"
+    r"what (should i do|to do|happens) (if|when)|who (do i|should i|to) call if|que faire (si|en cas)|"
+    r"qui appeler (si|en cas)|indennizz\w*|rimbors\w*|compensation|indemni\w*|quanto (dura|tempo)|"
+    r"how long|combien de temps|in generale|in general)\b"
+)
+_AREA = re.compile(
+    r"\b(tutt[ao] (la |il |l'|lo )?(via|strada|palazzo|condominio|quartiere|zona|paese|frazione|"
+    r"isolato|citta)|anche (ai |i |dai |il |al )?vicin\w*|i vicini (non|neanche|nemmeno|sono)\w*|"
+    r"nel palazzo|in zona|whole (street|building|block|area|neighbou?rhood|town)|"
+    r"(neighbou?rs|next door) (too|also|as well|have no|are out|don'?t)|all the (street|building)|"
+    r"toute la (rue|ville)|tout (l'immeuble|le quartier|le village)|(les )?voisins aussi|"
+    r"chez les voisins aussi|les voisins n'ont)\b"
+)
+_HOME = re.compile(
+    r"\b(solo (a |da |in )?(casa )?(mia|me|noi)|solo io|solo il mio|solo nel mio|"
+    r"(i )?vicini (ce l'hanno|hanno (la luce|l'acqua|il gas|corrente)|no)|"
+    r"only (in |at )?(my|me)\b|just (my|me)\b|neighbou?rs (have|are fine|are ok)|"
+    r"(seulement|que|uniquement) chez (moi|nous)|les voisins (ont|sont ok|n'ont pas de probleme))"
+)
+_STREET_KIND = (
+    r"via|viale|v\.le|piazza|p\.zza|piazzale|corso|c\.so|largo|vicolo|strada|localita|loc\.|"
+    r"frazione|fraz\.|borgo|lungarno|rue|avenue|street|road"
+)
+_ADDRESS = re.compile(
+    rf"\b(?P<street>(?:{_STREET_KIND})\s+(?!(?:da|dal|dalle|che|e|ed|non|manca|senza)\b)"
+    r"[^\d,;\n\[\]]{2,60}?)"
+    r"(?=\s*(?:\d|,|;|\s-\s|\s(?:a|ad|in|at)\s|[?!.]|$))"
+    r"(?:\s*(?P<number>\d{1,4}(?:/?[a-z]\b)?(?:/\d{1,3})?)\b)?"
+    r"(?:\s*(?:,|;|-|\b(?:a|ad|in|at)\b)?\s*(?P<commune>[^\d,;\n\[\]?!.]{2,40}))?"
+)
+_COMMUNE_AFTER = re.compile(r"\b(?:a|ad|in|at|à|a)\s+([A-Z][^\d,;\n\[\]?!.]{1,40})")
+_COMMUNE_STOP = re.compile(
+    r"\s+\b(per|for|pour|da|since|depuis|oggi|today|domani|tomorrow|stamattina|this|ce|"
+    r"che|dove|where|ou|e|and|et|manca|senza|c'e|ci sono|non)\b.*$",
+    re.I,
+)
+_NOT_A_COMMUNE = re.compile(r"^(casa|home|me|noi|moi|mia|mio|my|the|la|il|lo|un|una)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Markers:
+    """What the WhatsApp layer attached to a message: a shared location and photos."""
+
+    location: str | None = None  # "[location lat,lon]", as received
+    images: tuple[str, ...] = ()  # "[image media_id]", as received
+
+    def tags(self) -> list[str]:
+        return ([self.location] if self.location else []) + list(self.images)
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str | None  # "Via Roma 18"
+    commune: str | None  # "Figline Valdarno"
+
+    def text(self) -> str:
+        return ", ".join(part for part in (self.street, self.commune) if part)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a fault report carries, validated before a ticket is written."""
+
+    commodity: Commodity
+    problem: Problem
+    scope: Scope | None
+    description: str
+    address: str
+    supply_id: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def find_markers(text: str) -> tuple[Markers, str]:
+    """The location and photo markers of a message, and the text without them.
+
+    A location with impossible coordinates is dropped (kept neither as marker nor text)."""
+    location = None
+    for match in _LOCATION.finditer(text):
+        lat, lon = float(match.group(1)), float(match.group(2))
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            location = f"[location {match.group(1)},{match.group(2)}]"
+    images = tuple(f"[image {m.group(1)}]" for m in _IMAGE.finditer(text))
+    rest = _IMAGE.sub(" ", _LOCATION.sub(" ", text))
+    return Markers(location, images), re.sub(r"\s+", " ", rest).strip()
+
+
+def _fold(text: str) -> str:
+    """`fold` one character at a time, so that offsets in the folded text stay valid."""
+    out = []
+    for char in text.replace("\u2019", "'"):
+        folded = fold(char)
+        out.append(folded if len(folded) == 1 else char)
+    return "".join(out)
+
+
+def find_ticket_id(text: str) -> str | None:
+    """A ticket number as the backend prints it (TK-2026-000123), however it was typed."""
+    match = _TICKET_ID.search(_fold(text))
+    return f"TK-{match.group(1)}-{int(match.group(2)):06d}" if match else None
+
+
+def commodity_of(text: str) -> Commodity | None:
+    """The commodity a message is about: the first one it names."""
+    folded = _fold(text)
+    found = [(m.start(), c) for c, rx in _COMMODITY_WORDS if (m := rx.search(folded))]
+    if not found:
+        return None
+    if len(found) > 1 and _LOW_PRESSURE.search(folded):
+        return "water"  # "pressione" next to another commodity word: low water pressure
+    return min(found)[1]
+
+
+def problem_of(text: str) -> Problem | None:
+    folded = _fold(text)
+    if _LOW_PRESSURE.search(folded):
+        return "low_pressure"
+    if _INTERMITTENT.search(folded):
+        return "intermittent"
+    if _NO_SUPPLY.search(folded):
+        return "no_supply"
+    return None
+
+
+def scope_of(text: str) -> Scope | None:
+    """Whether only the customer's home is affected or the street/building too."""
+    folded = _fold(text).strip(" .!?")
+    if folded in ("home", "area"):
+        return folded  # type: ignore[return-value]  # a button id
+    if _HOME.search(folded):
+        return "home"
+    if _AREA.search(folded):
+        return "area"
+    return None
+
+
+def intent_of(text: str) -> Intent:
+    """What an outage message wants: report a fault, follow a ticket, planned works, or
+    a general question for the knowledge base."""
+    folded = _fold(text)
+    problem = problem_of(text)
+    hypothetical = _HYPOTHETICAL.search(folded)
+    if find_ticket_id(text) or (
+        (_TECHNICIAN.search(folded) or _FOLLOW_UP.search(folded)) and not hypothetical
+    ):
+        return "status"
+    if hypothetical:
+        return "question"
+    if problem:
+        return "report"  # "no power since 7am, any news?" is a report
+    if _NEWS.search(folded):
+        return "status"
+    if _PLANNED.search(folded):
+        return "planned"
+    return "question"
+
+
+def _clean_commune(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    commune = _COMMUNE_STOP.sub("", raw).strip(" '\"-")
+    if len(commune) < 2 or _NOT_A_COMMUNE.match(commune):
+        return None
+    return commune
+
+
+def find_address(text: str) -> Address | None:
+    """A street (with its house number) and/or a commune written by the customer.
+
+    "Via Roma 7, Figline Valdarno", "via Roma 7 a Figline", "Via Roma, Figline"; without a
+    street word, a capitalised place after "a"/"in" ("lavori a San Giovanni Valdarno")."""
+    text = text.replace("\u2019", "'")
+    match = _ADDRESS.search(_fold(text))
+    if match:
+        start, end = match.span("street")
+        street = text[start:end].strip()
+        if match.group("number"):
+            street += " " + text[match.start("number") : match.end("number")]
+        commune = None
+        if match.group("commune"):
+            c_start, c_end = match.span("commune")
+            commune = _clean_commune(text[c_start:c_end])
+        return Address(_tidy(street), _tidy(commune) if commune else None)
+    place = _COMMUNE_AFTER.search(text)
+    commune = _clean_commune(place.group(1)) if place else None
+    return Address(None, _tidy(commune)) if commune else None
+
+
+def bare_commune(text: str) -> str | None:
+    """A reply that is just a place name ("Reggello"), when a commune was asked for."""
+    words = text.strip(" .!?,")
+    if not words or re.search(r"\d", words) or len(words) > 40 or len(words.split()) > 4:
+        return None
+    return _tidy(_clean_commune(words))
+
+
+def _tidy(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = re.sub(r"\s+", " ", value).strip(" ,")
+    return " ".join(w if w[:1].isupper() or len(w) <= 3 else w.capitalize() for w in value.split())
+
+
+def street_name(street: str) -> str:
+    """'Via Roma 18' -> 'roma': the name to look for in an outage's area description."""
+    folded = fold(street)
+    folded = re.sub(rf"^({_STREET_KIND})\s+", "", folded)
+    return re.sub(r"\s*\d.*$", "", folded).strip()
+
+
+def is_active(outage: PlannedOutage, now: datetime) -> bool:
+    return outage.starts_at <= now <= outage.ends_at
+
+
+def covers(outage: PlannedOutage, street: str | None) -> bool:
+    """Whether a planned outage's area names the street (unknown street: assume it may)."""
+    if not street:
+        return True
+    name = street_name(street)
+    return bool(name) and re.search(rf"\b{re.escape(name)}\b", fold(outage.area)) is not None
+
+
+def ticket_priority(urgency: str, life_support: bool = False) -> TicketPriority:
+    """High when the customer's message was urgent or the home has life-support equipment."""
+    return "high" if urgency in ("high", "emergency") or life_support else "normal"
+
+
+def is_fault_ticket(ticket: Ticket) -> bool:
+    return ticket.category.endswith(FAULT_CATEGORIES)
+
+
+def latest_open_ticket(tickets: list[Ticket]) -> Ticket | None:
+    """The newest open fault ticket, else the newest open ticket of any kind."""
+    ordered = sorted(
+        tickets, key=lambda t: t.created_at.timestamp() if t.created_at else 0.0, reverse=True
+    )
+    open_ = [t for t in ordered if t.status in OPEN_STATUSES]
+    return next((t for t in open_ if is_fault_ticket(t)), open_[0] if open_ else None)
+
+
+def commodity_of_ticket(ticket: Ticket) -> Commodity | None:
+    prefix = ticket.category.split("_", 1)[0]
+    return prefix if prefix in ("electricity", "gas", "water") else None  # type: ignore[return-value]
+
+
+def ticket_summary(report: Report) -> str:
+    """The operator's summary: problem, reach, place, the customer's words and attachments."""
+    parts = [
+        f"{report.commodity} {report.problem.replace('_', ' ')}",
+        f"({'home only' if report.scope == 'home' else 'area' if report.scope else 'reach unknown'})",
+        f"at {report.address}:",
+        report.description,
+        *report.tags,
+    ]
+    return " ".join(p for p in parts if p)[:500]
