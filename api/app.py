@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import install_error_handlers
 from api.inbox import MessageStore
 from api.messaging import Messenger
+from api.notify import WhatsAppNotifier
 from api.routes import chat, health, operators, whatsapp
 from api.runtime import Runtime, build_runtime
 from api.whatsapp.client import WhatsAppClient
@@ -52,6 +53,10 @@ def create_app(
         app.state.runtime = runtime or build_runtime(settings)
         engine = make_engine(settings.sqlalchemy_url)
         app.state.store = MessageStore(engine)
+        # Proactive messages (e.g. outage ticket updates) leave through the WhatsApp outbox.
+        app.state.runtime.deps.notifier = WhatsAppNotifier(
+            app.state.store, app.state.runtime.deps.backend, app.state.runtime.graph
+        )
         client = build_whatsapp_client(settings, whatsapp_transport)
         app.state.messenger = Messenger(
             app.state.runtime, app.state.store, client, debounce=settings.whatsapp_debounce_seconds

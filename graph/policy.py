@@ -40,8 +40,11 @@ OPT_IN = frozenset({"avvisi", "alerts", "alertes", "start", "riattiva avvisi"})
 def needs_identity(route: str, text: str) -> bool:
     """Instalments and readings act on an account; billing and payments only when the
     question is about the customer's own bills rather than how bills work in general."""
-    if route in ("instalments", "self_reading"):
+    if route == "instalments":
         return True
+    if route == "self_reading":  # "how do I read the meter?" is general; a reading is not
+        folded = _GREETING.sub("", fold(text).strip())
+        return not (_GENERIC.search(folded) and not re.search(r"\d", folded))
     if route not in PERSONAL_DATA_ROUTES:
         return False
     folded = _GREETING.sub("", fold(text).strip())

@@ -10,7 +10,8 @@ from langgraph.types import Command
 from graph.accounts import commodity_name, day, is_yes, pick_supply
 from graph.backends.ports import BackendError, MeterReading, Supply
 from graph.deps import GraphDeps
-from graph.grounded import knowledge_reply
+from graph.grounded import commodity_in, knowledge_reply
+from graph.policy import needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.prompts.self_reading import TEMPLATES
@@ -58,6 +59,16 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
             return {"vertical": "self_reading", "step": step, "slots": slots}
 
         if not state.get("identified"):
+            if not needs_identity("self_reading", text):
+                return say(
+                    knowledge_reply(
+                        deps,
+                        text,
+                        language,
+                        verticals=["self_reading"],
+                        commodity=commodity_in(text),
+                    )
+                )
             return Command(
                 goto="identify", update={"pending_route": "self_reading", "pending_text": text}
             )

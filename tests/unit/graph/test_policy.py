@@ -62,7 +62,6 @@ def test_questions_about_the_customers_own_bills_need_identity(route: str, text:
     assert needs_identity(route, text) is True
 
 
-@pytest.mark.parametrize("route", ["instalments", "self_reading"])
 @pytest.mark.parametrize(
     "text",
     [
@@ -74,8 +73,25 @@ def test_questions_about_the_customers_own_bills_need_identity(route: str, text:
         "",
     ],
 )
-def test_instalments_and_self_reading_always_need_identity(route: str, text: str) -> None:
-    assert needs_identity(route, text) is True
+def test_instalments_always_need_identity(text: str) -> None:
+    assert needs_identity("instalments", text) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Cos'è l'autolettura?", False),
+        ("how do I read the meter", False),
+        ("ciao, come si legge il contatore del gas?", False),
+        ("Comment fonctionne le relevé ?", False),
+        ("voglio comunicare la lettura", True),
+        ("la lettura è 01234", True),
+        ("F1 1234 F2 567 F3 890", True),
+        ("", True),
+    ],
+)
+def test_self_reading_needs_identity_only_to_record_a_reading(text: str, expected: bool) -> None:
+    assert needs_identity("self_reading", text) is expected
 
 
 @pytest.mark.parametrize(
