@@ -25,16 +25,19 @@ install: $(STAMP)  ## create .venv and install the pinned dependencies
 ingest: install  ## ingest the bundled knowledge base (idempotent)
 	$(BIN)/sportello ingest knowledge/corpus
 
-run: ingest  ## set everything up: knowledge base, demo utility; then how to talk to it
-	$(BIN)/sportello demo customers > /dev/null
+# The demo: a fixed one-time code (123456) and an operator token, refused outside demo mode.
+DEMO_ENV := SPORTELLO_ENV=demo OTP_FIXED_CODE=123456 OPERATOR_TOKENS=demo:demo-token
+
+run: ingest  ## set everything up and serve the demo on http://127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/sportello demo customers > /dev/null
 	@echo
-	@echo "Knowledge base and demo utility ready in $${SPORTELLO_DATA_DIR:-.sportello}. Try:"
-	@echo "  SPORTELLO_ENV=demo OTP_FIXED_CODE=123456 $(BIN)/sportello chat"
-	@echo "      (customer code LM00010001, one-time code 123456)"
-	@echo "  $(BIN)/sportello ask \"c'è puzza di gas in cantina\" --json"
-	@echo "  $(BIN)/sportello search 'posso pagare la bolletta a rate?'"
-	@echo "  $(BIN)/sportello search --as-of 2025-06-01 'prezzo luce fissa'"
-	@echo "  $(BIN)/sportello docs list"
+	@echo "Sportello demo on http://127.0.0.1:8000"
+	@echo "  web chat:   http://127.0.0.1:8000/  (customer code LM00010001, one-time code 123456)"
+	@echo "  inbox:      http://127.0.0.1:8000/static/operator.html  (token demo-token)"
+	@echo "  dashboard:  http://127.0.0.1:8000/static/dashboard.html"
+	@echo "  API docs:   http://127.0.0.1:8000/docs"
+	@echo "  terminal:   $(DEMO_ENV) $(BIN)/sportello chat"
+	$(DEMO_ENV) $(BIN)/sportello serve
 
 lint: install
 	$(BIN)/ruff check .

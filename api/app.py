@@ -16,7 +16,7 @@ from api.errors import install_error_handlers
 from api.inbox import MessageStore
 from api.messaging import Messenger
 from api.notify import WhatsAppNotifier
-from api.routes import chat, health, operators, whatsapp
+from api.routes import chat, health, knowledge, kpis, metrics, notifications, operators, whatsapp
 from api.runtime import Runtime, build_runtime
 from api.whatsapp.client import WhatsAppClient
 from knowledge.registry import make_engine
@@ -84,7 +84,7 @@ def create_app(
         'and KPIs. Every error is JSON: {"error": {"code", "message"}}.',
     )
     install_error_handlers(app)
-    for module in (health, chat, whatsapp, operators):
+    for module in (health, chat, whatsapp, operators, kpis, metrics, knowledge, notifications):
         app.include_router(module.router)
     if STATIC.exists():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")

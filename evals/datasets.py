@@ -9,19 +9,9 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from graph.state import Route
+
 DATASETS = Path(__file__).parent / "datasets"
-Route = Literal[
-    "billing",
-    "payments",
-    "instalments",
-    "self_reading",
-    "bonus",
-    "outage",
-    "contracts",
-    "onboarding",
-    "handoff",
-    "general",
-]
 
 
 class DatasetError(ValueError):

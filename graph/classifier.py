@@ -16,23 +16,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from graph.state import ROUTES
 from knowledge.embeddings import Embedder
 from knowledge.language import detect_language
 from knowledge.sparse import fold
 
 INTENTS_FILE = Path(__file__).parent / "prompts" / "intents.yaml"
-ROUTES = (
-    "billing",
-    "payments",
-    "instalments",
-    "self_reading",
-    "bonus",
-    "outage",
-    "contracts",
-    "onboarding",
-    "handoff",
-    "general",
-)
+
 
 # Words that settle a route on their own (accent-folded stems, matched at word start).
 LEXICON: dict[str, tuple[str, ...]] = {

@@ -19,6 +19,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel
 
 from graph.prompts.common import SUPERVISOR_SYSTEM
+from graph.state import Route
 from knowledge.schema import Hit
 
 log = logging.getLogger("sportello.graph.llm")
@@ -43,18 +44,7 @@ def make_chat_model(
 class RouteDecision(BaseModel):
     """How to route one customer message."""
 
-    route: Literal[
-        "billing",
-        "payments",
-        "instalments",
-        "self_reading",
-        "bonus",
-        "outage",
-        "contracts",
-        "onboarding",
-        "handoff",
-        "general",
-    ]
+    route: Route
     urgency: Literal["emergency", "high", "normal"] = "normal"
     language: Literal["it", "en", "fr"] = "it"
 

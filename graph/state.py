@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, TypedDict, get_args
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
@@ -19,6 +19,7 @@ Route = Literal[
     "handoff",
     "general",
 ]
+ROUTES: tuple[str, ...] = get_args(Route)
 Urgency = Literal["emergency", "high", "normal"]
 VERTICALS: tuple[str, ...] = (
     "billing",

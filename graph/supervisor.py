@@ -14,24 +14,10 @@ from graph.policy import OPT_IN, is_locked, needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
-from graph.state import VERTICALS, ConversationState
+from graph.state import VERTICALS, ConversationState, Route
 from knowledge.sparse import fold
 
-Goto = Literal[
-    "billing",
-    "payments",
-    "instalments",
-    "self_reading",
-    "bonus",
-    "outage",
-    "contracts",
-    "onboarding",
-    "handoff",
-    "general",
-    "identify",
-    "respond",
-    "__end__",
-]
+Goto = Literal[Route, "identify", "respond", "__end__"]
 FRESH_TURN: dict[str, Any] = {
     "reply": None,
     "notice": None,

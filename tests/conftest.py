@@ -154,6 +154,29 @@ def corpus_kb(corpus_ingest: tuple[Path, dict, dict]) -> Iterator[KnowledgeBase]
     kb.close()
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A throwaway database on the machine's PostgreSQL (SQLAlchemy URL), dropped after."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
+    )
+    name = f"sportello_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        admin.dispose()
+        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 # --------------------------------------------------------------------------- conversation graph
 
 DEMO_TODAY = (2026, 11, 26)

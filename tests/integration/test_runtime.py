@@ -4,8 +4,6 @@ the `sportello ask` / `demo` commands keep their documented shape."""
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,27 +55,10 @@ def test_sqlite_checkpoints_survive_a_restart(runtime_dir: Path) -> None:
     assert (runtime_dir / "checkpoints.db").stat().st_size > 0
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    admin = create_engine(
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
-    )
-    name = f"sportello_rt_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.mark.postgres
 def test_postgres_checkpoints_survive_a_restart(runtime_dir: Path, postgres_url: str) -> None:
     _conversation_survives_a_restart(_settings(runtime_dir, database_url=postgres_url))
-    engine = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+    engine = create_engine(postgres_url)
     with engine.connect() as conn:
         assert conn.execute(text("select count(*) from checkpoints")).scalar_one() > 0
         assert conn.execute(text("select count(*) from audit_events")).scalar_one() >= 4

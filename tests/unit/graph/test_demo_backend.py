@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -13,7 +12,7 @@ from typing import Any
 
 import pytest
 from pdfminer.high_level import extract_pages, extract_text
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from graph.backends import bill_pdf
 from graph.backends.demo import DemoBackend, RequestRefusedError, normalize_phone, seed_demo
@@ -880,22 +879,6 @@ def test_bill_pdf_without_dejavu_uses_core_fonts(
 
 
 # PostgreSQL
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"sportello_demo_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        admin.dispose()
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.mark.postgres
