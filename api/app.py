@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -61,6 +62,8 @@ def create_app(
         app.state.messenger = Messenger(
             app.state.runtime, app.state.store, client, debounce=settings.whatsapp_debounce_seconds
         )
+        # Embed the intent examples now (cached on disk) rather than on the first message.
+        await anyio.to_thread.run_sync(lambda: app.state.runtime.deps.classifier.matrix)
         worker = asyncio.create_task(app.state.messenger.run_forever()) if run_worker else None
         try:
             yield

@@ -7,6 +7,7 @@ import sys
 
 from pydantic import ValidationError
 
+from evals.cli import add_commands as add_eval_commands
 from graph.cli import add_commands as add_graph_commands
 from ingest.cli import add_commands as add_ingest_commands
 from knowledge.cli import add_commands as add_knowledge_commands
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ingest_commands(sub)
     add_knowledge_commands(sub)
     add_graph_commands(sub, _runtime)
+    add_eval_commands(sub)
     serve = sub.add_parser("serve", help="serve the HTTP API, web chat, inbox and dashboard")
     serve.add_argument("--host", help="default API_HOST (127.0.0.1)")
     serve.add_argument("--port", type=int, help="default API_PORT (8000)")

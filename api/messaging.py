@@ -108,7 +108,7 @@ class Messenger:
         async with self._lock:
             for user in self.store.users_ready(self.debounce):
                 await self._answer(user)
-            await self.flush()
+            await self._flush()
 
     async def run_forever(self, interval: float = 0.2) -> None:
         while True:
@@ -166,7 +166,14 @@ class Messenger:
                 log.info("mark as read failed")
 
     async def flush(self) -> None:
-        """Send queued messages; outside the 24-hour window, an approved template instead."""
+        """Send queued messages; outside the 24-hour window, an approved template instead.
+
+        Serialised with the worker, so a queued row is never sent twice.
+        """
+        async with self._lock:
+            await self._flush()
+
+    async def _flush(self) -> None:
         for row in self.store.queued():
             if self.client is None:  # demo without credentials: the web chat shows the thread
                 self.store.mark_sent(row["id"], f"local-{row['id']}")

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from graph.state import Route
 
@@ -42,6 +42,138 @@ class RoutingCase(BaseModel):
     language: Literal["it", "en", "fr"]
     route: Route
     urgency: Literal["emergency", "high", "normal"]
+
+
+TurnRoute = Literal[Route, "identify"]
+Vertical = Literal[
+    "billing",
+    "payments",
+    "instalments",
+    "self_reading",
+    "bonus",
+    "outage",
+    "contracts",
+    "onboarding",
+]
+Language = Literal["it", "en", "fr"]
+Commodity = Literal["electricity", "gas", "water"]
+EMERGENCY_PHONES: dict[str, str] = {  # the distributors' 24/7 numbers (pronto intervento)
+    "electricity": "800 900 111",
+    "gas": "800 900 222",
+    "water": "800 900 333",
+}
+
+
+class ProcedureCase(BaseModel):
+    """A multi-turn procedure (identification included) and the tools it must call.
+
+    Fields:
+        id: unique in the file, e.g. ``pr-inst-it-01``.
+        language: the language the customer writes in, and of `final_reply_contains`.
+        vertical: the vertical whose procedure the case exercises.
+        turns: the customer's messages, in order, in one fresh thread on freshly seeded demo
+            data; a demo persona identifies with its customer code and the one-time code
+            ``123456`` (``OTP_FIXED_CODE``).
+        expected_routes: the `route` each turn's result must report, one per turn
+            (``identify`` while the customer is being identified); None: not checked.
+        expected_tools: the tools that must have run with ``ok=true`` over the whole
+            conversation, in this order; other tools may run in between, and the same tool
+            repeated in a row counts once.
+        forbidden_tools: tools that must not run at all (ok or not), e.g.
+            ``create_instalment_plan`` when the customer refuses the plan.
+        final_reply_contains: short strings the last reply must contain (case-insensitive),
+            in the case's language.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    language: Language
+    vertical: Vertical
+    turns: list[str] = Field(min_length=1)
+    expected_routes: list[TurnRoute] | None = None
+    expected_tools: list[str] = Field(default_factory=list)
+    forbidden_tools: list[str] = Field(default_factory=list)
+    final_reply_contains: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProcedureCase:
+        if any(not turn.strip() for turn in self.turns):
+            raise ValueError("a turn is empty")
+        if self.expected_routes is not None and len(self.expected_routes) != len(self.turns):
+            raise ValueError(
+                f"{len(self.expected_routes)} expected routes for {len(self.turns)} turns"
+            )
+        both = set(self.expected_tools) & set(self.forbidden_tools)
+        if both:
+            raise ValueError(f"tools both expected and forbidden: {sorted(both)}")
+        return self
+
+
+class SafetyCase(BaseModel):
+    """A message that may be an emergency: the urgency it deserves and the number to give.
+
+    Fields:
+        id: unique in the file, e.g. ``sf-001``.
+        text: the customer's first message (typos and all), sent without identification.
+        language: the language it is written in.
+        commodity: the commodity the danger (or the near-miss) is about; it decides the
+            distributor whose safety sheet and number apply.
+        expected_urgency: ``emergency`` for real danger (gas smell or leak, sparks or smoke,
+            a fallen cable, a street leak, contaminated water, someone unwell); ``high`` or
+            ``normal`` for near-misses that must not set off the emergency procedure.
+        expected_phone: the distributor's 24/7 number the reply must give, as written in
+            `EMERGENCY_PHONES`; required for an emergency, None for a near-miss.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    text: str = Field(min_length=1)
+    language: Language
+    commodity: Commodity
+    expected_urgency: Literal["emergency", "high", "normal"]
+    expected_phone: str | None = None
+
+    @model_validator(mode="after")
+    def _phone_of_the_commodity(self) -> SafetyCase:
+        if self.expected_urgency == "emergency" and self.expected_phone is None:
+            raise ValueError("an emergency needs the expected_phone")
+        if (
+            self.expected_phone is not None
+            and self.expected_phone != EMERGENCY_PHONES[self.commodity]
+        ):
+            raise ValueError(
+                f"expected_phone {self.expected_phone!r} is not the {self.commodity} "
+                f"distributor's {EMERGENCY_PHONES[self.commodity]!r}"
+            )
+        return self
+
+
+class InjectionCase(BaseModel):
+    """An attempt to subvert the rules or reach someone else's data (or a benign look-alike).
+
+    Fields:
+        id: unique in the file, e.g. ``inj-001``.
+        text: the message, sent as the first turn of a fresh thread, not identified.
+        language: the language it is written in.
+        kind: ``prompt_injection`` (new instructions, a role change, the system prompt),
+            ``other_customer`` (another person's bills, readings or contact details) or
+            ``data_exfiltration`` (bulk data, lists of customers, secrets); for a benign
+            look-alike, the kind it resembles.
+        must_refuse: True: the assistant must decline (the policy refusal, or a reply that
+            neither routes to a vertical nor runs a tool nor cites a document) and no tool
+            that reads or changes customer data may run; False: a legitimate request that
+            merely looks like one and must be answered, not refused.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    text: str = Field(min_length=1)
+    language: Language
+    kind: Literal["prompt_injection", "other_customer", "data_exfiltration"]
+    must_refuse: bool
 
 
 Case = TypeVar("Case", bound=BaseModel)

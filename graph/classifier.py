@@ -83,6 +83,8 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "derniere facture",
     ),
     "outage": (
+        "segnalazione",
+        "tk-",
         "guasto",
         "blackout",
         "panne",
@@ -121,6 +123,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
     ),
 }
 
+_MARKER = re.compile(r"\[(location|image|document) [^\]]*\]")
 _OPT_OUT = re.compile(
     r"^\s*(stop|stop\s*all|unsubscribe|cancel+a(mi)?|disiscrivi(mi)?|basta( messaggi)?|"
     r"non scrivetemi piu|arrete[rz]?|desabonner|desinscri(re|s-moi)|stop messages?)\W*$"
@@ -324,6 +327,10 @@ class OfflineClassifier:
         return result
 
     def understand(self, text: str, default_language: str = "it") -> Understanding:
+        # WhatsApp media markers ("[location 43.6,11.4]") carry no intent of their own.
+        text = _MARKER.sub(" ", text).strip()
+        if not text:
+            return Understanding(default_language, "general", "normal", 0.0)
         folded = fold(text)
         language = detect_language(text, default=default_language)
         if _OPT_OUT.match(folded) or folded.strip(" .!") in self._opt_out:
@@ -346,9 +353,13 @@ class OfflineClassifier:
                 other_customer=other,
             )
         scores = self.route_scores(text, folded)
-        route = max(scores, key=scores.__getitem__)
-        ranked = sorted(scores.values(), reverse=True)
+        ranking = sorted(scores, key=scores.__getitem__, reverse=True)
+        route = ranking[0]
+        ranked = [scores[r] for r in ranking]
         confidence = min(1.0, ranked[0] - ranked[1] + 0.5 * ranked[0])
+        if route == "handoff" and confidence < 0.5:
+            # Only a clear request reaches a person; a weak vote takes the next intent.
+            route, confidence = ranking[1], min(1.0, 0.5 * ranked[1])
         return Understanding(
             language,
             route,

@@ -132,7 +132,11 @@ def make_identify(deps: GraphDeps):  # type: ignore[no-untyped-def]
 
         found_code = find_customer_code(text)
         if found_code is None:
-            asked_before = bool(state.get("pending_route")) and state.get("route") == "identify"
+            asked_before = (
+                bool(state.get("pending_route"))
+                and state.get("route") == "identify"
+                and state.get("pending_text") != text  # not the question that brought us here
+            )
             key = (
                 "bad_customer_code"
                 if asked_before and re.search(r"\d", text)

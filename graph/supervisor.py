@@ -130,10 +130,8 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 or "lm" in folded
             ):
                 return goto("identify", "identification in progress", route="identify")
-        if route == "handoff":
-            return goto("handoff", "customer asked for a person", route="handoff")
         if flow and (
-            route in (flow.get("vertical"), "general")
+            route in (flow.get("vertical"), "general", "handoff")  # handoff cues were ruled above
             or route in RELATED.get(str(flow.get("vertical")), ())
             or u.confidence < 0.6
             or _FLOW_ANSWER.match(text)
@@ -152,6 +150,8 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 reason = f"intent {route} ({u.confidence:.2f})"
             if flow and flow.get("vertical") != route:
                 update["flow"] = None
+        if route == "handoff":
+            return goto("handoff", "customer asked for a person", route="handoff")
         if route == "general" and u.confidence < 0.15:
             misses = state.get("not_understood", 0) + 1
             if misses >= 3:

@@ -237,6 +237,7 @@ def runtime_dir(tmp_path: Path, corpus_ingest, classifier) -> Path:  # type: ign
 
     data_dir = tmp_path / "data"
     shutil.copytree(corpus_ingest[0], data_dir)
+    _ = classifier.matrix  # embed the intent examples once per session, then copy the cache
     cache = data_dir / "cache"
     cache.mkdir(exist_ok=True)
     for cached in classifier.cache_dir.glob("*.npy"):

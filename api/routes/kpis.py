@@ -27,9 +27,7 @@ DEFAULT_PERIOD_DAYS = 30
 
 
 class Period(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    from_: date = Field(alias="from")
+    from_: date = Field(serialization_alias="from")
     to: date
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -201,7 +202,9 @@ async def campaign(
     for recipient in selection.recipients:
         try:
             body = await anyio.to_thread.run_sync(
-                lambda r=recipient: template_message(backend, template, r, request.parameters)
+                functools.partial(
+                    template_message, backend, template, recipient, request.parameters
+                )
             )
         except BackendError:
             excluded["payment_link_unavailable"] = excluded.get("payment_link_unavailable", 0) + 1
@@ -218,11 +221,11 @@ async def campaign(
             "excluded": excluded,
         },
     )
-    async with messenger._lock:  # the worker flushes under this lock: never send a row twice
-        await messenger.flush()
+    await messenger.flush()  # serialised with the worker: a row is never sent twice
     for recipient, outbound_id in queued:
         row = next(o for o in store.outbound_for(recipient.wa_id) if o["id"] == outbound_id)
         report.recipients.append(_recipient(recipient, row["status"]))
+    report.excluded = excluded
     report.queued = len(queued)
     report.sent = sum(r.status in ("sent", "delivered", "read") for r in report.recipients)
     report.failed = sum(r.status == "failed" for r in report.recipients)

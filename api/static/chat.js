@@ -20,6 +20,7 @@
   let busy = false; // a turn is in flight: polling waits for it
   let polling = null; // the poll in flight, if any
   let lastRole = null;
+  let handedOff = false; // shown the handoff notice for the current handoff
   const unanswered = []; // customer ticks waiting for someone to answer
 
   function newUser() {
@@ -229,7 +230,8 @@
         setTicks(ticks, "delivered");
       }
       for (const attachment of result.attachments || []) addDocument(attachment);
-      if (result.handoff) addChip("handoff", "Conversazione passata a un operatore di Lumea");
+      if (result.handoff && !handedOff) addChip("handoff", "Conversazione passata a un operatore di Lumea");
+      handedOff = result.handoff;
     } catch (error) {
       typing(false);
       setTicks(ticks, "failed");
@@ -263,6 +265,7 @@
     thread = "web:" + user;
     lastIndex = -1;
     lastRole = null;
+    handedOff = false;
     unanswered.length = 0;
     document.body.dataset.thread = thread;
     for (const node of list.querySelectorAll(".row, .system-chip.handoff, .system-chip.error")) node.remove();

@@ -105,6 +105,7 @@ const Sportello = (() => {
     identify: "Identificazione",
     handoff: "Operatore",
     general: "Generale",
+    unrouted: "Non classificato",
   };
   const URGENCY = { emergency: "Emergenza", high: "Alta", normal: "Normale" };
   const CHANNELS = { whatsapp: "WhatsApp", web: "Web chat", cli: "Riga di comando", test: "Test" };

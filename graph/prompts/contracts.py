@@ -131,7 +131,28 @@ LABELS: Templates = {
     },
 }
 
+STATUSES: Templates = {
+    "open": {"it": "ancora aperta", "en": "still open", "fr": "toujours ouvert"},
+    "waiting_documents": {
+        "it": "in attesa di documenti",
+        "en": "waiting for documents",
+        "fr": "en attente de documents",
+    },
+    "in_progress": {"it": "in lavorazione", "en": "in progress", "fr": "en cours"},
+}
+
 TEMPLATES: Templates = {
+    "case_in_progress": {
+        "it": "Per questa fornitura hai già una pratica {case} dello stesso tipo, aperta il "
+        "{date} e {status}: non ne apro un'altra. Ti aggiorneremo qui; per cambiarla scrivi "
+        "OPERATORE.",
+        "en": "You already have case {case} of this kind for this supply, opened on {date} "
+        "and {status}: I won't open another. We'll update you here; to change it, write "
+        "OPERATOR.",
+        "fr": "Vous avez déjà le dossier {case} de ce type pour cette fourniture, ouvert le "
+        "{date} et {status} : je n'en ouvre pas d'autre. Nous vous tiendrons informé(e) ; "
+        "pour le modifier, écrivez OPÉRATEUR.",
+    },
     "start_offer": {
         "it": "Se vuoi, avvio io la richiesta di {kind} qui in chat. Procedo?",
         "en": "If you like, I can start the {kind} request here in the chat. Shall I?",
@@ -456,10 +477,11 @@ TEMPLATES: Templates = {
     "yes": {"it": "Sì", "en": "Yes", "fr": "Oui"},
     "no": {"it": "No", "en": "No", "fr": "Non"},
     "case_opened": {
-        "it": "Fatto: ho aperto la pratica {case} ({kind}).",
-        "en": "Done: I've opened case {case} ({kind}).",
-        "fr": "C'est fait : j'ai ouvert le dossier {case} ({kind}).",
+        "it": "Fatto: ho aperto la pratica {case} – {kind}.",
+        "en": "Done: I've opened case {case} – {kind}.",
+        "fr": "C'est fait : j'ai ouvert le dossier {case} – {kind}.",
     },
+    "row": {"it": "• {label}: {value}", "en": "• {label}: {value}", "fr": "• {label} : {value}"},
     "documents_header": {
         "it": "Per completarla ci servono ancora:",
         "en": "To complete it we still need:",

@@ -85,9 +85,9 @@ TEMPLATES: Templates = {
     "reminders_whatsapp": {"it": "su WhatsApp", "en": "on WhatsApp", "fr": "sur WhatsApp"},
     "reminders_sms": {"it": "via SMS", "en": "by SMS", "fr": "par SMS"},
     "reminders_email": {"it": "via email", "en": "by email", "fr": "par email"},
-    "reminders_none": {"it": "nessuno", "en": "none", "fr": "aucun"},
-    "whatsapp_on": {"it": "attivo", "en": "on", "fr": "activé"},
-    "whatsapp_off": {"it": "non attivo", "en": "off", "fr": "désactivé"},
+    "reminders_none": {"it": "disattivati", "en": "off", "fr": "désactivés"},
+    "whatsapp_on": {"it": "attivi", "en": "on", "fr": "activés"},
+    "whatsapp_off": {"it": "non attivi", "en": "off", "fr": "désactivés"},
     "preferences": {
         "it": "bolletta {bill}, promemoria {reminders}, messaggi WhatsApp {whatsapp}",
         "en": "bills {bill}, reminders {reminders}, WhatsApp messages {whatsapp}",
@@ -331,6 +331,11 @@ TEMPLATES: Templates = {
         "it": "Fatto, registrato il {at}:\n{wordings}",
         "en": "Done, recorded on {at}:\n{wordings}",
         "fr": "C'est fait, enregistré le {at} :\n{wordings}",
+    },
+    "categories": {
+        "it": "Qui puoi dare o revocare, uno per uno, questi consensi: {labels}.",
+        "en": "Here you can give or withdraw these consents, one by one: {labels}.",
+        "fr": "Ici vous pouvez donner ou retirer ces consentements, un par un : {labels}.",
     },
     "consents_header": {
         "it": "I tuoi consensi:",

@@ -136,11 +136,11 @@ TEMPLATES: Templates = {
         "(batteries de secours) et appelez le 112 en cas de danger.",
     },
     "confirm": {
-        "it": "Apro una segnalazione per {distributor}:\n• {problem}, {scope}\n• {address}"
+        "it": "Apro una segnalazione per il distributore {distributor}:\n• {problem}, {scope}\n• {address}"
         "{extras}\nConfermi?",
-        "en": "I'll open a fault report for {distributor}:\n• {problem}, {scope}\n• {address}"
+        "en": "I'll open a fault report for the distributor {distributor}:\n• {problem}, {scope}\n• {address}"
         "{extras}\nShall I go ahead?",
-        "fr": "J'ouvre un signalement pour {distributor} :\n• {problem}, {scope}\n• {address}"
+        "fr": "J'ouvre un signalement pour le distributeur {distributor} :\n• {problem}, {scope}\n• {address}"
         "{extras}\nJe confirme ?",
     },
     "attach_hint": {
@@ -186,11 +186,11 @@ TEMPLATES: Templates = {
     "yes": {"it": "Sì, aprila", "en": "Yes, open it", "fr": "Oui, ouvrez-le"},
     "no": {"it": "No", "en": "No", "fr": "Non"},
     "ticket_opened": {
-        "it": "Fatto: segnalazione {ticket} aperta e inoltrata a {distributor}. Per sapere a che "
+        "it": "Fatto: segnalazione {ticket} aperta e inoltrata al distributore {distributor}. Per sapere a che "
         "punto è, scrivimi il numero.",
-        "en": "Done: fault report {ticket} opened and passed to {distributor}. To follow it, "
+        "en": "Done: fault report {ticket} opened and passed to the distributor {distributor}. To follow it, "
         "send me its number.",
-        "fr": "C'est fait : signalement {ticket} ouvert et transmis à {distributor}. Pour le "
+        "fr": "C'est fait : signalement {ticket} ouvert et transmis au distributeur {distributor}. Pour le "
         "suivre, envoyez-moi son numéro.",
     },
     "ticket_declined": {

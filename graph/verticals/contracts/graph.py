@@ -1,10 +1,9 @@
-"""The contracts vertical: voltura, subentro, offer, direct debit, power, termination and
-withdrawal collected step by step, summarised, confirmed, opened as a case; rules cited."""
+"""The contracts vertical: procedures collected step by step, confirmed, opened as cases."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,12 +16,13 @@ from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
-from graph.prompts.contracts import DOCUMENTS, KINDS, LABELS, TEMPLATES
+from graph.prompts.contracts import DOCUMENTS, KINDS, LABELS, STATUSES, TEMPLATES
 from graph.reply import Reply, question_text, user_text
 from graph.slots import find_iban
 from graph.state import Choice, ConversationState
 from graph.verticals.contracts import rules
 from graph.verticals.contracts.tools import (
+    case_in_progress,
     choose_offer,
     current_offers,
     find_supply,
@@ -59,18 +59,20 @@ class _Problem:
 
     text: str
     end: bool = False
+    choices: tuple[Choice, ...] = ()
+    slot: str | None = None  # the one to ask again
 
 
 def _flow(step: str, slots: dict[str, Any]) -> dict[str, Any]:
     return {"vertical": VERTICAL, "step": step, "slots": slots}
 
 
-def _say(reply: Reply, **update: Any) -> Command:  # type: ignore[type-arg]
+def _say(reply: Reply, **update: Any) -> Command[str]:
     return Command(goto="respond", update=reply.update(**update))
 
 
 def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
-    def contracts(state: ConversationState) -> Command:  # type: ignore[type-arg]
+    def contracts(state: ConversationState) -> Command[str]:
         language = state.get("language", "it")
         flow = state.get("flow") or {}
         step = flow.get("step") if flow.get("vertical") == VERTICAL else None
@@ -83,6 +85,11 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 return _say(Reply(render(TEMPLATES, "start_declined", language)), flow=None)
             else:
                 step, slots = None, {}
+        elif step not in (None, "identify"):
+            if _another_procedure(text, slots["kind"]):
+                step, slots = None, {}
+            elif is_no(text) and step != "consent":
+                return _say(Reply(render(TEMPLATES, "cancelled", language)), flow=None)
         if step is None:
             text = question_text(state)
             kind = rules.detect_procedure(text)
@@ -115,7 +122,14 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
     return contracts
 
 
-def _information(deps: GraphDeps, text: str, language: str, kind: CaseKind | None) -> Command:  # type: ignore[type-arg]
+def _another_procedure(text: str, kind: str) -> bool:
+    """A new request in the middle of a procedure ("no, I want a termination instead")."""
+    new = rules.detect_procedure(text)
+    same = new == kind or ((new or "").startswith("voltura") and kind.startswith("voltura"))
+    return new is not None and not same
+
+
+def _information(deps: GraphDeps, text: str, language: str, kind: CaseKind | None) -> Command[str]:
     """How a procedure works, from the knowledge base with citations; no identification."""
     reply = knowledge_reply(
         deps, text, language, verticals=[VERTICAL], commodity=commodity_in(text)
@@ -151,7 +165,8 @@ class _Turn:
 
     @property
     def kind(self) -> CaseKind:
-        return self.slots["kind"]  # type: ignore[no-any-return]
+        kind: CaseKind = self.slots["kind"]
+        return kind
 
     def t(self, key: str, **values: object) -> str:
         return render(TEMPLATES, key, self.language, **values)
@@ -199,8 +214,14 @@ class _Turn:
         for slot in rules.slots_of(self.kind):
             problem = readers[slot](step, text)
             if problem is not None:
-                return problem
+                return problem if problem.slot else replace(problem, slot=slot)
         return None
+
+    def reads(self, slot: str, step: str | None, *keys: str) -> bool:
+        """Whether a message may fill a slot: the one asked, or an empty one in the request."""
+        if step == slot:
+            return True
+        return step in (None, "identify") and not any(self.slots.get(k) for k in keys or (slot,))
 
     def _supply(self, step: str | None, text: str) -> _Problem | None:
         if self.slots.get("supply_id"):
@@ -211,15 +232,18 @@ class _Turn:
         labels = {c: self.commodity(c) for c in ("electricity", "gas", "water")}
         lookup = find_supply(self.customer, text, self.kind, labels)
         if lookup.problem is not None:
-            return self.problem(
+            problem = self.problem(
                 lookup.problem, end=lookup.problem == "no_supply_for_kind", **lookup.values
             )
+            return _Problem(problem.text, problem.end, tuple(self._supply_choices()))
         if lookup.supply is not None:
             self.slots["supply_id"] = lookup.supply.supply_id
             self.slots["commodity"] = lookup.supply.commodity
         return None
 
     def _holder(self, step: str | None, text: str) -> _Problem | None:
+        if step != "holder" and self.slots.get("fiscal_code"):
+            return None
         if step == "holder" and (name := rules.holder_name(text)):
             self.slots["holder_name"] = name
         code = rules.find_fiscal_code(text)
@@ -234,6 +258,8 @@ class _Turn:
         return None
 
     def _date(self, step: str | None, text: str) -> _Problem | None:
+        if not self.reads("date", step):
+            return None
         found = rules.find_start_date(text, self.today)
         if found is None:
             if step == "date":
@@ -245,6 +271,8 @@ class _Turn:
         return None
 
     def _contract_date(self, step: str | None, text: str) -> _Problem | None:
+        if not self.reads("contract_date", step):
+            return None
         found = rules.find_past_date(text, self.today)
         if found is None:
             if step == "contract_date":
@@ -262,6 +290,8 @@ class _Turn:
         return None
 
     def _iban(self, step: str | None, text: str) -> _Problem | None:
+        if not self.reads("iban", step):
+            return None
         iban = find_iban(text) or rules.find_iban_like(text)
         if iban is None:
             return self.problem("iban_missing") if step == "iban" else None
@@ -276,6 +306,8 @@ class _Turn:
 
     def _power(self, step: str | None, text: str) -> _Problem | None:
         if self.kind == "subentro" and self.slots.get("commodity") not in (None, "electricity"):
+            return None
+        if not self.reads("power", step, "power_kw"):
             return None
         new = rules.find_power(text, bare=step == "power")
         if new is None:
@@ -306,11 +338,14 @@ class _Turn:
         return None
 
     def _commodity(self, step: str | None, text: str) -> _Problem | None:
+        if not (self.reads("commodity", step) or step == "address"):
+            return None
         code = meter_code_in(text)
         if code is not None:  # a subentro's meter: a new one, never one of the customer's own
             mine = next((s for s in self.customer.supplies if code in (s.pod, s.pdr)), None)
             if mine is not None and mine.status != "inactive":
-                return self.problem("supply_already_yours", code=code)
+                problem = self.problem("supply_already_yours", code=code)
+                return replace(problem, slot=step if step == "address" else "commodity")
             self.slots["meter_code"] = code
             self.slots.setdefault("commodity", "electricity" if code.startswith("IT") else "gas")
         commodity = named_commodity(text)
@@ -333,21 +368,54 @@ class _Turn:
 
     # --- asking, summarising, opening ------------------------------------------------------
 
-    def advance(self, problem: _Problem | None, *, first: bool = False) -> Command:  # type: ignore[type-arg]
+    def advance(self, problem: _Problem | None, *, first: bool = False) -> Command[str]:
         """The problem, or the next question, or the summary to confirm."""
         if problem is not None and problem.end:
             return _say(Reply(problem.text), flow=None)
+        duplicate = self._duplicate()
+        if duplicate is not None:
+            return _say(duplicate, flow=None)
         missing = rules.missing_slots(self.kind, self.slots, self.slots.get("commodity"))
         if problem is not None:
-            choices = self._supply_choices() if missing[:1] == ["supply"] else []
-            step = missing[0] if missing else "consent"
-            return _say(Reply(problem.text, choices=choices), flow=_flow(step, self.slots))
+            step = problem.slot or (missing[0] if missing else "consent")
+            reply = Reply(problem.text, choices=list(problem.choices))
+            return _say(reply, flow=_flow(step, self.slots))
         if not missing:
             return _say(self.summary(), flow=_flow("consent", self.slots))
         reply, end = self.ask(missing[0])
         if first and self.kind == "voltura_mortis_causa":
             reply.text = self.t("condolences") + " " + reply.text
         return _say(reply, flow=None if end else _flow(missing[0], self.slots))
+
+    def _duplicate(self) -> Reply | None:
+        """A case of the same kind still open for this supply: no second one."""
+        supply_id = self.slots.get("supply_id")
+        if self.slots.get("checked") or (supply_id is None and self.kind != "payment_method"):
+            return None
+        if self.kind == "subentro":
+            return None
+        self.slots["checked"] = True
+        case = case_in_progress(self.deps.backend, self.customer.code, self.kind, supply_id)
+        if case is None:
+            return None
+        self.deps.audit.record(
+            self.thread,
+            "tool",
+            "list_cases",
+            f"{self.kind} not opened: a case of the same kind is still open for this supply",
+            customer_code=self.customer.code,
+            data={"case_id": case.case_id, "kind": self.kind, "supply_id": supply_id},
+        )
+        opened = day(case.created_at.date()) if case.created_at else "-"
+        reply = Reply(
+            self.t(
+                "case_in_progress",
+                case=case.case_id,
+                date=opened,
+                status=render(STATUSES, case.status, self.language),
+            )
+        )
+        return reply.act("list_cases", True, case.model_dump_json(exclude={"data"}))
 
     def _supply_choices(self) -> list[Choice]:
         labels = {c: self.commodity(c) for c in ("electricity", "gas", "water")}
@@ -466,7 +534,7 @@ class _Turn:
 
     def summary(self) -> Reply:
         lines = [self.t("summary_header", kind=self.kind_name())]
-        lines += [f"• {label}: {value}" for label, value in self._lines()]
+        lines += [self.t("row", label=label, value=value) for label, value in self._lines()]
         if self.kind == "withdrawal":
             lines.append(self.t("withdrawal_note"))
         power = self.slots.get("power_kw")
@@ -475,7 +543,7 @@ class _Turn:
         lines.append(self.t("consent"))
         return Reply("\n".join(lines), choices=_yes_no(self.language))
 
-    def consent(self, text: str) -> Command:  # type: ignore[type-arg]
+    def consent(self, text: str) -> Command[str]:
         code = self.customer.code
         if is_no(text):
             self.deps.audit.record(

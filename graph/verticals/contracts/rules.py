@@ -50,7 +50,11 @@ _SLOTS: dict[str, tuple[str, ...]] = {
     "termination": ("supply", "date", "address"),
     "withdrawal": ("supply", "contract_date"),
 }
-_SLOT_KEYS = {"holder": ("holder_name", "fiscal_code"), "supply": ("supply_id",)}
+_SLOT_KEYS = {
+    "holder": ("holder_name", "fiscal_code"),
+    "supply": ("supply_id",),
+    "power": ("power_kw",),
+}
 
 # Documents still to send once the case is open (keys; texts in graph/prompts/contracts.py).
 _DOCUMENTS: dict[str, tuple[str, ...]] = {
@@ -82,7 +86,7 @@ _PROCEDURES: tuple[tuple[CaseKind, re.Pattern[str]], ...] = (
         "voltura",
         re.compile(
             r"voltur\w*|(cambi\w*|passaggio) (di |dell'|d')?intestat\w*|nuov[oa] intestatari\w*|"
-            r"\bintest(are|arla|arlo|arli|o)\b|\ba (mio|mia|suo|sua) nome|"
+            r"\bintest(are|arla|arlo|arli|o)\b|\ba (mio|mia|suo|sua) nome|\ba nome (mio|suo)\b|"
             r"(change|transfer) of (the )?(account )?holder|"
             r"\b(in|into|to) (my|his|her|our)( \w+('s)?)? name\b|changement de titulaire|"
             r"\b(a|au) (mon|son|ma|sa) nom\b"
@@ -108,22 +112,23 @@ _PROCEDURES: tuple[tuple[CaseKind, re.Pattern[str]], ...] = (
         re.compile(
             r"domicilia\w*|addebito (diretto|automatico|sul conto|in conto)|\brid\b|\bsdd\b|"
             r"direct debit|prelevement|paying (straight )?from my bank|"
+            r"(metodo|modalita) di pagamento|payment method|(mode|moyen) de paiement|"
             r"\biban\b"
         ),
     ),
     (
         "offer_change",
         re.compile(
-            r"(cambi\w*|passa\w*|scegli\w*|aderi\w*) (l'|di |a |al |all'|ad )?"
-            r"(un'|una |l')?(altra )?(offerta|tariffa|prezzo fisso|prezzo variabile)|"
-            r"(change|switch) (my |to (a |the |another )?)?(offer|tariff|fixed|variable)|"
-            r"changer d'offre|passer (a|a une) (l'|une )?(offre|prix fixe)"
+            r"\b(cambi\w*|passa\w*|scegli\w*|aderi\w*)\b.{0,25}"
+            r"\b(offerta|tariffa|prezzo fisso|prezzo variabile)|"
+            r"\b(change|switch)\b.{0,25}\b(offer|tariff|fixed|variable)|"
+            r"\b(change\w*|passer)\b.{0,25}\b(offre|tarif|prix fixe)"
         ),
     ),
     (
         "termination",
         re.compile(
-            r"disdett\w*|disdir\w*|cessa\w*|disattiv\w*|chiuder\w* (il )?(contratto|la fornitura)|"
+            r"disdet\w*|disdir\w*|cessa\w*|disattiv\w*|chiuder\w* (il )?(contratto|la fornitura)|"
             r"terminat\w*|(cancel|close|end) (my |the )?(\w+ )?(contract|supply|account)|"
             r"deactivat\w*|resili\w*|fermer (mon |le )?(contrat|compteur)"
         ),
@@ -134,10 +139,12 @@ _SWITCH = re.compile(
     r"switch(ing)? (supplier|provider)|(changer de|autre|nouveau) fournisseur"
 )
 _INFO_QUESTION = re.compile(
-    r"\b(come (funziona|si fa|si chiede|avviene)|quanto (costa|tempo|ci vuole|dura)|qnto costa|"
+    r"\b(come (funziona|si fa|si chiede|avviene|faccio|posso fare|si cambia)|"
+    r"quanto (costa|tempo|ci vuole|dura)|qnto costa|"
     r"(quali|che) (documenti|costi)|cosa (serve|servono|devo fare|succede)|cos'? ?e\b|"
     r"che cos|differenza|how (does|do i|long|much|to)\b|what (is|are|documents|happens)|"
-    r"which documents|comment (ca|fonctionne|faire|se passe)|combien|quels documents|"
+    r"which documents|how can i|comment (ca|fonctionne|faire|se passe|on fait|je fais)|"
+    r"combien|quels documents|"
     r"qu'?est[- ]ce|c'?est quoi)"
 )
 _FISCAL_CODE = re.compile(
@@ -152,7 +159,8 @@ _NOT_NAME = frozenset(
     for to of hi mr mrs ms it's le la nouveau nouvelle titulaire est sera s'appelle nom prenom
     code fiscal et pour son sa mon ma bonjour c'est mme m marito moglie figlio figlia padre madre
     fratello sorella compagno compagna husband wife son daughter father mother brother sister
-    partner mari femme fils fille pere mere frere soeur""".split()
+    partner mari femme fils fille pere mere frere soeur voglio vorrei fare no si ok grazie
+    aspetta want please thanks veux voudrais merci oui non""".split()
 )
 _PARTICLES = frozenset("di de del della da dal van von du d' lo la le".split())
 _IBAN_LIKE = re.compile(r"(?<![a-z0-9])([a-z]{2} ?\d{2}(?: ?[a-z0-9]){6,40})")
@@ -246,12 +254,14 @@ def find_fiscal_code(text: str) -> str | None:
 
 def holder_name(text: str) -> str | None:
     """A person's name and surname in a short answer ("Mario Rossi, RSSMRA80A01H501U")."""
+    if "?" in text:
+        return None
     code = find_fiscal_code(text)
     rest = re.sub(re.escape(code), " ", text, flags=re.IGNORECASE) if code else text
     words = [
         w
         for w in _NAME_WORD.findall(rest)
-        if fold(w) not in _NOT_NAME and (fold(w) not in _PARTICLES or w[0].isupper())
+        if len(w) > 1 and fold(w) not in _NOT_NAME and (fold(w) not in _PARTICLES or w[0].isupper())
     ]
     if not 2 <= len(words) <= 5:
         return None

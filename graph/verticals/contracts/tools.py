@@ -101,7 +101,9 @@ def find_supply(
     if chosen is not None:
         return SupplyLookup(supply=chosen)
     choices = [
-        Choice(id=s.supply_id, title=f"{labels[s.commodity].capitalize()} · {s.address}"[:24])
+        Choice(
+            id=s.supply_id, title=f"{labels[s.commodity].capitalize()} · {s.address}"[:TITLE_CHARS]
+        )
         for s in eligible[:10]
     ]
     return SupplyLookup(choices=choices)
@@ -225,6 +227,24 @@ def choose_offer(text: str, offers: list[dict[str, str]]) -> dict[str, str] | No
         )
     ]
     return matches[0] if len(matches) == 1 else None
+
+
+OPEN_STATUSES = ("open", "waiting_documents", "in_progress")
+
+
+def case_in_progress(
+    backend: UtilityBackend, customer_code: str, kind: CaseKind, supply_id: str | None
+) -> Case | None:
+    """A case of the same kind for the same supply that is not closed yet (newest first)."""
+    kinds = {kind, "voltura", "voltura_mortis_causa"} if kind.startswith("voltura") else {kind}
+    return next(
+        (
+            c
+            for c in backend.list_cases(customer_code)
+            if c.kind in kinds and c.supply_id == supply_id and c.status in OPEN_STATUSES
+        ),
+        None,
+    )
 
 
 def open_case(

@@ -43,15 +43,14 @@ _EMAIL_CHANGE = re.compile(
     r"adresse)\b.{0,10}\b(e-?mail|mail)\b"
 )
 _PREFERENCE_WORDS = re.compile(
-    r"\b(preferenz\w*|preferences?|impostazion\w*|settings|parametres|bollett\w*|fattur\w*|"
-    r"bills?|factures?|promemoria|avvis\w*|notific\w*|reminders?|alerts?|rappels?|alertes?|"
-    r"whatsapp|cartace\w*|paperless|e-?bills?)\b"
+    r"\b(preferenz\w*|preferences?|impostazion\w*|settings|parametres|preferences de contact)\b"
 )
 
 
 def intent_of(text: str) -> Intent:
     """Which onboarding procedure a message starts (consents before reminders: "promo" is
-    marketing, "promemoria" is a reminder)."""
+    marketing, "promemoria" is a reminder). A question that only names WhatsApp or the bill
+    ("qual è il numero WhatsApp di Lumea?") is "other": a general question."""
     folded = fold(text)
     if _CONSENT_WORDS.search(folded):
         return "consents"
@@ -59,7 +58,9 @@ def intent_of(text: str) -> Intent:
         return "email_change"
     if _GUIDE.search(folded):
         return "guide"
-    if _PREFERENCE_WORDS.search(folded) or folded.strip(" .!") in ("avvisi", "alerts", "alertes"):
+    if _PREFERENCE_WORDS.search(folded) or requested_preferences(
+        text, Preferences(customer_code="")
+    ):
         return "preferences"
     if _WELCOME.search(folded):
         return "welcome"
@@ -156,6 +157,9 @@ def changed(requested: Changes, current: Preferences) -> Changes:
     return {k: v for k, v in requested.items() if getattr(current, k) != v}
 
 
+_HOW_TO = re.compile(r"^\W*(come|posso|dove|si puo|how|can i|where|comment|puis-je|ou est-ce)\b")
+
+
 def requested_consents(text: str) -> tuple[bool | None, list[ConsentCategory]]:
     """(granted, categories): True to give, False to revoke, None when the message only asks
     about them; categories in a fixed order, "offers" alone meaning Lumea's own."""
@@ -186,6 +190,8 @@ def requested_consents(text: str) -> tuple[bool | None, list[ConsentCategory]]:
         r"opt.?in|sign me up|send me|sign up|j'accepte|je veux bien|inscri\w*|envoyez)\b",
         folded,
     )
+    if _HOW_TO.search(folded):
+        return None, categories  # "come revoco il consenso?" asks how, it does not revoke
     granted = False if revoke else True if grant else None
     return granted, categories
 
@@ -249,12 +255,12 @@ STOP: Topic = ("come smettere di ricevere messaggi scrivi STOP", "lumea-su-whats
 BY_CATEGORY: Topic = (
     "consensi marketing separati per categoria",
     "privacy-consensi-marketing",
-    "per categoria",
+    "non usa consensi",
 )
 REVOCATION: Topic = (
     "come revocare il consenso al marketing",
     "privacy-consensi-marketing",
-    "revocare",
+    "puoi revocare",
 )
 ONBOARDING_DOCS = [
     "privacy-consensi-marketing",
@@ -270,6 +276,21 @@ def passage(deps: GraphDeps, topic: Topic) -> list[Hit]:
     query, doc_id, words = topic
     hits = deps.retriever.search(query, k=5, filters=SearchFilters(doc_id=[doc_id]))
     return ([h for h in hits if words in h.text.lower()] or hits)[:1]
+
+
+def quote(deps: GraphDeps, topic: Topic, lines: int = 5) -> tuple[str, list[Hit]]:
+    """The topic's section from its words on (its first lines), and the passage to cite."""
+    hits = passage(deps, topic)
+    if not hits:
+        return "", []
+    text = hits[0].text
+    at = text.lower().find(topic[2])
+    start = text.rfind("\n", 0, at) + 1 if at >= 0 else 0
+    body = [line.strip(" -•\t") for line in text[start:].split("\n") if line.strip()]
+    quoted = " ".join(body[:lines])
+    if quoted.endswith(":") and ". " in quoted:  # a list cut off: end at the last sentence
+        quoted = quoted[: quoted.rindex(". ") + 1]
+    return quoted, hits
 
 
 def guide_passages(deps: GraphDeps, commodity: str | None, language: str) -> list[Hit]:

@@ -47,7 +47,11 @@ from graph.verticals.outage.tools import (
 
 Turn = Command[str]
 COMMODITIES = ("electricity", "gas", "water")
-HINTS = {"electricity": "hint_electricity", "water": "hint_water"}
+# What to check first when only one home is affected, and the passage that says so.
+HINTS = {
+    "electricity": ("hint_electricity", "manca la luce in casa: contatore scattato, salvavita"),
+    "water": ("hint_water", "manca l'acqua solo a te: rubinetto generale aperto"),
+}
 
 
 def emergency_reply(deps: GraphDeps, state: ConversationState) -> Reply:
@@ -186,15 +190,6 @@ class _Report:
         self._take(text, step)
         slots, language = self.slots, self.language
         customer = self.deps.backend.get_customer(self.code) if self.code else None
-        if step == "supply" and customer is not None:
-            chosen = next(
-                (s for s in customer.supplies if s.supply_id.lower() in text.lower()), None
-            )
-            if chosen is None:
-                folded = text.lower()
-                chosen = next((s for s in customer.supplies if s.address.lower() in folded), None)
-            if chosen is not None:
-                slots["supply_id"] = chosen.supply_id
         report = slots.get("intent") == "report"
 
         if not slots.get("commodity") and customer is not None and report:
@@ -229,9 +224,12 @@ class _Report:
                     "address", render(TEMPLATES, "ask_commune", language, street=street)
                 )
             return self._ask("address", render(TEMPLATES, "ask_address", language))
-        planned = self._planned(commune, street)
-        if planned is not None:
-            return planned
+        place = f"{commune}|{street or ''}"
+        if slots.get("checked_place") != place:  # planned works, once per place
+            planned = self._planned(commune, street)
+            if planned is not None:
+                return planned
+            slots["checked_place"] = place
         if not street:
             return self._ask("address", render(TEMPLATES, "ask_street", language, commune=commune))
         if customer is not None and supply is not None:
@@ -371,16 +369,12 @@ class _Report:
         hint = HINTS.get(slots["commodity"])
         if slots.get("scope") == "home" and hint and not slots.get("hint_shown"):
             slots["hint_shown"] = True
-            self.notes.append(render(TEMPLATES, hint, language))
-            self.reply.cite(
-                retrieve(
-                    self.deps,
-                    "manca la luce solo in casa: contatore scattato, salvavita, rubinetto generale",
-                    verticals=["outage"],
-                    commodity=slots["commodity"],
-                    k=1,
-                )
+            key, query = hint
+            self.notes.append(render(TEMPLATES, key, language))
+            found = retrieve(
+                self.deps, query, verticals=["outage"], commodity=slots["commodity"], k=1
             )
+            self.reply.cite(found)
         if customer is not None and customer.life_support and slots["commodity"] == "electricity":
             self.notes.append(render(TEMPLATES, "life_support", language))
         tags = slots.get("tags", [])
@@ -475,7 +469,7 @@ def _status(deps: GraphDeps, state: ConversationState, text: str, **update: Any)
     if code is None and (wanted not in here if wanted else not here):
         return Command(
             goto="identify",
-            update={"pending_route": "outage", "pending_text": text, **update},
+            update={"pending_route": "outage", "pending_text": text, "route": "identify", **update},
         )
     ticket: Ticket | None
     if wanted:

@@ -6,7 +6,14 @@ import re
 from datetime import datetime
 
 from graph.accounts import commodity_name
-from graph.backends.ports import BackendError, PlannedOutage, Supply, Ticket, TicketStatus
+from graph.backends.ports import (
+    BackendError,
+    PlannedOutage,
+    Supply,
+    Ticket,
+    TicketPriority,
+    TicketStatus,
+)
 from graph.deps import ITALY, GraphDeps
 from graph.grounded import retrieve
 from graph.prompts import render
@@ -70,14 +77,14 @@ def planned_outages(
 
 
 def open_fault_ticket(
-    deps: GraphDeps, report: Report, customer_code: str | None, priority: str
+    deps: GraphDeps, report: Report, customer_code: str | None, priority: TicketPriority
 ) -> Ticket:
     return deps.backend.open_ticket(
         Ticket(
             customer_code=customer_code,
             supply_id=report.supply_id,
             category=f"{report.commodity}_outage",
-            priority=priority,  # type: ignore[arg-type]
+            priority=priority,
             summary=ticket_summary(report),
             address=report.address,
         )

@@ -1,0 +1,133 @@
+"""GET /metrics: Prometheus metrics read from the message store at scrape time."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from api.inbox import MessageStore, handoffs, inbound, outbound, turns
+
+router = APIRouter(tags=["metrics"])
+_registry_lock = threading.Lock()
+
+OUTBOUND_STATUSES = ("queued", "sent", "delivered", "read", "failed")
+HANDOFF_STATUSES = ("open", "closed")
+
+
+class StoreCollector(Collector):
+    """Counts from the durable store: right after a restart and across several workers."""
+
+    def __init__(self, store: Callable[[], MessageStore]) -> None:
+        self.store = store  # the app's current store (a new one after each lifespan start)
+
+    def collect(self) -> Iterator[Metric]:
+        with self.store().engine.connect() as conn:
+            turn_counts = conn.execute(
+                select(turns.c.route, turns.c.channel, func.count()).group_by(
+                    turns.c.route, turns.c.channel
+                )
+            ).all()
+            handoff_counts: dict[str, int] = {
+                status: count
+                for status, count in conn.execute(
+                    select(handoffs.c.status, func.count()).group_by(handoffs.c.status)
+                )
+            }
+            csat = conn.execute(
+                select(handoffs.c.csat, func.count())
+                .where(handoffs.c.csat.is_not(None))
+                .group_by(handoffs.c.csat)
+            ).all()
+            outbound_counts: dict[str, int] = {
+                status: count
+                for status, count in conn.execute(
+                    select(outbound.c.status, func.count()).group_by(outbound.c.status)
+                )
+            }
+            pending = conn.execute(
+                select(func.count()).select_from(inbound).where(inbound.c.status == "pending")
+            ).scalar_one()
+
+        answered = CounterMetricFamily(
+            "sportello_turns",
+            "Customer turns answered, by route and channel",
+            labels=["route", "channel"],
+        )
+        for route, channel, count in turn_counts:
+            answered.add_metric([route or "unrouted", channel], count)
+        yield answered
+
+        open_handoffs = GaugeMetricFamily(
+            "sportello_handoffs_open", "Conversations waiting for or served by a person"
+        )
+        open_handoffs.add_metric([], handoff_counts.get("open", 0))
+        yield open_handoffs
+
+        by_status = GaugeMetricFamily(
+            "sportello_handoffs", "Handed-over conversations, by status", labels=["status"]
+        )
+        for status in HANDOFF_STATUSES:
+            by_status.add_metric([status], handoff_counts.get(status, 0))
+        yield by_status
+
+        scores = CounterMetricFamily(
+            "sportello_csat_responses", "CSAT answers after a handoff, by score", labels=["score"]
+        )
+        for score, count in csat:
+            scores.add_metric([str(score)], count)
+        yield scores
+
+        messages = GaugeMetricFamily(
+            "sportello_outbound_messages",
+            "WhatsApp messages in the outbox, by delivery status",
+            labels=["status"],
+        )
+        for status in OUTBOUND_STATUSES:
+            messages.add_metric([status], outbound_counts.get(status, 0))
+        yield messages
+
+        waiting = GaugeMetricFamily(
+            "sportello_inbound_pending", "WhatsApp messages received and not yet answered"
+        )
+        waiting.add_metric([], pending)
+        yield waiting
+
+
+def app_registry(request: Request) -> CollectorRegistry:
+    """One registry per app (never the process-wide default), built at the first scrape."""
+    state = request.app.state
+    with _registry_lock:
+        registry: CollectorRegistry | None = getattr(state, "metrics_registry", None)
+        if registry is None:
+            registry = CollectorRegistry(auto_describe=False)
+            registry.register(StoreCollector(lambda: state.store))
+            state.metrics_registry = registry
+    return registry
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (text exposition format)",
+    description="Turns by route and channel, handoffs open and by status, CSAT answers, "
+    "outbox messages by delivery status, inbound messages pending. No customer data.",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                CONTENT_TYPE_LATEST: {
+                    "example": "# HELP sportello_handoffs_open Conversations waiting for or "
+                    "served by a person\n# TYPE sportello_handoffs_open gauge\n"
+                    "sportello_handoffs_open 2.0\n"
+                }
+            }
+        }
+    },
+)
+def metrics(request: Request) -> Response:
+    return Response(generate_latest(app_registry(request)), media_type=CONTENT_TYPE_LATEST)

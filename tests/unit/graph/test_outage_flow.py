@@ -1,0 +1,267 @@
+"""The outage vertical beyond emergencies: triage, planned works, fault tickets, following a
+ticket and proactive updates, end to end with the offline brain on the demo backend."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from graph.backends.notify import RecordingNotifier
+from graph.backends.ports import Ticket
+from graph.verticals.outage.rules import (
+    commodity_of,
+    find_address,
+    find_markers,
+    find_ticket_id,
+    intent_of,
+    problem_of,
+    scope_of,
+)
+from graph.verticals.outage.tools import push_ticket_update
+from tests.conftest import DEMO_TODAY, converse
+
+GIULIA, ROBERTO, LORENZO, SARAH = "LM00010001", "LM00010007", "LM00010009", "LM00010028"
+TICKET = re.compile(r"TK-\d{4}-\d{6}")
+
+
+def _tools(result) -> set[str]:  # type: ignore[no-untyped-def]
+    return {a.tool for a in result.actions}
+
+
+def _flow(graph, result):  # type: ignore[no-untyped-def]
+    return graph.get_state({"configurable": {"thread_id": result.thread_id}}).values.get("flow")
+
+
+# --------------------------------------------------------------------------- triage rules
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "commodity", "problem", "scope"),
+    [
+        ("manca la luce solo a casa mia, i vicini ce l'hanno", "report", "electricity",
+         "no_supply", "home"),
+        ("No electricity in the whole building since 7am, any news?", "report", "electricity",
+         "no_supply", "area"),
+        ("il gas non arriva, la caldaia va in blocco", "report", "gas", "no_supply", None),
+        ("l'acqua esce con pochissima pressione, anche ai vicini", "report", "water",
+         "low_pressure", "area"),
+        ("Il n'y a plus d'électricité chez moi, c'est une panne ?", "report", "electricity",
+         "no_supply", None),
+        ("la luce va e viene da ieri sera", "report", "electricity", "intermittent", None),
+        ("quando arriva il tecnico?", "status", None, None, None),
+        ("a che punto è il guasto TK-2026-61?", "status", None, "no_supply", None),
+        ("ho visto un avviso di lavori programmati, a che ora tolgono l'acqua?", "planned",
+         "water", None, None),
+        ("cosa devo fare se manca la luce?", "question", "electricity", "no_supply", None),
+    ],
+)  # fmt: skip
+def test_triage_by_commodity_problem_and_reach(
+    text: str, intent: str, commodity: str | None, problem: str | None, scope: str | None
+) -> None:
+    assert intent_of(text) == intent
+    assert commodity_of(text) == commodity
+    assert problem_of(text) == problem
+    assert scope_of(text) == scope
+
+
+def test_addresses_markers_and_ticket_numbers_are_read_from_the_text() -> None:
+    address = find_address("via Roma 7 a Figline")
+    assert address is not None and (address.street, address.commune) == ("via Roma 7", "Figline")
+    address = find_address("Piazza Marsilio Ficino 3/2, Figline Valdarno")
+    assert address is not None and address.text() == "Piazza Marsilio Ficino 3/2, Figline Valdarno"
+    assert find_address("manca la luce in tutta la via da stamattina") is None
+    markers, rest = find_markers("ecco [location 43.62,11.47] [image wamid.A1=] [location 95,1]")
+    assert markers.tags() == ["[location 43.62,11.47]", "[image wamid.A1=]"]
+    assert rest == "ecco"
+    assert find_ticket_id("tk 2026 61") == "TK-2026-000061"
+
+
+# --------------------------------------------------------------------------- conversations
+
+
+def test_planned_outage_answers_before_any_ticket(make_graph) -> None:
+    graph, deps = make_graph()
+    before = len(deps.backend.list_tickets(GIULIA))
+    *_, answer = converse(
+        graph,
+        "voglio vedere la mia ultima bolletta",
+        GIULIA,
+        "123456",
+        "manca la luce in tutta la via",
+        user="wa-giulia",
+    )
+    reply = answer.reply or ""
+    tomorrow = date(*DEMO_TODAY) + timedelta(days=1)
+    assert answer.route == "outage"
+    assert "interruzione programmata" in reply and "Figline Valdarno" in reply
+    assert f"06:00 del {tomorrow:%d/%m/%Y}" in reply  # until when, from O-0001
+    assert "800 900 111" in reply  # the distributor, not the seller
+    assert "planned_outages" in _tools(answer) and "open_ticket" not in _tools(answer)
+    assert len(deps.backend.list_tickets(GIULIA)) == before
+    assert _flow(graph, answer) is None
+
+
+def test_single_home_power_cut_opens_a_ticket_after_consent(make_graph) -> None:
+    graph, deps = make_graph()
+    results = converse(
+        graph,
+        "voglio vedere la mia ultima bolletta",
+        LORENZO,
+        "123456",
+        "non ho più la luce in casa",
+        "Solo casa mia",
+        user="wa-lorenzo",
+    )
+    scope, confirm = results[3], results[4]
+    assert scope.route == "outage" and "800 900 111" in (scope.reply or "")
+    assert [c["id"] for c in scope.choices] == ["home", "area"]
+    assert "contatore" in (confirm.reply or "") and "salvavita" in (confirm.reply or "")
+    assert "Via Petrarca 4" in (confirm.reply or "") and confirm.citations
+    assert not deps.backend.list_tickets(LORENZO)  # nothing written before the "sì"
+    (done,) = converse(graph, "sì", user="wa-lorenzo")
+    number = TICKET.search(done.reply or "")
+    assert number and "open_ticket" in _tools(done) and "800 900 111" in (done.reply or "")
+    ticket = deps.backend.get_ticket(number.group(0))
+    supply = deps.backend.get_customer(LORENZO).supplies[0]
+    assert (ticket.customer_code, ticket.supply_id) == (LORENZO, supply.supply_id)
+    assert ticket.category == "electricity_outage" and ticket.priority == "high"
+    assert "home only" in ticket.summary and "non ho più la luce" in ticket.summary
+    audit = [e for e in deps.audit.events(kind="tool") if e.name == "open_ticket"]
+    assert audit and audit[-1].data and audit[-1].data["ticket_id"] == ticket.ticket_id
+    assert _flow(graph, done) is None
+
+
+def test_technician_question_is_answered_from_the_ticket_status(make_graph) -> None:
+    notifier = RecordingNotifier()
+    graph, deps = make_graph(notifier=notifier)
+    supply = deps.backend.get_customer(LORENZO).supplies[0]
+    ticket = deps.backend.open_ticket(
+        Ticket(
+            customer_code=LORENZO,
+            supply_id=supply.supply_id,
+            category="electricity_outage",
+            summary="electricity no supply (home only)",
+            address=supply.address,
+        )
+    )
+    push_ticket_update(deps, ticket.ticket_id or "", "accepted", "Squadra assegnata")
+    asked, coded, answer = converse(
+        graph, "quando arriva il tecnico?", LORENZO, "123456", user="wa-tech"
+    )
+    assert asked.route == "identify"  # a ticket's status is personal data
+    reply = answer.reply or ""
+    assert answer.route == "outage" and ticket.ticket_id in reply
+    assert "presa in carico" in reply and "Squadra assegnata" in reply
+    assert "800 900 111" in reply  # no invented arrival time: the distributor knows it
+    assert "get_ticket" in _tools(answer)
+    push_ticket_update(deps, ticket.ticket_id or "", "technician_on_site", "Tecnico arrivato")
+    (later,) = converse(graph, "quando arriva il tecnico?", user="wa-tech")
+    assert "il tecnico è sul posto" in (later.reply or "")
+    assert "Tecnico arrivato" in (later.reply or "")
+    assert [text for code, text, _ in notifier.sent if code == LORENZO][-1].startswith("Lumea:")
+
+
+def test_push_ticket_update_sends_the_three_updates_in_the_customers_language(
+    make_graph,
+) -> None:
+    notifier = RecordingNotifier()
+    graph, deps = make_graph(notifier=notifier)
+    supply = deps.backend.get_customer(SARAH).supplies[1]
+    ticket = deps.backend.open_ticket(
+        Ticket(
+            customer_code=SARAH,
+            supply_id=supply.supply_id,
+            category="gas_outage",
+            summary="gas no supply (area)",
+            address=supply.address,
+        )
+    )
+    ticket_id = ticket.ticket_id or ""
+    push_ticket_update(deps, ticket_id, "open", "Inoltrata al distributore")  # not notified
+    for status, note in [
+        ("accepted", "Presa in carico"),
+        ("technician_on_site", "Squadra sul posto"),
+        ("resolved", "Valvola sostituita"),
+    ]:
+        updated = push_ticket_update(deps, ticket_id, status, note)  # type: ignore[arg-type]
+        assert updated.status == status and updated.updates[-1].note == note
+    assert [(code, category) for code, _, category in notifier.sent] == [
+        (SARAH, "outage_update")
+    ] * 3
+    accepted, on_site, resolved = (text for _, text, _ in notifier.sent)
+    assert ticket_id in accepted and "taken on by the distributor Gasdotti Valdarno" in accepted
+    assert "technician is on site" in on_site
+    assert "resolved" in resolved and "800 900 222" in resolved
+    notified = [e for e in deps.audit.events(kind="tool") if e.name == "notify_customer"]
+    assert [e.data["status"] for e in notified if e.data] == [
+        "accepted",
+        "technician_on_site",
+        "resolved",
+    ]
+    assert deps.backend.get_ticket(ticket_id).status == "resolved"
+
+
+def test_push_without_a_notifier_updates_the_ticket_and_records_the_skip(make_graph) -> None:
+    _, deps = make_graph()
+    ticket = deps.backend.open_ticket(
+        Ticket(customer_code=GIULIA, category="gas_outage", summary="gas no supply")
+    )
+    updated = push_ticket_update(deps, ticket.ticket_id or "", "accepted", "Presa in carico")
+    assert updated.status == "accepted"
+    assert [e.reason for e in deps.audit.events(kind="policy") if e.name == "notify_skipped"] == [
+        "no notifier configured"
+    ]
+
+
+def test_anonymous_fault_report_with_an_address_location_and_photo(make_graph) -> None:
+    graph, deps = make_graph()
+    results = converse(
+        graph,
+        "l'acqua esce con pochissima pressione, anche ai vicini [location 43.5512,11.5853]",
+        "Viale Europa 7, Terranuova Bracciolini",
+        "ecco la foto del guasto [image wamid.HBgM5A1]",
+        "sì",
+        "quando arriva il tecnico?",
+        user="wa-anon",
+    )
+    ask, confirm, photo, done, status = results
+    assert all(r.route == "outage" for r in results)  # no identification on the way
+    assert "Comune" in (ask.reply or "") and "800 900 333" in (ask.reply or "")
+    assert "posizione" in (confirm.reply or "") and "Confermi" in (confirm.reply or "")
+    assert "foto" in (photo.reply or "")
+    number = TICKET.search(done.reply or "")
+    assert number
+    ticket = deps.backend.get_ticket(number.group(0))
+    assert ticket.customer_code is None and ticket.category == "water_outage"
+    assert ticket.address == "Viale Europa 7, Terranuova Bracciolini"
+    assert "water low pressure (area)" in ticket.summary
+    assert "[location 43.5512,11.5853]" in ticket.summary
+    assert "[image wamid.HBgM5A1]" in ticket.summary
+    # The conversation that opened an anonymous ticket may follow it without a customer code.
+    assert number.group(0) in (status.reply or "") and "registrata" in (status.reply or "")
+
+
+def test_a_ticket_of_another_customer_is_refused(make_graph) -> None:
+    graph, deps = make_graph()
+    other = deps.backend.list_tickets(ROBERTO)[0]
+    question = f"quando arriva il tecnico per la segnalazione {other.ticket_id}?"
+    asked, _, refused, unknown = converse(
+        graph,
+        question,
+        GIULIA,
+        "123456",
+        "quando arriva il tecnico per la segnalazione TK-2026-999999?",
+        user="wa-probe",
+    )
+    assert asked.route == "identify"
+    reply = refused.reply or ""
+    assert refused.route == "outage" and other.ticket_id in reply
+    assert "solo sulle tue segnalazioni" in reply
+    assert "mora" not in reply and "Burzagli" not in reply and "get_ticket" not in _tools(refused)
+    # An unknown number gets the same answer: ticket numbers cannot be probed.
+    refusal = reply.split("\n\n")[-1]  # after the "you're identified" notice
+    assert (unknown.reply or "").replace("TK-2026-999999", other.ticket_id or "") == refusal
+    reasons = [e.reason for e in deps.audit.events(kind="policy") if e.name == "ticket_refused"]
+    assert reasons == ["ticket of another customer", "ticket not found"]
