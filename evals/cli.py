@@ -81,14 +81,14 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     paths = args.dataset or runner.default_datasets(DATASETS)
     try:
         cases = [c for p in paths for c in runner.load_cases(p)[: args.limit]]
-    except (OSError, ValueError) as exc:  # DatasetError is a ValueError
+        thresholds = gate.load_thresholds(args.thresholds or gate.THRESHOLDS)
+    except (OSError, ValueError) as exc:  # DatasetError and GateConfigError are ValueErrors
         print(f"sportello eval: {exc}", file=sys.stderr)
         return 2
     baseline = _load_baseline(args.baseline)
     if args.impacted_by:
         cases = runner.impacted(cases, set(args.impacted_by), baseline)
         print(f"{len(cases)} cases touch {', '.join(args.impacted_by)}", file=sys.stderr)
-    thresholds = gate.load_thresholds(args.thresholds or gate.THRESHOLDS)
     out = args.out or settings.sportello_data_dir / "eval"
     out.mkdir(parents=True, exist_ok=True)
 
@@ -107,7 +107,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     spread = _spread([report.summary(run) for run in runs]) if len(runs) > 1 else {}
     judged: dict[str, dict[str, float]] = {}
     if args.judge:
-        judged = _judge(results, args.repeats)
+        judged = _judge(results, args.repeats, settings)
 
     baseline_scores = gate.baseline_scores(baseline) if baseline else {}
     failures = gate.check_gate(
@@ -160,7 +160,12 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         for failure in failures:
             print(f"  {failure.describe()}", file=sys.stderr)
         return 1
-    print("gate passed" if baseline else "no baseline: gate on absolute floors only")
+    compared = sum(r.id in baseline_scores for r in results)
+    print(
+        f"gate passed ({compared} of {len(results)} cases compared with the baseline)"
+        if baseline
+        else "no baseline: only absolute floors and ceilings were checked"
+    )
     return 0
 
 
@@ -266,10 +271,13 @@ def _progress(total: int, label: str) -> _Progress:
     return _Progress(total, label)
 
 
-def _judge(results: Any, repeats: int) -> dict[str, dict[str, float]]:
+def _judge(results: Any, repeats: int, settings: Settings) -> dict[str, dict[str, float]]:
     from evals.metrics import Judge, JudgeConfig
 
     config = JudgeConfig.from_env(os.environ)
+    if config is None and settings.llm_configured and settings.llm_api_key:  # LLM_* in .env
+        url, model = str(settings.llm_base_url), str(settings.llm_model)
+        config = JudgeConfig(url, model, settings.llm_api_key.get_secret_value())
     if config is None:
         raise SystemExit(
             "sportello eval --judge needs JUDGE_BASE_URL, JUDGE_MODEL and JUDGE_API_KEY "

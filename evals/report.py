@@ -135,6 +135,8 @@ def _same_cases_baseline(
     """The baseline's figures on the cases of this run (a subset run compares like with like)."""
     ids = {r.id for r in results}
     cases = [c for c in baseline.get("cases", []) if c["id"] in ids]
+    if not cases:
+        return {}
     scores = [{k: float(v) for k, v in c.get("scores", {}).items()} for c in cases]
     figures = metrics.summarise(scores, [])
     for name in ("latency_p50_ms", "latency_p95_ms"):

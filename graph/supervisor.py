@@ -14,6 +14,7 @@ from graph.policy import OPT_IN, is_locked, needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
+from graph.slots import find_iban, find_pdr, find_pod
 from graph.state import VERTICALS, ConversationState, Route
 from knowledge.sparse import fold
 
@@ -42,6 +43,14 @@ LOW_CONFIDENCE = 0.3
 # Intents that still belong to a procedure in progress ("but I can't pay it" while asking
 # for instalments is about that procedure, not a new payments question).
 RELATED = {"instalments": {"payments", "billing"}, "self_reading": {"billing"}}
+
+
+_FISCAL_CODE = re.compile(r"\b[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]\b", re.IGNORECASE)
+
+
+def carries_data(text: str) -> bool:
+    """An answer to a procedure's question: it carries an IBAN, a tax code, a POD or PDR."""
+    return bool(find_iban(text) or find_pod(text) or find_pdr(text) or _FISCAL_CODE.search(text))
 
 
 def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
@@ -135,6 +144,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             or route in RELATED.get(str(flow.get("vertical")), ())
             or u.confidence < 0.6
             or _FLOW_ANSWER.match(text)
+            or carries_data(text)
         ):
             route = flow["vertical"]  # type: ignore[assignment]
             reason = "continuing the procedure in progress"

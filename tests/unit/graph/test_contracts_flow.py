@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from knowledge.schema import SearchFilters
 from tests.conftest import converse
 from tests.fakes import ScriptedChatModel, tool_call
@@ -296,11 +294,6 @@ def test_no_second_case_while_one_of_the_same_kind_is_open(make_graph) -> None:
     assert event.data and event.data["case_id"] == seeded.case_id and "still open" in event.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="graph/supervisor.py: a bare IBAN is classified self_reading (0.62) and the "
-    "contracts flow is dropped; a flow should keep answers that carry its slot",
-)
 def test_a_bare_iban_answer_continues_the_direct_debit(make_graph) -> None:
     graph, _ = make_graph()
     *_, result = converse(
