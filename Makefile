@@ -12,7 +12,7 @@ export RAGAS_DO_NOT_TRACK := true
 export UNSTRUCTURED_DISABLE_NOTICE := 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install run ingest test lint typecheck bench clean
+.PHONY: install run ingest test lint typecheck bench eval clean
 
 $(STAMP): pyproject.toml ingest/spacy_model/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ typecheck: install
 
 test: install lint typecheck  ## lint, type-check, then the whole test suite
 	$(BIN)/pytest -q
+
+eval: ingest  ## offline evaluation of the datasets; fails when a metric regresses
+	$(BIN)/sportello eval
 
 bench: install  ## retrieval quality, search latency and ingestion throughput
 	$(BIN)/python -m benchmarks.retrieval_quality

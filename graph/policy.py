@@ -30,25 +30,48 @@ _GENERIC = re.compile(
     r"leggere)|che cos(a|')?\s?(e|sono)?|quali sono|what (is|are|does)|how (do|does|to)|"
     r"qu'?est[- ]ce|comment (lire|fonctionne)|que (signifie|veut dire)|c'?est quoi)\b"
 )
+# Signals that a message is about the customer's own account, not how things work.
 _ACCOUNT = re.compile(
-    r"\b(mi[aeio]?|miei|la mia|le mie|ho|devo|my|mine|i (have|owe|paid)|ma|mon|mes|j'ai|"
-    r"quanto (devo|pago)|scade|due|echeance)\b"
+    r"\b(mi[aeo]|miei|mie|my|mine|ma|mon|mes|notre|our|la nostra|il nostro|"
+    r"quanto (devo|pago|ho pagato)|how much do i (owe|pay)|combien (je dois|dois-je)|"
+    r"(ho|abbiamo) (gia )?pagat\w*|i (have )?paid|j'ai (deja )?paye|"
+    r"(ultim[ao]|prossim[ao]) (bolletta|fattura|rata|scadenza)|(last|latest|next) (bill|invoice)|"
+    r"(derniere|prochaine) facture|(voglio|vorrei|devo|posso) (vedere|sapere|pagare|avere|"
+    r"ricevere|controllare)|i (want|would like|need) to (see|know|check|pay|get)|"
+    r"je (veux|voudrais) (voir|savoir|payer|recevoir)|mandami|inviami|mi mandate|send me|"
+    r"envoyez-moi|copia|duplicat\w*|pdf|copy|copie|quando scade|when is (my|the) bill due|"
+    r"(bolletta|fattura|bill|facture) (di|of|de) (gennaio|febbraio|marzo|aprile|maggio|"
+    r"giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|january|february|march|april|"
+    r"may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|"
+    r"mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|lm\s?\d{8}|"
+    r"(bollett|fattur|bill|facture)\w*.{0,30}(alt[ao]|altissim\w*|car[ao]|salat[ao]|troppo|"
+    r"high|expensive|elevee|chere|due volte|twice|deux fois)|due volte|twice|deux fois)\b"
+)
+_SEND_READING = re.compile(
+    r"(comunic|invi|mand|dare|dar|trasmett|send|submit|give|envoy|transmet|donner)\w*"
+    r".{0,30}(lettur|autolettur|reading|releve|index)"
 )
 OPT_IN = frozenset({"avvisi", "alerts", "alertes", "start", "riattiva avvisi"})
 
 
 def needs_identity(route: str, text: str) -> bool:
-    """Instalments and readings act on an account; billing and payments only when the
-    question is about the customer's own bills rather than how bills work in general."""
+    """Whether answering needs the customer's own data.
+
+    Instalments always do (eligibility is computed on the real bills). A meter reading, or
+    a request to send one, does; "how do I read the meter?" does not. Billing and payments
+    questions do only when they are about the customer's own account ("my last bill", "how
+    much do I owe", "I already paid"); how bills work in general is answered from the
+    knowledge base to anyone.
+    """
     if route == "instalments":
         return True
-    if route == "self_reading":  # "how do I read the meter?" is general; a reading is not
-        folded = _GREETING.sub("", fold(text).strip())
-        return not (_GENERIC.search(folded) and not re.search(r"\d", folded))
+    folded = _GREETING.sub("", fold(text).strip())
+    if route == "self_reading":
+        return bool(re.search(r"\d", folded) or _SEND_READING.search(folded)) or not (
+            _GENERIC.search(folded))
     if route not in PERSONAL_DATA_ROUTES:
         return False
-    folded = _GREETING.sub("", fold(text).strip())
-    return not (_GENERIC.search(folded) and not _ACCOUNT.search(folded))
+    return bool(_ACCOUNT.search(folded))
 
 
 def _hash(user_id: str, code: str) -> str:
