@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -63,6 +63,12 @@ class VectorStore(Protocol):
     ) -> list[ScoredPayload]: ...
     def optimize(self) -> None: ...
     def close(self) -> None: ...
+
+
+def _ranked(points: Iterable[ScoredPayload]) -> list[ScoredPayload]:
+    """Best first; equal scores (frequent with rank fusion) ordered by id, so a search gives
+    the same order in every process."""
+    return sorted(points, key=lambda p: (-round(p.score, 9), p.id))
 
 
 def _validity(as_of: date) -> list[tuple[str, dict[str, str]]]:
@@ -228,10 +234,10 @@ class QdrantClientStore:
                 limit=k,
                 with_payload=True,
             )
-        return [
+        return _ranked(
             ScoredPayload(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
             for p in response.points
-        ]
+        )
 
     def optimize(self) -> None:
         """Nothing to do: a Qdrant server optimises in the background."""
@@ -420,10 +426,10 @@ class EdgeStore:
                 filter=flt,
                 with_payload=True,
             )
-        return [
+        return _ranked(
             ScoredPayload(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
             for p in self.shard.query(request)
-        ]
+        )
 
     def optimize(self) -> None:
         """Merge segments and build the HNSW and payload indexes (blocking, in-process).
