@@ -68,7 +68,8 @@ def needs_identity(route: str, text: str) -> bool:
     folded = _GREETING.sub("", fold(text).strip())
     if route == "self_reading":
         return bool(re.search(r"\d", folded) or _SEND_READING.search(folded)) or not (
-            _GENERIC.search(folded))
+            _GENERIC.search(folded)
+        )
     if route not in PERSONAL_DATA_ROUTES:
         return False
     return bool(_ACCOUNT.search(folded))
