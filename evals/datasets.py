@@ -68,7 +68,7 @@ class ProcedureCase(BaseModel):
     """A multi-turn procedure (identification included) and the tools it must call.
 
     Fields:
-        id: unique in the file, e.g. ``pr-inst-it-01``.
+        id: unique in the file, e.g. ``pr-instalments-it-01``.
         language: the language the customer writes in, and of `final_reply_contains`.
         vertical: the vertical whose procedure the case exercises.
         turns: the customer's messages, in order, in one fresh thread on freshly seeded demo
