@@ -243,3 +243,30 @@ def test_judge_scores_through_an_openai_compatible_endpoint(data_dir: Path, tmp_
     models = {r["model"] for r in app.state.requests}
     assert models == {"stub-judge"}
     assert all(r["response_format"] == {"type": "json_object"} for r in app.state.requests)
+
+
+def test_the_html_report_renders_its_charts_in_chromium(first_run) -> None:  # type: ignore[no-untyped-def]
+    """Open report.html in real headless Chromium: the charts have a size, no script fails,
+    and a screenshot is kept as a test artefact."""
+    from tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_or_skip
+
+    executable = chromium_or_skip()
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    done, out = first_run
+    assert done.returncode == 0, done.stderr[-3000:]
+    errors: list[str] = []
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto((out / "report.html").resolve().as_uri())
+        charts = page.locator("svg")
+        assert charts.count() >= 5
+        sizes = [charts.nth(i).bounding_box() for i in range(charts.count())]
+        assert all(box and box["width"] > 50 and box["height"] > 20 for box in sizes), sizes
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "eval-report.png"
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert not errors, errors
+    assert shot.stat().st_size > 10_000
