@@ -8,6 +8,7 @@ sentences. With nothing relevant retrieved, it says so and offers an operator.
 from __future__ import annotations
 
 import logging
+import re
 
 from graph.answers import extract_answer
 from graph.claims import unsupported_figures
@@ -100,29 +101,24 @@ def knowledge_reply(
 
 
 def commodity_in(text: str) -> str | None:
-    """The commodity a message names, if any (luce/electricity, gas, acqua/water)."""
+    """The commodity a message names, if any (luce/electricity, gas, acqua/water), matched
+    at word starts so "poteau" or "tableau" never mean water and "ragazzini" never gas."""
     from knowledge.sparse import fold
 
     folded = fold(text)
-    for commodity, words in _COMMODITY_WORDS.items():
-        if any(w in folded for w in words):
+    for commodity, pattern in _COMMODITY_WORDS.items():
+        if pattern.search(folded):
             return commodity
     return None
 
 
 _COMMODITY_WORDS = {
-    "gas": ("gas", "gaz", "metano", "caldaia", "boiler", "chaudiere"),
-    "water": ("acqua", "water", "eau", "idric", "fogna", "tubo"),
-    "electricity": (
-        "luce",
-        "elettric",
-        "electric",
-        "corrente",
-        "power",
-        "courant",
-        "kwh",
-        "contatore della luce",
-        "pod",
+    "gas": re.compile(r"\b(gas+|gaz|metano|caldaia|boiler|chaudiere)\b"),
+    "water": re.compile(r"\b(acqua|water|eau|idric\w*|fogna\w*|tub[oi]|rubinett\w*|robinet|tap)\b"),
+    "electricity": re.compile(
+        r"\b(luce|elettric\w*|electric\w*|corrente|power|courant|kwh|pod|scintill\w*|"
+        r"spark\w*|etincel\w*|cav[oi]|cables?|fil[io]?s?|wires?|contatore della luce|"
+        r"fus\w*|quadro|tableau|poteau|palo|folgor\w*|shock|electrocut\w*|presa|prise|socket)\b"
     ),
 }
 
