@@ -9,7 +9,8 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from graph.state import Route
+from graph.state import Route, Vertical
+from knowledge.schema import Commodity, Language
 
 DATASETS = Path(__file__).parent / "datasets"
 
@@ -45,18 +46,6 @@ class RoutingCase(BaseModel):
 
 
 TurnRoute = Literal[Route, "identify"]
-Vertical = Literal[
-    "billing",
-    "payments",
-    "instalments",
-    "self_reading",
-    "bonus",
-    "outage",
-    "contracts",
-    "onboarding",
-]
-Language = Literal["it", "en", "fr"]
-Commodity = Literal["electricity", "gas", "water"]
 EMERGENCY_PHONES: dict[str, str] = {  # the distributors' 24/7 numbers (pronto intervento)
     "electricity": "800 900 111",
     "gas": "800 900 222",

@@ -21,7 +21,7 @@ Route = Literal[
 ]
 ROUTES: tuple[str, ...] = get_args(Route)
 Urgency = Literal["emergency", "high", "normal"]
-VERTICALS: tuple[str, ...] = (
+Vertical = Literal[
     "billing",
     "payments",
     "instalments",
@@ -30,7 +30,8 @@ VERTICALS: tuple[str, ...] = (
     "outage",
     "contracts",
     "onboarding",
-)
+]
+VERTICALS: tuple[str, ...] = get_args(Vertical)
 # Verticals that show personal data and therefore need an identified customer.
 PERSONAL_DATA_ROUTES = frozenset({"billing", "payments", "instalments", "self_reading"})
 

@@ -9,6 +9,7 @@ import pytest
 
 from graph.builder import build_graph
 from graph.deps import GraphDeps
+from graph.state import ROUTES
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "topology.mmd"
 
@@ -37,19 +38,7 @@ def test_every_route_is_reachable_from_the_supervisor() -> None:
         audit=sentinel.audit,
     )
     edges = {(e.source, e.target) for e in build_graph(deps).get_graph().edges}
-    for target in (
-        "billing",
-        "payments",
-        "instalments",
-        "self_reading",
-        "bonus",
-        "outage",
-        "contracts",
-        "onboarding",
-        "handoff",
-        "general",
-        "identify",
-    ):
+    for target in (*ROUTES, "identify"):
         assert ("supervisor", target) in edges
         assert (target, "respond") in edges
     assert ("respond", "__end__") in edges
