@@ -53,7 +53,7 @@ def create_app(
         app.state.settings = settings
         app.state.runtime = runtime or build_runtime(settings)
         engine = make_engine(settings.sqlalchemy_url)
-        app.state.store = MessageStore(engine)
+        app.state.store = MessageStore(engine, clock=app.state.runtime.deps.clock)
         # Proactive messages (e.g. outage ticket updates) leave through the WhatsApp outbox.
         app.state.runtime.deps.notifier = WhatsAppNotifier(
             app.state.store, app.state.runtime.deps.backend, app.state.runtime.graph

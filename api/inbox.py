@@ -3,6 +3,7 @@ delivery statuses, conversation windows and handoffs. SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+
+from knowledge.clock import SYSTEM_CLOCK
 
 metadata = MetaData()
 
@@ -95,10 +98,6 @@ STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 WINDOW = timedelta(hours=24)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; everything here is UTC."""
     if value is not None and value.tzinfo is None:
@@ -107,9 +106,14 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class MessageStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = SYSTEM_CLOCK) -> None:
         self.engine = engine
+        self.clock = clock
         metadata.create_all(engine)
+
+    def now(self) -> datetime:
+        """The service's clock, in UTC (every timestamp here is UTC)."""
+        return self.clock().astimezone(UTC)
 
     # ---------------------------------------------------------------- inbound
     def add_inbound(
@@ -131,7 +135,7 @@ class MessageStore:
                         kind=kind,
                         text=text,
                         supported=supported,
-                        received_at=received_at or utcnow(),
+                        received_at=received_at or self.now(),
                         status="pending",
                     )
                 )
@@ -141,7 +145,7 @@ class MessageStore:
 
     def users_ready(self, quiet_for: timedelta, now: datetime | None = None) -> list[str]:
         """Users with pending messages and no new message for `quiet_for` (debounce)."""
-        cutoff = (now or utcnow()) - quiet_for
+        cutoff = (now or self.now()) - quiet_for
         query = (
             select(inbound.c.user)
             .where(inbound.c.status == "pending")
@@ -172,7 +176,7 @@ class MessageStore:
         A crash before this commits leaves the messages pending (they are processed again);
         after it, the replies are in the outbox and are sent exactly once by the sender.
         """
-        now = utcnow()
+        now = self.now()
         with self.engine.begin() as conn:
             conn.execute(
                 update(inbound)
@@ -201,11 +205,11 @@ class MessageStore:
 
     def in_window(self, user: str, now: datetime | None = None) -> bool:
         last = self.last_inbound_at(user)
-        return last is not None and (now or utcnow()) - last < WINDOW
+        return last is not None and (now or self.now()) - last < WINDOW
 
     # ---------------------------------------------------------------- outbound
     def queue(self, user: str, kind: str, body: dict[str, Any]) -> int:
-        now = utcnow()
+        now = self.now()
         with self.engine.begin() as conn:
             result = conn.execute(
                 outbound.insert().values(
@@ -224,7 +228,7 @@ class MessageStore:
             conn.execute(
                 update(outbound)
                 .where(outbound.c.id == outbound_id)
-                .values(wamid=wamid, status="sent", updated_at=utcnow())
+                .values(wamid=wamid, status="sent", updated_at=self.now())
             )
             events = (
                 conn.execute(
@@ -243,7 +247,7 @@ class MessageStore:
             conn.execute(
                 update(outbound)
                 .where(outbound.c.id == outbound_id)
-                .values(status="failed", error=error[:500], updated_at=utcnow())
+                .values(status="failed", error=error[:500], updated_at=self.now())
             )
 
     def record_status(
@@ -257,7 +261,7 @@ class MessageStore:
         with self.engine.begin() as conn:
             conn.execute(
                 status_events.insert().values(
-                    wamid=wamid, status=status, at=at or utcnow(), errors=errors or None
+                    wamid=wamid, status=status, at=at or self.now(), errors=errors or None
                 )
             )
         self._advance(wamid, status, errors)
@@ -269,7 +273,7 @@ class MessageStore:
             ).first()
             if row is None or STATUS_RANK.get(status, -1) <= STATUS_RANK.get(row.status, -1):
                 return
-            values: dict[str, Any] = {"status": status, "updated_at": utcnow()}
+            values: dict[str, Any] = {"status": status, "updated_at": self.now()}
             if status == "failed" and errors:
                 values["error"] = str(errors[0].get("title") or errors[0].get("code"))[:500]
             conn.execute(update(outbound).where(outbound.c.id == row.id).values(**values))
@@ -292,7 +296,7 @@ class MessageStore:
                 channel=channel,
                 summary=summary,
                 status="open",
-                created_at=utcnow(),
+                created_at=self.now(),
                 closed_at=None,
                 operator=None,
                 csat=None,
@@ -326,7 +330,7 @@ class MessageStore:
             conn.execute(
                 update(handoffs)
                 .where(handoffs.c.thread_id == thread_id)
-                .values(status="closed", closed_at=utcnow(), operator=operator, csat_pending=True)
+                .values(status="closed", closed_at=self.now(), operator=operator, csat_pending=True)
             )
 
     def record_csat(self, thread_id: str, score: int) -> None:
@@ -339,7 +343,7 @@ class MessageStore:
 
     def record_turn(self, turn: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
-            conn.execute(turns.insert().values(**turn, answered_at=utcnow()))
+            conn.execute(turns.insert().values(**turn, answered_at=self.now()))
 
     def turns(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
         query = select(turns).where(and_(turns.c.answered_at >= since, turns.c.answered_at < until))

@@ -18,24 +18,24 @@ from graph.deps import GraphDeps
 from graph.llm import make_chat_model
 from graph.turn import TurnResult, run_turn
 from knowledge.base import KnowledgeBase
+from knowledge.clock import Clock
 from knowledge.factory import build_knowledge
 from knowledge.registry import make_engine
 from knowledge.settings import Settings
 
 
-def build_backend(settings: Settings, engine: Any) -> UtilityBackend:
+def build_backend(settings: Settings, engine: Any, clock: Clock) -> UtilityBackend:
     if settings.backend == "rest":
         from graph.backends.rest import RestBackend
 
         token = settings.backend_token.get_secret_value() if settings.backend_token else None
-        return RestBackend(str(settings.backend_url), token)
+        return RestBackend(str(settings.backend_url), token, clock=clock)
     from graph.backends.demo import DemoBackend
     from graph.backends.demo_seed import seed_demo
-    from graph.deps import now_in_italy
 
-    backend = DemoBackend(engine)
+    backend = DemoBackend(engine, clock=clock)
     if not backend.list_customers():
-        seed_demo(backend, now_in_italy().date())
+        seed_demo(backend, clock.today())
     return backend
 
 
@@ -77,9 +77,13 @@ class Runtime:
         self.knowledge.close()
 
 
-def build_runtime(settings: Settings, *, chat_model: Any = None) -> Runtime:
+def build_runtime(
+    settings: Settings, *, chat_model: Any = None, clock: Clock | None = None
+) -> Runtime:
+    """Everything a turn needs, on one clock (from settings unless one is given)."""
+    clock = clock or settings.make_clock()
     stack = ExitStack()
-    knowledge = build_knowledge(settings)
+    knowledge = build_knowledge(settings, clock)
     engine = make_engine(settings.sqlalchemy_url)
     stack.callback(engine.dispose)
     if chat_model is None and settings.llm_configured:
@@ -88,11 +92,12 @@ def build_runtime(settings: Settings, *, chat_model: Any = None) -> Runtime:
             str(settings.llm_base_url), settings.llm_model, settings.llm_api_key.get_secret_value()
         )
     deps = GraphDeps(
-        backend=build_backend(settings, engine),
+        backend=build_backend(settings, engine, clock),
         retriever=knowledge.retriever,
         classifier=OfflineClassifier(knowledge.embedder, settings.sportello_data_dir / "cache"),
-        audit=AuditTrail(engine),
+        audit=AuditTrail(engine, clock=clock),
         chat_model=chat_model,
+        clock=clock,
         otp_fixed_code=settings.otp_fixed_code,
         ecb_rate=settings.ecb_reference_rate,
     )

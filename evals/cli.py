@@ -10,12 +10,13 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from datetime import time as day_time
 from pathlib import Path
 from typing import Any
 
 from evals.datasets import DATASETS
+from knowledge.clock import SYSTEM_CLOCK, Clock
 from knowledge.settings import Settings
 
 EVAL_DAY = date(2026, 11, 26)  # the demo utility's "today": procedures see the same data
@@ -93,7 +94,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    started_at = SYSTEM_CLOCK.utcnow().isoformat(timespec="seconds")  # when it ran
     with tempfile.TemporaryDirectory(prefix="sportello-eval-") as scratch:
         session = _session(settings, Path(scratch), frozenset(args.disable))
         try:
@@ -200,16 +201,16 @@ def _session(settings: Settings, scratch: Path, disabled: frozenset[str]) -> Any
     from graph.deps import ITALY
     from knowledge.registry import make_engine
 
-    runtime = build_runtime(settings)
-    now = datetime.combine(EVAL_DAY, day_time(10, 30), tzinfo=ITALY)
-    deps = replace(runtime.deps, otp_fixed_code=OTP_CODE, clock=lambda: now)
+    clock = Clock(datetime.combine(EVAL_DAY, day_time(10, 30), tzinfo=ITALY), frozen=True)
+    runtime = build_runtime(settings, clock=clock)
+    deps = replace(runtime.deps, otp_fixed_code=OTP_CODE)
     reset = None
     if isinstance(runtime.deps.backend, DemoBackend):
         engine = make_engine(f"sqlite:///{scratch / 'demo.db'}")
-        backend = DemoBackend(engine, clock=lambda: now)
+        backend = DemoBackend(engine, clock=clock)
         backend.reset(today=EVAL_DAY)
         reset = _restorer(engine, scratch / "seeded.db")
-        audit = AuditTrail(make_engine(f"sqlite:///{scratch / 'audit.db'}"))
+        audit = AuditTrail(make_engine(f"sqlite:///{scratch / 'audit.db'}"), clock=clock)
         deps = replace(deps, backend=backend, audit=audit)
     verticals = doc_verticals(runtime.knowledge.store.scroll())
     return _Session(runtime, EvalRunner(deps, verticals, disabled, reset))

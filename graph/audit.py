@@ -7,6 +7,7 @@ never the message text.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -24,6 +25,8 @@ from sqlalchemy import (
     Text,
     select,
 )
+
+from knowledge.clock import SYSTEM_CLOCK
 
 Kind = Literal["routing", "policy", "tool", "handoff"]
 
@@ -57,8 +60,9 @@ class AuditEvent:
 
 
 class AuditTrail:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = SYSTEM_CLOCK) -> None:
         self.engine = engine
+        self.clock = clock
         metadata.create_all(engine, tables=[audit_events])
 
     def record(
@@ -75,7 +79,7 @@ class AuditTrail:
         with self.engine.begin() as conn:
             conn.execute(
                 audit_events.insert().values(
-                    at=datetime.now(UTC),
+                    at=self.clock().astimezone(UTC),
                     thread_id=thread_id,
                     customer_code=customer_code,
                     kind=kind,

@@ -6,20 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from langchain_core.language_models import BaseChatModel
 
 from graph.audit import AuditTrail
 from graph.backends.ports import Notifier, UtilityBackend
 from graph.classifier import OfflineClassifier
+from knowledge.clock import ITALY, Clock
 from knowledge.retriever import Retriever
 
-ITALY = ZoneInfo("Europe/Rome")
-
-
-def now_in_italy() -> datetime:
-    return datetime.now(ITALY)
+__all__ = ["ITALY", "GraphDeps"]
 
 
 @dataclass
@@ -30,7 +26,7 @@ class GraphDeps:
     audit: AuditTrail
     chat_model: BaseChatModel | None = None
     notifier: Notifier | None = None  # proactive messages; None: nothing is pushed
-    clock: Callable[[], datetime] = field(default=now_in_italy)
+    clock: Callable[[], datetime] = field(default_factory=Clock)  # the one clock (Clock)
     otp_fixed_code: str | None = None  # demo and tests only (refused elsewhere at start-up)
     otp_ttl_minutes: int = 10
     otp_max_attempts: int = 3

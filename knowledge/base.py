@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from knowledge.clock import SYSTEM_CLOCK, Clock
 from knowledge.embeddings import Embedder
 from knowledge.registry import DocumentRecord, DocumentRegistry
 from knowledge.retriever import Retriever
@@ -23,11 +24,19 @@ def embedding_text(chunk: Chunk) -> str:
 
 
 class KnowledgeBase:
-    def __init__(self, store: VectorStore, embedder: Embedder, registry: DocumentRegistry) -> None:
+    def __init__(
+        self,
+        store: VectorStore,
+        embedder: Embedder,
+        registry: DocumentRegistry,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.registry = registry
-        self.retriever = Retriever(store, embedder)
+        self.clock = clock
+        self.retriever = Retriever(store, embedder, clock=clock)
         self._collection_ready = False
 
     def _ensure_collection(self) -> None:
@@ -73,7 +82,7 @@ class KnowledgeBase:
                 declared_from=meta.effective_from,
                 declared_to=meta.effective_to,
                 effective_to=meta.effective_to,
-                ingested_at=datetime.now(UTC),
+                ingested_at=self.clock.utcnow(),
             )
         )
         self.refresh_validity(meta.doc_id)

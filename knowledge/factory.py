@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from knowledge.base import KnowledgeBase
+from knowledge.clock import Clock
 from knowledge.embeddings import E5Embedder, Embedder, OpenAIEmbedder
 from knowledge.registry import DocumentRegistry, make_engine
 from knowledge.settings import Settings
@@ -35,10 +36,11 @@ def build_store(settings: Settings) -> VectorStore:
     return EdgeStore(root / "edge" / settings.qdrant_collection)
 
 
-def build_knowledge(settings: Settings) -> KnowledgeBase:
+def build_knowledge(settings: Settings, clock: Clock | None = None) -> KnowledgeBase:
     settings.sportello_data_dir.mkdir(parents=True, exist_ok=True)
     return KnowledgeBase(
         build_store(settings),
         build_embedder(settings),
         DocumentRegistry(make_engine(settings.sqlalchemy_url)),
+        clock=clock or settings.make_clock(),
     )

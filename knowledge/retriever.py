@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from knowledge.clock import SYSTEM_CLOCK, Clock
 from knowledge.embeddings import Embedder
 from knowledge.glossary import expand_query
 from knowledge.language import detect_language
 from knowledge.schema import Chunk, Hit, SearchFilters
 from knowledge.sparse import encode_query
 from knowledge.store import SearchMode, VectorStore
-
-ITALY = ZoneInfo("Europe/Rome")
-
-
-def today() -> date:
-    """The date in Italy, which decides which tariff or rule is in force."""
-    return datetime.now(ITALY).date()
 
 
 class Citation(BaseModel):
@@ -44,11 +36,17 @@ class Retriever:
     """Searches the passages in force on a date (today unless `as_of` says otherwise)."""
 
     def __init__(
-        self, store: VectorStore, embedder: Embedder, *, expand_queries: bool = True
+        self,
+        store: VectorStore,
+        embedder: Embedder,
+        *,
+        expand_queries: bool = True,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.expand_queries = expand_queries
+        self.clock = clock  # today's date in Italy decides which tariff or rule is in force
 
     def search(
         self,
@@ -81,7 +79,7 @@ class Retriever:
         for index, q in enumerate(queries):
             filters = q.filters
             if filters.as_of is None:
-                filters = filters.model_copy(update={"as_of": today()})
+                filters = filters.model_copy(update={"as_of": self.clock.today()})
             sparse = encode_query(expanded[index], language or detect_language(q.query))
             scored = self.store.query(
                 dense[index].tolist() if dense is not None else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.clock import Clock
 
 
 class Settings(BaseSettings):
@@ -18,6 +21,9 @@ class Settings(BaseSettings):
 
     sportello_env: Literal["dev", "demo", "test", "prod"] = "dev"
     sportello_data_dir: Path = Path(".sportello")
+    # The one clock starts here and runs (demos, evaluations, tests); unset: the system's time.
+    # A naive value is Italian local time. Refused in prod.
+    sportello_clock_start: datetime | None = None
 
     # Vector store: a server or cluster when QDRANT_URL is set, else embedded under the data dir.
     qdrant_url: AnyHttpUrl | None = None
@@ -85,6 +91,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "EMBEDDINGS_PROVIDER=openai needs EMBEDDINGS_BASE_URL and EMBEDDINGS_MODEL"
             )
+        if self.sportello_clock_start is not None and self.sportello_env == "prod":
+            raise ValueError("SPORTELLO_CLOCK_START is not allowed with SPORTELLO_ENV=prod")
         if self.otp_fixed_code and self.sportello_env != "demo":
             raise ValueError("OTP_FIXED_CODE is only allowed with SPORTELLO_ENV=demo")
         if self.whatsapp_access_token and not self.whatsapp_phone_number_id:
@@ -118,6 +126,10 @@ class Settings(BaseSettings):
         """Bearer token -> operator name, from OPERATOR_TOKENS."""
         pairs = [item.split(":", 1) for item in self.operator_tokens.split(",") if ":" in item]
         return {token.strip(): name.strip() for name, token in pairs if token.strip()}
+
+    def make_clock(self) -> Clock:
+        """The process's one clock: entry points build it once and pass it everywhere."""
+        return Clock(self.sportello_clock_start)
 
     @property
     def llm_configured(self) -> bool:

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -16,6 +17,7 @@ import pytest  # noqa: E402
 
 import knowledge  # noqa: E402,F401  (offline defaults before anything else imports libraries)
 from knowledge.base import KnowledgeBase  # noqa: E402
+from knowledge.clock import ITALY, Clock  # noqa: E402
 from knowledge.embeddings import E5Embedder  # noqa: E402
 from knowledge.registry import DocumentRegistry, make_engine  # noqa: E402
 from knowledge.settings import Settings  # noqa: E402
@@ -23,6 +25,16 @@ from knowledge.store import EdgeStore, QdrantClientStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "knowledge" / "corpus"
+
+# The one clock, frozen for tests: the demo utility's "now". Nothing in the suite reads the
+# machine's date, so it passes on any day (CI runs it again with the system clock moved).
+DEMO_TODAY = (2026, 11, 26)
+DEMO_NOW = datetime(*DEMO_TODAY, 10, 30, tzinfo=ITALY)
+
+
+def demo_clock() -> Clock:
+    """A clock standing at DEMO_NOW until a test moves it."""
+    return Clock(DEMO_NOW, frozen=True)
 
 
 def _is_local(address: object) -> bool:
@@ -103,6 +115,7 @@ def run_cli(
         **os.environ,
         **(env or {}),
         "SPORTELLO_DATA_DIR": str(data_dir),
+        "SPORTELLO_CLOCK_START": DEMO_NOW.isoformat(),
         "PYTHONUNBUFFERED": "1",
     }
     return subprocess.run(
@@ -179,8 +192,6 @@ def postgres_url() -> Iterator[str]:
 
 # --------------------------------------------------------------------------- conversation graph
 
-DEMO_TODAY = (2026, 11, 26)
-
 
 @pytest.fixture(scope="session")
 def classifier(embedder: E5Embedder, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
@@ -192,7 +203,7 @@ def classifier(embedder: E5Embedder, tmp_path_factory: pytest.TempPathFactory): 
 @pytest.fixture
 def make_graph(tmp_path: Path, corpus_kb: KnowledgeBase, classifier):  # type: ignore[no-untyped-def]
     """A fresh graph on a freshly seeded demo backend, with an in-memory checkpointer."""
-    from datetime import date, datetime
+    from datetime import date
 
     from langgraph.checkpoint.memory import InMemorySaver
 
@@ -200,20 +211,21 @@ def make_graph(tmp_path: Path, corpus_kb: KnowledgeBase, classifier):  # type: i
     from graph.backends.demo import DemoBackend
     from graph.backends.demo_seed import seed_demo
     from graph.builder import build_graph
-    from graph.deps import ITALY, GraphDeps
+    from graph.deps import GraphDeps
 
     def make(chat_model=None, **overrides):  # type: ignore[no-untyped-def]
         engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
-        backend = DemoBackend(engine)
+        clock = overrides.pop("clock", None) or demo_clock()
+        backend = DemoBackend(engine, clock=clock)
         if not backend.list_customers():
             seed_demo(backend, date(*DEMO_TODAY))
         deps = GraphDeps(
             backend=backend,
             retriever=corpus_kb.retriever,
             classifier=classifier,
-            audit=AuditTrail(engine),
+            audit=AuditTrail(engine, clock=clock),
             chat_model=chat_model,
-            clock=lambda: datetime(*DEMO_TODAY, 10, 30, tzinfo=ITALY),
+            clock=clock,
             otp_fixed_code="123456",
             **overrides,
         )

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from api.deps import RuntimeDep, StoreDep
 from api.errors import ApiError
-from api.inbox import utcnow
 from api.messaging import CSAT_THANKS, SCORE
 from graph.turn import TurnResult, thread_for
 
@@ -31,7 +30,7 @@ class ChatMessage(BaseModel):
 
 @router.post("", response_model=TurnResult, summary="One customer turn")
 async def chat(request: ChatRequest, runtime: RuntimeDep, store: StoreDep) -> TurnResult:
-    received = utcnow()
+    received = store.now()
     thread = request.thread_id or thread_for("web", request.user)
     handoff = store.handoff(thread)
     if handoff and handoff["csat_pending"] and (score := SCORE.match(request.text)):

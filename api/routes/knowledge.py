@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import OperatorDep, RuntimeDep, SettingsDep
 from api.errors import ApiError
-from graph.deps import ITALY
 from ingest.metadata import SIDECAR_SUFFIX
 from ingest.pipeline import IngestReport, ingest_paths
 from knowledge.base import KnowledgeBase
@@ -173,8 +172,8 @@ def _version(record: DocumentRecord, as_of: date) -> DocumentVersion:
     )
 
 
-def _upload_dir(data_dir: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+def _upload_dir(data_dir: Path, now: datetime) -> Path:
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     for attempt in range(100):
         folder = data_dir / "uploads" / (stamp if attempt == 0 else f"{stamp}-{attempt}")
         try:
@@ -279,7 +278,7 @@ async def upload_documents(
     names = [upload.filename or "" for upload in files]
     documents = _check_names(names)
     contents = {name: await _read(upload) for name, upload in zip(names, files, strict=True)}
-    folder = _upload_dir(settings.sportello_data_dir)
+    folder = _upload_dir(settings.sportello_data_dir, runtime.deps.clock())
     report = await anyio.to_thread.run_sync(
         lambda: _save_and_ingest(
             runtime.knowledge,
@@ -314,7 +313,7 @@ def list_documents(
         default=None, description="the day `in_force` refers to (default today)"
     ),
 ) -> list[KnowledgeDocument]:
-    day = as_of or datetime.now(ITALY).date()
+    day = as_of or runtime.deps.clock().date()
     grouped: dict[str, list[DocumentRecord]] = {}
     for record in runtime.knowledge.documents():
         grouped.setdefault(record.doc_id, []).append(record)
@@ -361,5 +360,5 @@ async def delete_document(
     if not removed:
         which = f" version {version!r}" if version else ""
         raise ApiError(404, "document_not_found", f"no document {doc_id!r}{which}")
-    today = datetime.now(ITALY).date()
+    today = runtime.deps.clock().date()
     return Deleted(doc_id=doc_id, deleted=[_version(r, today) for r in removed])

@@ -62,6 +62,7 @@ from graph.backends.ports import (
     TicketStatus,
     TicketUpdate,
 )
+from knowledge.clock import SYSTEM_CLOCK
 
 PAY_URL = "https://pay.lumea.example/b/{bill_id}?t={token}"
 
@@ -340,14 +341,10 @@ def normalize_phone(phone: str) -> str:
     return "+" + digits
 
 
-def _now_in_italy() -> datetime:
-    return datetime.now(ROME)
-
-
 class DemoBackend:
     """`UtilityBackend` for demos and tests; `clock` is injectable for deterministic tests."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _now_in_italy) -> None:
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = SYSTEM_CLOCK) -> None:
         self.engine = engine
         self._clock = clock
         metadata.create_all(engine)

@@ -31,6 +31,7 @@ from graph.backends.ports import (
     Ticket,
     TicketStatus,
 )
+from knowledge.clock import SYSTEM_CLOCK
 
 log = logging.getLogger("sportello.backends")
 
@@ -81,6 +82,7 @@ class RestBackend:
         transport: httpx.BaseTransport | None = None,
         backoff: float = 0.25,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = SYSTEM_CLOCK,
     ) -> None:
         if timeout <= 0 or retries < 0 or backoff < 0:
             raise ValueError("timeout must be positive, retries and backoff not negative")
@@ -93,6 +95,7 @@ class RestBackend:
         self._retries = retries
         self._backoff = backoff
         self._sleep = sleep
+        self._clock = clock
 
     def close(self) -> None:
         self._client.close()
@@ -373,7 +376,7 @@ class RestBackend:
         if status in (429, 503):
             # Retry-After on 429/503 means "not processed, come back later": the one case where
             # repeating a POST cannot create a duplicate, so it is retried whatever the method.
-            retry_after = _retry_after(response.headers.get("retry-after"))
+            retry_after = _retry_after(response.headers.get("retry-after"), self._clock())
             if retry_after is not None:
                 return max(retry_after, backoff) if retry_after <= MAX_RETRY_AFTER else None
         return backoff if idempotent and status >= 500 else None
@@ -386,7 +389,8 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _retry_after(header: str | None) -> float | None:
+def _retry_after(header: str | None, now: datetime) -> float | None:
+    """Seconds to wait, from either form of Retry-After (seconds, or an HTTP date)."""
     if not header:
         return None
     header = header.strip()
@@ -398,7 +402,7 @@ def _retry_after(header: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return max(0.0, (when - now).total_seconds())
 
 
 def _transport_failure(exc: httpx.TransportError) -> str:

@@ -19,8 +19,8 @@ from api.app import create_app
 from api.campaigns import TEMPLATES
 from api.routes.kpis import Period, Turn, compute_kpis
 from graph.backends.ports import Consent, Preferences
-from graph.deps import ITALY
 from knowledge.settings import Settings
+from tests.conftest import DEMO_NOW
 from tests.helpers import meta
 from tests.integration.test_whatsapp_webhook import FakeCloudApi
 from tests.whatsapp_payloads import PHONE_NUMBER_ID, signed, text_message
@@ -41,6 +41,7 @@ def api(warm_classifier: None, runtime_dir: Path) -> Iterator[tuple[TestClient, 
         _env_file=None,
         sportello_data_dir=runtime_dir,
         sportello_env="demo",  # type: ignore[call-arg]
+        sportello_clock_start=DEMO_NOW,
         otp_fixed_code="123456",
         whatsapp_verify_token="verify-me",
         whatsapp_app_secret="test-app-secret",
@@ -75,7 +76,7 @@ def whatsapp(client: TestClient, wa_id: str, text: str) -> None:
 
 
 def today() -> date:
-    return datetime.now(ITALY).date()
+    return DEMO_NOW.date()
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import pytest
 from api.app import create_app
 from knowledge.settings import Settings
 from tests.browser import ARTIFACTS, CHROMIUM_ARGS, LiveServer, chromium_or_skip
+from tests.conftest import DEMO_NOW
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright not installed: pip install playwright"
@@ -57,6 +58,7 @@ def app(warm_classifier: None, runtime_dir: Path) -> Any:
         _env_file=None,
         sportello_data_dir=runtime_dir,
         sportello_env="demo",  # type: ignore[call-arg]
+        sportello_clock_start=DEMO_NOW,
         otp_fixed_code="123456",
         operator_tokens="anna:op-token",
     )
@@ -257,7 +259,7 @@ def test_the_dashboard_draws_the_kpis(request: pytest.FixtureRequest) -> None:
     customer.say("vorrei parlare con un operatore")
 
     page = tabs().page
-    today = date.today()
+    today = DEMO_NOW.date()
     page.goto(
         f"/static/dashboard.html?from={today - timedelta(days=1)}&to={today + timedelta(days=1)}"
     )

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from api.runtime import build_runtime
 from knowledge.settings import Settings
-from tests.conftest import run_cli
+from tests.conftest import DEMO_NOW, run_cli
 
 RESULT_KEYS = {
     "thread_id",
@@ -29,6 +29,7 @@ def _settings(data_dir: Path, **extra: object) -> Settings:
     return Settings(
         sportello_data_dir=data_dir,
         sportello_env="demo",
+        sportello_clock_start=DEMO_NOW,
         otp_fixed_code="123456",
         _env_file=None,
         **extra,

@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.inbox import utcnow
 from knowledge.settings import Settings
+from tests.conftest import DEMO_NOW
 from tests.whatsapp_payloads import (
     APP_SECRET,
     PHONE_NUMBER_ID,
@@ -64,6 +64,7 @@ def wa(runtime_dir: Path) -> Iterator[tuple[TestClient, FakeCloudApi]]:
         _env_file=None,
         sportello_data_dir=runtime_dir,
         sportello_env="demo",  # type: ignore[call-arg]
+        sportello_clock_start=DEMO_NOW,
         otp_fixed_code="123456",
         whatsapp_verify_token="verify-me",
         whatsapp_app_secret=APP_SECRET,
@@ -186,7 +187,7 @@ def test_outside_the_window_an_approved_template_is_used(wa) -> None:  # type: i
         "text",
         "ciao",
         True,
-        received_at=utcnow() - timedelta(hours=30),
+        received_at=store.now() - timedelta(hours=30),
     )
     store.complete(["wamid.old.1"], [], "393330000001")
     store.queue("393330000001", "text", {"text": "Ti rispondiamo sulla tua pratica."})
