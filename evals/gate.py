@@ -21,11 +21,20 @@ class GateConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Threshold:
-    tolerance: float = 0.02  # allowed drop below the baseline on the same cases
+    tolerance: float = 0.02  # allowed drop of the mean below the baseline on the same cases
     per_group: bool = False  # also gate each vertical and each language
     group_tolerance: float | None = None  # the drop allowed in a group (default: tolerance)
+    cases: int = 0  # or this many whole cases' worth of drop, if that is more
+    group_cases: int | None = None  # the same in a group (default: cases)
     minimum: float | None = None  # absolute floor, baseline or not
     maximum: float | None = None  # absolute ceiling (latency)
+
+    def allowed_drop(self, scope: str, paired: int) -> float:
+        """The drop of the mean this scope may take: a fraction, or a number of cases."""
+        group = scope != "overall"
+        tolerance = self.group_tolerance if group and self.group_tolerance is not None else None
+        cases = self.group_cases if group and self.group_cases is not None else self.cases
+        return max(self.tolerance if tolerance is None else tolerance, cases / max(paired, 1))
 
 
 @dataclass(frozen=True)
@@ -65,13 +74,16 @@ def load_thresholds(path: Path = THRESHOLDS) -> dict[str, Threshold]:
     found: dict[str, Threshold] = {}
     for name, values in data.get("metrics", {}).items():
         merged = {**default, **values}
-        unknown = set(merged) - {"tolerance", "per_group", "group_tolerance", "min", "max"}
+        known = {"tolerance", "per_group", "group_tolerance", "cases", "group_cases", "min", "max"}
+        unknown = set(merged) - known
         if unknown:
             raise GateConfigError(f"{path}: {name}: unknown keys {sorted(unknown)}")
         found[name] = Threshold(
             tolerance=float(merged.get("tolerance", 0.02)),
             per_group=bool(merged.get("per_group", False)),
             group_tolerance=merged.get("group_tolerance"),
+            cases=int(merged.get("cases", 0)),
+            group_cases=merged.get("group_cases"),
             minimum=merged.get("min"),
             maximum=merged.get("max"),
         )
@@ -109,10 +121,7 @@ def check_gate(
             if paired:
                 before = metrics.mean(baseline[c.id][metric] for c in paired)
                 now = metrics.mean(c.scores[metric] for c in paired)
-                tolerance = threshold.tolerance
-                if scope != "overall" and threshold.group_tolerance is not None:
-                    tolerance = threshold.group_tolerance
-                limit = before - tolerance
+                limit = before - threshold.allowed_drop(scope, len(paired))
                 if now < limit - 1e-9:
                     worse = sorted(
                         (c for c in paired if c.scores[metric] < baseline[c.id][metric] - 1e-9),

@@ -1,8 +1,11 @@
 """The offline brain's understanding: language, urgency and intent without an LLM.
 
-Intent is a nearest-neighbour vote over labelled example phrases (graph/prompts/intents.yaml)
-embedded with the packaged multilingual model, sharpened by a small lexicon of unambiguous
-domain words. Urgency, opt-out and handoff requests are rules, never a model's guess.
+Intent is a soft vote of labelled example phrases (graph/prompts/intents.yaml) embedded with
+the packaged multilingual model: every example votes for its route with a weight that falls
+off exponentially with its distance from the best match, so no decision hangs on which example
+is ninth or tenth nearest. A small lexicon of unambiguous domain words sharpens the vote, and
+near-ties go to a fixed order of routes, so the same message gets the same route on any CPU.
+Urgency, opt-out and handoff requests are rules, never a model's guess.
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ from knowledge.language import detect_language
 from knowledge.sparse import fold
 
 INTENTS_FILE = Path(__file__).parent / "prompts" / "intents.yaml"
+# How fast an example's vote falls off with its distance from the best match (cosine units).
+TEMPERATURE = 0.01
+# Scores are kept to this many decimals, and routes closer than NEAR_TIE are a near-tie that
+# the fixed order of ROUTES settles: float noise between CPUs never changes a decision.
+SCORE_DECIMALS = 4
+NEAR_TIE = 0.02
+LEXICON_WEIGHT = 0.6  # a domain word that settles a route outweighs most of the vote
 
 
 # Words that settle a route on their own (accent-folded stems, matched at word start).
@@ -67,6 +77,11 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "change of holder",
         "recesso",
         "recedere",
+        "attivare la domiciliazione",
+        "attivare l'addebito",
+        "set up a direct debit",
+        "set up direct debit",
+        "activer le prelevement",
     ),
     "billing": (
         "conguagli",
@@ -255,12 +270,10 @@ class OfflineClassifier:
         self,
         embedder: Embedder,
         cache_dir: Path | None = None,
-        k: int = 9,
         examples: dict | None = None,
     ) -> None:  # type: ignore[type-arg]
         self.embedder = embedder
         self.cache_dir = cache_dir
-        self.k = k
         self.data = examples or load_examples()
         self.phrases: list[str] = []
         self.labels: list[str] = []
@@ -313,18 +326,20 @@ class OfflineClassifier:
         return "high" if _HIGH.search(folded) or "!!" in folded or shouting else "normal"
 
     def route_scores(self, text: str, folded: str) -> dict[str, float]:
-        query = self.embedder.embed_queries([text])[0]
-        sims = self.matrix @ query
-        top = np.argsort(-sims)[: self.k]
-        scores = np.zeros(len(ROUTES))
-        for index in top:
-            scores[self._label_index[index]] += float(sims[index]) ** 4
-        total = scores.sum() or 1.0
-        result = {route: float(scores[i] / total) for i, route in enumerate(ROUTES)}
+        query = self.embedder.embed_queries([text])[0].astype(np.float64)
+        sims = self._matrix64 @ query
+        weights = np.exp((sims - sims.max()) / TEMPERATURE)
+        votes = np.bincount(self._label_index, weights=weights, minlength=len(ROUTES))
+        votes /= votes.sum() or 1.0
+        result = {route: float(votes[i]) for i, route in enumerate(ROUTES)}
         for route, words in LEXICON.items():
             if any(re.search(r"(^|\W)" + re.escape(w), folded) for w in words):
-                result[route] += 0.35
-        return result
+                result[route] += LEXICON_WEIGHT
+        return {route: round(score, SCORE_DECIMALS) for route, score in result.items()}
+
+    @cached_property
+    def _matrix64(self) -> np.ndarray:
+        return self.matrix.astype(np.float64)
 
     def understand(self, text: str, default_language: str = "it") -> Understanding:
         # WhatsApp media markers ("[location 43.6,11.4]") carry no intent of their own.
@@ -353,7 +368,7 @@ class OfflineClassifier:
                 other_customer=other,
             )
         scores = self.route_scores(text, folded)
-        ranking = sorted(scores, key=scores.__getitem__, reverse=True)
+        ranking = rank_routes(scores)
         route = ranking[0]
         ranked = [scores[r] for r in ranking]
         confidence = min(1.0, ranked[0] - ranked[1] + 0.5 * ranked[0])
@@ -369,3 +384,13 @@ class OfflineClassifier:
             other_customer=other,
             scores=scores,
         )
+
+
+def rank_routes(scores: dict[str, float]) -> list[str]:
+    """Routes by score, best first; of two routes within NEAR_TIE, the one earlier in ROUTES
+    comes first whichever is a hair higher, so a near-tie is settled the same way everywhere."""
+    ranking = sorted(scores, key=lambda r: (-scores[r], ROUTES.index(r)))
+    first, second = ranking[0], ranking[1]
+    if scores[first] - scores[second] < NEAR_TIE and ROUTES.index(second) < ROUTES.index(first):
+        ranking[0], ranking[1] = second, first
+    return ranking

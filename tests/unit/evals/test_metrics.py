@@ -143,6 +143,35 @@ def test_gate_compares_the_same_cases_with_their_baseline_and_names_the_regresse
     assert [(f.metric, f.cases) for f in failed] == [("emergency_recall", ("new",))]
 
 
+def test_gate_tolerates_a_stated_number_of_cases_per_scope() -> None:
+    """One near-tie case moving must not fail a scope of 30; two in the same vertical do."""
+    ids = [f"c{i}" for i in range(30)]
+    baseline = {i: {"route_accuracy": 1.0} for i in ids}
+    threshold = {"route_accuracy": Threshold(tolerance=0.0, cases=2, group_cases=1, per_group=True)}
+
+    def run(wrong: set[str]) -> list[tuple[str, tuple[str, ...]]]:
+        cases = [
+            ScoredCase(
+                i,
+                "billing" if n < 10 else "payments",
+                "it" if n < 10 else "en",
+                {"route_accuracy": float(i not in wrong)},
+            )
+            for n, i in enumerate(ids)
+        ]
+        return [(f.scope, f.cases) for f in check_gate(cases, baseline, threshold)]
+
+    assert run({"c0"}) == []  # one case in billing: within the group's one case
+    assert run({"c0", "c10"}) == []  # one in each vertical, two overall
+    assert run({"c0", "c1"}) == [
+        ("vertical:billing", ("c0", "c1")),
+        ("language:it", ("c0", "c1")),
+    ]
+    assert ("overall", ("c0", "c1", "c10")) in run({"c0", "c1", "c10"})
+    assert Threshold(tolerance=0.05, cases=1).allowed_drop("overall", 10) == 0.1
+    assert Threshold(tolerance=0.05, cases=1).allowed_drop("overall", 100) == 0.05
+
+
 def test_gate_caps_latency_and_reads_the_thresholds_file(tmp_path: Path) -> None:
     cap = {"latency_p95_ms": Threshold(maximum=100)}
     assert check_gate([], {}, cap, [50.0] * 95 + [500.0] * 5) == []
