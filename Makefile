@@ -14,10 +14,10 @@ export OMP_NUM_THREADS ?= 1
 
 .PHONY: install run ingest test lint typecheck bench eval clean
 
-$(STAMP): pyproject.toml ingest/spacy_model/pyproject.toml
+$(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/pip install --quiet -e '.[dev]' ./ingest/spacy_model
+	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install the pinned dependencies

