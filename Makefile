@@ -12,7 +12,7 @@ export RAGAS_DO_NOT_TRACK := true
 export UNSTRUCTURED_DISABLE_NOTICE := 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install run ingest test lint typecheck bench eval clean
+.PHONY: install run ingest test test-shifted wheel-check eval-determinism lint typecheck bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,21 @@ typecheck: install
 
 test: install lint typecheck  ## lint, type-check, then the whole test suite
 	$(BIN)/pytest -q
+
+# The suite never reads the machine's date: run it again with the system clock moved ahead
+# (libfaketime, Debian package `faketime`). Monotonic time is left alone for timeouts.
+SHIFTS ?= +45d +400d
+test-shifted: install  ## the test suite again with the system clock 45 and 400 days ahead
+	@for shift in $(SHIFTS); do \
+	  echo "== pytest with the system clock at $$shift"; \
+	  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$$shift" $(BIN)/pytest -q -p no:cacheprovider || exit 1; \
+	done
+
+wheel-check:  ## build the wheel, install it without [dev] in a fresh venv: ingest, ask, serve
+	PYTHON=$(PYTHON) bash .ci/check-wheel
+
+eval-determinism: ingest  ## the evaluation under two CPU settings gives the same decisions
+	$(BIN)/python -m benchmarks.eval_determinism
 
 eval: ingest  ## offline evaluation of the datasets; fails when a metric regresses
 	$(BIN)/sportello eval
