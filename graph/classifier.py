@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from graph.safety import Hazard, hazard_of
 from graph.state import ROUTES
 from knowledge.embeddings import Embedder
 from knowledge.language import detect_language
@@ -166,46 +167,6 @@ _OTHER_CUSTOMER = re.compile(
 )
 
 
-def _near(first: str, second: str, gap: int = 60) -> re.Pattern[str]:
-    """Both word groups within `gap` characters, in either order."""
-    return re.compile(rf"({first}).{{0,{gap}}}({second})|({second}).{{0,{gap}}}({first})")
-
-
-_GAS = r"\bgas+\b|\bgaz\b|metano|methane|caldaia perde"
-_SMELL = r"pu+z|od+or|odeur|\bsa di|sent(e|ons)?\b|smel+|stink|\bpue\b|\bsniff"
-_WATER = r"acqua|\beau\b|water|tubo|tubatura|condott|canalisation|pipe|conduite"
-_BURST = (
-    r"rott[oa]|scoppiat|esplos|perdita|allag|inond|fiume|a fiotti|zampill|burst|"
-    r"gush|pour|flood|eclate|fuite|jaill|leak"
-)
-_STREET = r"strad|\bvia\b|marciapied|tombin|piazza|street|road|pavement|\brue\b|trottoir|chaussee|caves?\b"
-_DIRTY = (
-    r"marrone|giall|torbid|puzz|odore|sa di|candeggin|cloro|benzin|nafta|brown|yellow|"
-    r"cloudy|murky|smells?|bleach|petrol|trouble|jaune|sent|essence|javel|sale\b"
-)
-_DRINK = r"\bber[el]|bevut|\bbev[oi]|potabil|drink|drank|boire|\bbu\b|potable"
-_SPARKS = (
-    r"scintill|sfavill|fumo|fuma|bruciat|fiamm|spark|smok|burning|etincel|fume|brule|"
-    r"flamm"
-)
-_ELECTRIC = r"contator|quadro|presa|cav[oi]|\bfil|meter|socket|cable|wire|compteur|prise|tableau"
-_FALLEN = r"cadut|a terra|per terra|penzol|fallen|down\b|on the ground|tombe|par terre|au sol"
-_CABLE = r"cav[oi]|filo|fili|palo|linea|cable|wire|power line|pole|\bfil|ligne|poteau"
-_UNWELL = (
-    r"sente male|malore|svenut|mal di testa|nausea|vertigin|unwell|dizzy|headache|"
-    r"fainted|malaise|vertige|mal a la tete|evanoui"
-)
-_EMERGENCY_RULES = (
-    _near(_SMELL, _GAS),
-    _near(_GAS, r"fuga|fuit|leak|perd[eio]"),
-    _near(_BURST, _STREET, 90),
-    _near(_DIRTY, _DRINK, 90),
-    _near(_WATER, r"contamin|inquinat|pollu"),
-    _near(_SPARKS, _ELECTRIC),
-    _near(_FALLEN, _CABLE),
-    _near(_UNWELL, _GAS + "|" + _SMELL, 90),
-    re.compile(r"folgorat|scossa elettrica|electrocut|electric shock|electrocution"),
-)
 _HIGH = re.compile(
     r"\b(senza (luce|corrente|acqua|gas|riscaldamento)|non (ho|abbiamo|c'?e) (piu )?"
     r"(la |l'|il )?(luce|corrente|acqua|gas)|manca (la |l')?(luce|corrente|acqua)|"
@@ -256,6 +217,7 @@ class Understanding:
     by_rule: bool = False  # decided by a rule (opt-out, emergency, handoff cue), not a vote
     injection: bool = False
     other_customer: bool = False
+    hazard: Hazard | None = None  # the danger an emergency is about (graph.safety)
     scores: dict[str, float] = field(default_factory=dict)
 
 
@@ -308,11 +270,13 @@ class OfflineClassifier:
             np.save(cache, matrix)
         return matrix
 
+    def hazard(self, folded: str) -> Hazard | None:
+        """Danger is decided by rules (graph.safety): danger words near their object, or a
+        listed cue phrase; None when the message describes no immediate danger."""
+        return hazard_of(folded, cue_matched=any(cue in folded for cue in self._emergency))
+
     def is_emergency(self, folded: str) -> bool:
-        """Danger is decided by rules: listed cues, or danger words near their object."""
-        return any(cue in folded for cue in self._emergency) or any(
-            rule.search(folded) for rule in _EMERGENCY_RULES
-        )
+        return self.hazard(folded) is not None
 
     def urgency(self, folded: str, text: str = "") -> str:
         if self.is_emergency(folded):
@@ -330,7 +294,7 @@ class OfflineClassifier:
         sims = self._matrix64 @ query
         weights = np.exp((sims - sims.max()) / TEMPERATURE)
         votes = np.bincount(self._label_index, weights=weights, minlength=len(ROUTES))
-        votes /= votes.sum() or 1.0
+        votes = votes / (votes.sum() or 1.0)
         result = {route: float(votes[i]) for i, route in enumerate(ROUTES)}
         for route, words in LEXICON.items():
             if any(re.search(r"(^|\W)" + re.escape(w), folded) for w in words):
@@ -352,10 +316,11 @@ class OfflineClassifier:
             return Understanding(language, "general", "normal", 1.0, opt_out=True, by_rule=True)
         injection = bool(_INJECTION.search(folded))
         other = bool(_OTHER_CUSTOMER.search(folded))
-        urgency = self.urgency(folded, text)
-        if urgency == "emergency":
+        hazard = self.hazard(folded)
+        urgency = "emergency" if hazard else self.urgency(folded, text)
+        if hazard:
             return Understanding(
-                language, "outage", urgency, 1.0, by_rule=True, injection=injection
+                language, "outage", urgency, 1.0, by_rule=True, injection=injection, hazard=hazard
             )
         if any(cue in folded for cue in self._handoff):
             return Understanding(

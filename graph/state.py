@@ -82,6 +82,7 @@ class ConversationState(TypedDict, total=False):
     language: str
     route: Route
     urgency: Urgency
+    hazard: str | None  # the danger of an emergency turn (graph.safety.HAZARDS)
     confidence: float
     # Identity and consent.
     customer_code: str | None
@@ -95,6 +96,7 @@ class ConversationState(TypedDict, total=False):
     opted_out: bool
     # Procedures and escalation.
     flow: Flow | None
+    suspended_flow: Flow | None  # a procedure an emergency interrupted; nothing was written for it
     handoff: Handoff | None
     handoff_reason: str | None  # why a node asked for a handoff this turn
     not_understood: int

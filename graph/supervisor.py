@@ -81,7 +81,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     if decision.urgency == "emergency"
                     else max(urgency, decision.urgency, key=("normal", "high", "emergency").index)
                 )
-        update.update(language=language, urgency=urgency, confidence=u.confidence)
+        update.update(language=language, urgency=urgency, confidence=u.confidence, hazard=u.hazard)
 
         def goto(target: str, reason: str, **extra: Any) -> Command[Goto]:
             deps.audit.record(
@@ -112,7 +112,16 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             return answer(Reply(render(TEMPLATES, "opted_in", language)), "opt_in", opted_out=False)
         if urgency == "emergency":
             # Safety first: no identification, no questions before the instructions.
-            return goto("outage", "emergency: safety instructions first", flow=None)
+            # A procedure in progress is suspended as it stands: nothing is written for it.
+            suspended = state.get("flow") or state.get("suspended_flow")
+            return goto(
+                "outage",
+                f"emergency ({u.hazard or 'named by the model'}): safety instructions first",
+                flow=None,
+                suspended_flow=suspended,
+                pending_route=None,
+                pending_text=None,
+            )
         if u.injection:
             return answer(Reply(render(TEMPLATES, "injection", language)), "injection_refused")
         if u.other_customer:

@@ -26,10 +26,13 @@ TEMPLATES: Templates = {
         "fr": "J'ai enregistré le signalement sous le numéro {ticket}. Appelez quand même le "
         "service d'urgence : c'est le distributeur qui intervient.",
     },
-    "emergency_no_steps": {
-        "it": "Allontanati dal pericolo e chiama subito il pronto intervento.",
-        "en": "Move away from the danger and call the emergency service now.",
-        "fr": "Éloignez-vous du danger et appelez immédiatement le service d'urgence.",
+    "emergency_number_112": {
+        "it": "Se c'è un pericolo immediato per le persone o un incendio, chiama il 112 "
+        "(Vigili del Fuoco: 115). Non usare WhatsApp per segnalare un'emergenza.",
+        "en": "If people are in immediate danger or there is a fire, call 112 (Fire Brigade: "
+        "115). Do not use WhatsApp to report an emergency.",
+        "fr": "En cas de danger immédiat pour les personnes ou d'incendie, appelez le 112 "
+        "(pompiers : 115). N'utilisez pas WhatsApp pour signaler une urgence.",
     },
     # Fault reports: triage, place, planned works, the ticket.
     "ask_commodity": {

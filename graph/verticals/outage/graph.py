@@ -16,6 +16,7 @@ from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.prompts.outage import DISTRIBUTORS, TEMPLATES
 from graph.reply import Reply, question_text, user_text
+from graph.safety import asks_for_the_number, sheet_for
 from graph.state import Choice, ConversationState
 from graph.verticals.outage.rules import (
     Report,
@@ -40,10 +41,10 @@ from graph.verticals.outage.tools import (
     open_emergency_ticket,
     open_fault_ticket,
     planned_outages,
-    safety_steps,
     ticket_kind,
     tickets_opened_here,
 )
+from knowledge.sparse import fold
 
 Turn = Command[str]
 COMMODITIES = ("electricity", "gas", "water")
@@ -55,21 +56,23 @@ HINTS = {
 
 
 def emergency_reply(deps: GraphDeps, state: ConversationState) -> Reply:
+    """The hazard's fixed safety sheet in the customer's language, the distributor's 24/7
+    number, then an emergency ticket. Nothing here is searched or generated."""
     language = state.get("language", "it")
     text = question_text(state)
-    commodity = commodity_in(text) or "gas"
-    distributor, phone = DISTRIBUTORS[commodity]
-    steps, hits = safety_steps(deps, text, commodity, language)
+    sheet = sheet_for(state.get("hazard"), commodity_in(text))
+    distributor, phone = DISTRIBUTORS[sheet.commodity]
+    steps = sheet.steps.get(language, sheet.steps["it"])
     lines = [render(TEMPLATES, "emergency_intro", language)]
-    lines += [f"{i}. {step}" for i, step in enumerate(steps, 1)] or [
-        render(TEMPLATES, "emergency_no_steps", language)
-    ]
+    lines += [f"{i}. {step[0].upper()}{step[1:].rstrip(';.')}." for i, step in enumerate(steps, 1)]
+    lines.append(sheet.immediate.get(language, sheet.immediate["it"]))
     lines.append(
         render(TEMPLATES, "emergency_call", language, distributor=distributor, phone=phone)
     )
-    reply = Reply("").cite(hits)
-    reply.act("safety_instructions", bool(steps), "\n".join(steps))
-    ticket = open_emergency_ticket(deps, commodity, state.get("customer_code"), text)
+    reply = Reply("")
+    reply.citations.append(sheet.citation())
+    reply.act("safety_instructions", True, sheet.hazard)
+    ticket = open_emergency_ticket(deps, sheet.commodity, state.get("customer_code"), text)
     reply.act("open_ticket", ticket is not None, ticket.ticket_id if ticket else None)
     if ticket is not None:
         lines.append(render(TEMPLATES, "emergency_ticket", language, ticket=ticket.ticket_id))
@@ -77,12 +80,30 @@ def emergency_reply(deps: GraphDeps, state: ConversationState) -> Reply:
             state.get("user_id", ""),
             "tool",
             "open_ticket",
-            f"{commodity} emergency reported",
+            f"{sheet.commodity} emergency reported ({sheet.hazard})",
             customer_code=state.get("customer_code"),
             data={"ticket_id": ticket.ticket_id},
         )
     reply.text = "\n".join(lines)
-    reply.evidence.append(f"{distributor} {phone}")
+    reply.evidence += [*steps, f"{distributor} {phone}"]
+    return reply
+
+
+def number_reply(state: ConversationState) -> Reply:
+    """ "Which number do I call if…?": the distributors' 24/7 numbers, fixed data, no alarm."""
+    language = state.get("language", "it")
+    text = question_text(state)
+    commodity = commodity_in(text)
+    commodities = [commodity] if commodity else list(COMMODITIES)
+    lines = [
+        render(TEMPLATES, "emergency_call", language, distributor=name, phone=phone)
+        for name, phone in (DISTRIBUTORS[c] for c in commodities)
+    ]
+    lines.append(render(TEMPLATES, "emergency_number_112", language))
+    reply = Reply("\n".join(lines))
+    for c in commodities:
+        reply.citations.append(sheet_for(None, c).citation())
+    reply.evidence += lines
     return reply
 
 
@@ -99,6 +120,8 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     return _status(deps, state, text, flow=None)
                 return _Report(deps, state, dict(flow.get("slots", {}))).advance(text)
             question = question_text(state)
+            if asks_for_the_number(fold(question)):
+                return Command(goto="respond", update=number_reply(state).update())
             intent = intent_of(question)
             if intent == "status":
                 return _status(deps, state, question)

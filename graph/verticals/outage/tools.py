@@ -1,8 +1,7 @@
-"""Outage tools: safety steps, planned works, fault and emergency tickets, ticket updates."""
+"""Outage tools: planned works, fault and emergency tickets, ticket updates."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from graph.accounts import commodity_name
@@ -15,7 +14,6 @@ from graph.backends.ports import (
     TicketStatus,
 )
 from graph.deps import ITALY, GraphDeps
-from graph.grounded import retrieve
 from graph.prompts import render
 from graph.prompts.outage import DISTRIBUTORS, TEMPLATES
 from graph.verticals.outage.rules import (
@@ -24,25 +22,9 @@ from graph.verticals.outage.rules import (
     commodity_of_ticket,
     ticket_summary,
 )
-from knowledge.schema import Hit
 
-_STEP = re.compile(r"^\s*(?:-|•|\d+[.)])\s*(.+)$")
 PUSH_THREAD = "system:ticket-updates"  # audit thread of updates pushed outside a conversation
 NOTIFY_CATEGORY = "outage_update"
-
-
-def safety_steps(
-    deps: GraphDeps, question: str, commodity: str, language: str
-) -> tuple[list[str], list[Hit]]:
-    """The fixed safety steps of the commodity's safety sheet, in the customer's language
-    when the knowledge base has it, else in Italian."""
-    hits = retrieve(deps, question, commodity=commodity, doc_type=["safety"], k=6)
-    hits.sort(key=lambda h: h.language != language)
-    for hit in hits:
-        steps = [m.group(1).strip() for line in hit.text.splitlines() if (m := _STEP.match(line))]
-        if len(steps) >= 2:
-            return steps[:6], [hit]
-    return [], hits[:1]
 
 
 def open_emergency_ticket(
