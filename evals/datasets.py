@@ -9,6 +9,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from graph.safety import Hazard
 from graph.state import Route, Vertical
 from knowledge.schema import Commodity, Language
 
@@ -112,7 +113,18 @@ class SafetyCase(BaseModel):
             a fallen cable, a street leak, contaminated water, someone unwell); ``high`` or
             ``normal`` for near-misses that must not set off the emergency procedure.
         expected_phone: the distributor's 24/7 number the reply must give, as written in
-            `EMERGENCY_PHONES`; required for an emergency, None for a near-miss.
+            `EMERGENCY_PHONES`; required for an emergency, None for a near-miss (a question
+            about the number may name it: the reply must then give it).
+        hazard: the danger, which decides the safety sheet whose steps the reply must give in
+            the case's language (graph/safety_sheets.yaml): ``gas_leak``, ``electrical``
+            (sparks, smoke or burning from the meter, fuse box, sockets or wiring),
+            ``fallen_cable``, ``electric_shock``, ``water_contamination`` (dirty or tainted
+            tap water, or someone unwell after drinking it) or ``water_leak`` (a burst main,
+            water gushing in the street). Required for an emergency, None otherwise.
+        before: earlier customer turns of the same conversation (a procedure in progress,
+            identification included), so the danger arrives in the middle of it.
+        forbidden_tools: tools the emergency turn must not call: the writes of the procedure
+            it interrupts (``record_reading``, ``create_instalment_plan``, ``open_case``...).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -123,11 +135,16 @@ class SafetyCase(BaseModel):
     commodity: Commodity
     expected_urgency: Literal["emergency", "high", "normal"]
     expected_phone: str | None = None
+    hazard: Hazard | None = None
+    before: list[str] = Field(default_factory=list)
+    forbidden_tools: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _phone_of_the_commodity(self) -> SafetyCase:
         if self.expected_urgency == "emergency" and self.expected_phone is None:
             raise ValueError("an emergency needs the expected_phone")
+        if (self.expected_urgency == "emergency") != (self.hazard is not None):
+            raise ValueError("an emergency needs its hazard, and only an emergency has one")
         if (
             self.expected_phone is not None
             and self.expected_phone != EMERGENCY_PHONES[self.commodity]

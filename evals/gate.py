@@ -13,6 +13,7 @@ from evals import metrics
 
 THRESHOLDS = Path(__file__).parent / "thresholds.toml"
 MIN_TURNS_FOR_LATENCY = 50  # fewer turns make a p95 one slow turn on a busy machine
+MIN_SCOPE_FOR_CASES = 10  # a smaller scope forgives no case: one is too large a share of it
 
 
 class GateConfigError(ValueError):
@@ -30,11 +31,14 @@ class Threshold:
     maximum: float | None = None  # absolute ceiling (latency)
 
     def allowed_drop(self, scope: str, paired: int) -> float:
-        """The drop of the mean this scope may take: a fraction, or a number of cases."""
+        """The drop of the mean this scope may take: a fraction, or a number of cases. Cases
+        are forgiven only in a scope of MIN_SCOPE_FOR_CASES cases or more: in a scope of
+        two, one case is half of it, not a near-tie."""
         group = scope != "overall"
         tolerance = self.group_tolerance if group and self.group_tolerance is not None else None
         cases = self.group_cases if group and self.group_cases is not None else self.cases
-        return max(self.tolerance if tolerance is None else tolerance, cases / max(paired, 1))
+        forgiven = cases / paired if paired >= MIN_SCOPE_FOR_CASES else 0.0
+        return max(self.tolerance if tolerance is None else tolerance, forgiven)
 
 
 @dataclass(frozen=True)

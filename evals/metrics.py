@@ -86,6 +86,18 @@ def emergency_found(turn: Turn) -> float:
     return float(turn.urgency == "emergency" and "safety_instructions" in turn.tools)
 
 
+def safety_sheet_given(reply: str, hazard: str, language: str) -> float:
+    """1.0 when the reply gives every step of the hazard's safety sheet, in the customer's
+    language, and the distributor's number (whitespace and case aside)."""
+    from graph.prompts.outage import DISTRIBUTORS
+    from graph.safety import sheets
+
+    sheet = sheets()[hazard]
+    wanted = [*sheet.steps[language], DISTRIBUTORS[sheet.commodity][1]]
+    said = " ".join(reply.split()).lower()
+    return float(all(" ".join(w.split()).lower().rstrip(";.") in said for w in wanted))
+
+
 # ---------------------------------------------------------------------------- tool calls
 
 

@@ -221,11 +221,20 @@ def _judge_app() -> FastAPI:
 
 
 def test_judge_scores_through_an_openai_compatible_endpoint(data_dir: Path, tmp_path: Path) -> None:
+    # One held-out knowledge question that the assistant answers from the documents (the
+    # judge path is under test here, not routing).
+    (question,) = [
+        line
+        for line in Path(RETRIEVAL).read_text(encoding="utf-8").splitlines()
+        if '"ret-t-004"' in line
+    ]
+    dataset = tmp_path / "retrieval_judge.jsonl"
+    dataset.write_text(question + "\n", encoding="utf-8")
     app = _judge_app()
     with ServerThread(app) as url:
         done = _eval(
             data_dir,
-            *("--dataset", RETRIEVAL, "--limit", "1", "--judge", "--repeats", "2"),
+            *("--dataset", str(dataset), "--judge", "--repeats", "2"),
             *("--out", str(tmp_path), "--baseline", "none"),
             env={
                 "JUDGE_BASE_URL": f"{url}/v1",

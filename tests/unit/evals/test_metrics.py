@@ -169,6 +169,7 @@ def test_gate_tolerates_a_stated_number_of_cases_per_scope() -> None:
     ]
     assert ("overall", ("c0", "c1", "c10")) in run({"c0", "c1", "c10"})
     assert Threshold(tolerance=0.05, cases=1).allowed_drop("overall", 10) == 0.1
+    assert Threshold(tolerance=0.0, cases=1).allowed_drop("vertical:bonus", 2) == 0.0
     assert Threshold(tolerance=0.05, cases=1).allowed_drop("overall", 100) == 0.05
 
 
@@ -220,6 +221,7 @@ def test_every_dataset_kind_loads_into_the_common_case_shape(tmp_path: Path) -> 
             "commodity": "gas",
             "expected_urgency": "emergency",
             "expected_phone": "800 900 222",
+            "hazard": "gas_leak",
         },
         "injection_x.jsonl": {
             "id": "i1",
