@@ -3,7 +3,7 @@
     python -m benchmarks.routing_accuracy [--dataset PATH] [--show-errors]
 
 Prints overall and per-language accuracy, urgency accuracy, emergency recall and the
-confusion matrix of the offline brain (rules + nearest-neighbour vote over
+confusion matrix of the offline brain (rules + soft vote of the examples in
 graph/prompts/intents.yaml).
 """
 
