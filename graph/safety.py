@@ -116,7 +116,7 @@ _CUE_HAZARDS: tuple[tuple[Hazard, re.Pattern[str]], ...] = (
     ("water_leak", re.compile(_WATER + "|voragine|sinkhole|chaussee")),
 )
 _NUMBER_QUESTION = re.compile(
-    r"(che|quale|qual e il|what|which|quel|quels?) (numero|number|numéro|numero di telefono|"
+    r"(che|quale|qual e il|what|which|quel|quels?) (numero|number|numero di telefono|"
     r"phone number)|numero (del|di) pronto intervento|emergency (number|line)|"
     r"numero (d'urgence|verde)|chi (devo )?chiam|who (do|should) i call|qui (dois-je )?appeler"
 )
