@@ -64,8 +64,8 @@ class ProcedureCase(BaseModel):
         turns: the customer's messages, in order, in one fresh thread on freshly seeded demo
             data; a demo persona identifies with its customer code and the one-time code
             ``123456`` (``OTP_FIXED_CODE``).
-        expected_routes: the `route` each turn's result must report, one per turn
-            (``identify`` while the customer is being identified); None: not checked.
+        expected_routes: the `route` each turn's result must report, one per turn (the
+            vertical, also while identification for it is under way); None: not checked.
         expected_tools: the tools that must have run with ``ok=true`` over the whole
             conversation, in this order; other tools may run in between, and the same tool
             repeated in a row counts once.

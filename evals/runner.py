@@ -148,8 +148,9 @@ class TurnRecord(BaseModel):
 
     input: str
     output: str | None
-    route: str | None  # as returned: "identify" while identifying
-    intent: str | None  # the vertical chosen, also while identification is pending
+    route: str | None  # as returned: the vertical, also while identification is pending
+    intent: str | None  # the same (kept for reports written before `awaiting`)
+    awaiting: str | None = None  # identification, otp, consent, choice, slot:<name>
     urgency: str
     language: str
     tools: list[str] = Field(default_factory=list)
@@ -287,15 +288,13 @@ class EvalRunner:
             result = run_turn(graph, text, user=thread, thread_id=thread, channel="eval")
             elapsed = (time.perf_counter() - started) * 1000
             values = graph.get_state(config).values
-            intent = result.route
-            if intent == "identify" and values.get("pending_route"):
-                intent = values["pending_route"]
             records.append(
                 TurnRecord(
                     input=text,
                     output=result.reply,
                     route=result.route,
-                    intent=intent,
+                    intent=result.route,
+                    awaiting=result.awaiting,
                     urgency=result.urgency,
                     language=result.language,
                     tools=[a.tool for a in result.actions if a.ok],

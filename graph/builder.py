@@ -9,13 +9,14 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from graph.deps import GraphDeps
+from graph.grounded import make_knowledge
 from graph.handoff import make_handoff
 from graph.policy import make_identify
 from graph.respond import make_general, make_respond
 from graph.state import VERTICALS, ConversationState
 from graph.supervisor import make_supervisor
 
-ROUTED = (*VERTICALS, "handoff", "general", "identify")
+ROUTED = (*VERTICALS, "handoff", "general", "identify", "knowledge")
 
 
 def build_graph(
@@ -39,6 +40,7 @@ def build_graph(
         builder.add_node(name, node, destinations=("respond", "handoff", "identify"))
     builder.add_node("handoff", make_handoff(deps), destinations=("respond",))
     builder.add_node("general", make_general(deps), destinations=("respond",))
+    builder.add_node("knowledge", make_knowledge(deps), destinations=("respond",))
     builder.add_node("respond", make_respond(deps))
     builder.add_edge(START, "supervisor")
     builder.add_edge("respond", END)

@@ -16,7 +16,8 @@ from graph.deps import GraphDeps
 from graph.llm import llm_grounded_answer
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
-from graph.reply import Reply
+from graph.reply import Reply, user_text
+from graph.state import ConversationState
 from knowledge.schema import Hit, SearchFilters
 
 log = logging.getLogger("sportello.graph")
@@ -142,3 +143,30 @@ def make_knowledge_node(deps: GraphDeps, vertical: str):  # type: ignore[no-unty
 
     node.__name__ = vertical
     return node
+
+
+def make_knowledge(deps: GraphDeps):  # type: ignore[no-untyped-def]
+    """Answer first: a question about how things work on a personal-data route, asked before
+    identification, is answered from the vertical's documents with citations; when it names
+    the customer's own bill or meter, the reply ends by offering to check it (the next
+    message with a customer code, or a yes, starts identification for that question)."""
+    from langgraph.types import Command
+
+    from graph.policy import offers_identity
+
+    def knowledge(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        route = str(state.get("route") or "general")
+        text = user_text(state)
+        reply = knowledge_reply(
+            deps, text, language, verticals=[route], commodity=commodity_in(text)
+        )
+        # A customer code sent next continues this question with identification; a plain
+        # "yes" does only when the offer was made in words.
+        offered = offers_identity(route, text)
+        if offered:
+            reply.text += "\n\n" + render(TEMPLATES, f"offer_{route}", language)
+        offer = {"route": route, "text": text, "offered": "yes" if offered else ""}
+        return Command(goto="respond", update={**reply.update(), "identity_offer": offer})
+
+    return knowledge

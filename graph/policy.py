@@ -20,59 +20,97 @@ from graph.slots import find_customer_code, find_otp
 from graph.state import PERSONAL_DATA_ROUTES, ConversationState, OtpChallenge
 from knowledge.sparse import fold
 
-# Questions about how things work in general, which need no account data.
 _GREETING = re.compile(
     r"^(ciao|buongiorno|buonasera|salve|hi|hello|hey|bonjour|bonsoir|salut)"
     r"\W+"
 )
-_GENERIC = re.compile(
-    r"^(cos'?\s?e|cosa (e|sono|significa|vuol dire)|come (si|funziona|leggo|leggere|faccio a "
-    r"leggere)|che cos(a|')?\s?(e|sono)?|quali sono|what (is|are|does)|how (do|does|to)|"
-    r"qu'?est[- ]ce|comment (lire|fonctionne)|que (signifie|veut dire)|c'?est quoi)\b"
-)
-# Signals that a message is about the customer's own account, not how things work.
-_ACCOUNT = re.compile(
-    r"\b(mi[aeo]|miei|mie|my|mine|ma|mon|mes|notre|our|la nostra|il nostro|"
-    r"quanto (devo|pago|ho pagato)|how much do i (owe|pay)|combien (je dois|dois-je)|"
-    r"(ho|abbiamo) (gia )?pagat\w*|i (have )?paid|j'ai (deja )?paye|"
+# Signals that a message asks for the customer's own data or for an action on the account:
+# answering needs the customer identified first, whatever the form of the sentence.
+_OWN_DATA = re.compile(
+    r"\b(quanto (devo|pago|ho pagato|mi resta)|how much do i (owe|pay)|combien (je dois|dois-je)|"
+    r"(ho|abbiamo) (gia )?pagat\w*|i (have )?(already )?paid|j'ai (deja )?paye|"
+    r"(la mia|mia|my|ma) (ultim[ao]|prossim[ao]|last|latest|next|derniere|prochaine) "
+    r"(bolletta|fattura|rata|scadenza|bill|invoice|facture|echeance)|"
+    r"(amount|total) of my|importo della mia|montant de ma|"
+    r"quando scade (la |il |l')?(bolletta|fattura|rata)|"
     r"(ultim[ao]|prossim[ao]) (bolletta|fattura|rata|scadenza)|(last|latest|next) (bill|invoice)|"
-    r"(derniere|prochaine) facture|(voglio|vorrei|devo|posso) (vedere|sapere|pagare|avere|"
-    r"ricevere|controllare)|i (want|would like|need) to (see|know|check|pay|get)|"
-    r"je (veux|voudrais) (voir|savoir|payer|recevoir)|mandami|inviami|mi mandate|send me|"
-    r"envoyez-moi|copia|duplicat\w*|pdf|copy|copie|quando scade|when is (my|the) bill due|"
+    r"(derniere|prochaine) facture|(voglio|vorrei|devo|posso) (vedere|sapere quanto|avere|"
+    r"ricevere|controllare)|i (want|would like|need) to (see|check|get)|"
+    r"je (veux|voudrais) (voir|recevoir)|mandami|inviami|mi mandate|mi mandi|send me|"
+    r"envoyez-moi|copia|duplicat\w*|pdf|copy|copie|quando scade la mia|when is my bill due|"
     r"(bolletta|fattura|bill|facture) (di|of|de) (gennaio|febbraio|marzo|aprile|maggio|"
     r"giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|january|february|march|april|"
     r"may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|"
     r"mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|lm\s?\d{8}|"
+    r"spiegami la mia|explain my|due volte|twice|deux fois)\b"
+)
+# A request to start a procedure that writes (a plan, a reading).
+_ACT = {
+    "instalments": re.compile(
+        r"\b((voglio|vorrei|devo|desidero|ho bisogno di) (rateizzare|pagare a rate|dilazionare|"
+        r"fare (la|una) rateizzazione|un piano)|rateizzami|"
+        r"i('d| would| want| need)( like)? (to pay in instal|to spread|a payment plan|"
+        r"an instal)|je (veux|voudrais|souhaite) (payer en plusieurs|echelonner|etaler))"
+    ),
+    "self_reading": re.compile(
+        r"(comunic|invi|mand|dare|dar|trasmett|send|submit|give|envoy|transmet|donner)\w*"
+        r".{0,30}(lettur|autolettur|reading|releve|index)"
+    ),
+}
+# A question about how things work (a question word first, or a question mark).
+_QUESTION = re.compile(
+    r"^(e |and |et |ma |but |mais )?(come|cosa|cos'?\s?e|che|chi|quando|entro quando|quant[aeio]|qual[ei]?|perche|dove|"
+    r"posso|si puo|devo|ci sono|e vero|how|what|why|when|which|who|where|can|do|does|is|are|"
+    r"should|comment|pourquoi|quand|combien|quel(le)?s?|est-ce|c'?est|qui|ou|je peux|puis-je|"
+    r"faut-il|y a-t-il)\b"
+)
+# The customer's own bill or meter named: a question about it earns the offer to check it.
+_MINE = re.compile(
+    r"\b(mi[aeo]|miei|mie|my|mine|ma|mon|mes|notre|our|la nostra|il nostro|posso|can i|"
+    r"je peux|puis-je|ho |i have|j'ai|mi e arrivat\w*|i got|j'ai recu)\b|"
     r"(bollett|fattur|bill|facture)\w*.{0,30}(alt[ao]|altissim\w*|car[ao]|salat[ao]|troppo|"
-    r"high|expensive|elevee|chere|due volte|twice|deux fois)|due volte|twice|deux fois)\b"
+    r"high|expensive|elevee|chere|sbagliat\w*|wrong|erreur)"
 )
-_SEND_READING = re.compile(
-    r"(comunic|invi|mand|dare|dar|trasmett|send|submit|give|envoy|transmet|donner)\w*"
-    r".{0,30}(lettur|autolettur|reading|releve|index)"
-)
+
+
+def _sentences(folded: str) -> list[str]:
+    return [s.strip() for s in re.split(r"[.!?\n]+", folded) if s.strip()]
+
+
+def is_question(text: str) -> bool:
+    """A question about how things work: a question mark, or a sentence opening with a
+    question word (greetings aside)."""
+    folded = _GREETING.sub("", fold(text).strip())
+    return "?" in text or any(_QUESTION.match(s) for s in _sentences(folded))
+
+
 OPT_IN = frozenset({"avvisi", "alerts", "alertes", "start", "riattiva avvisi"})
 
 
 def needs_identity(route: str, text: str) -> bool:
-    """Whether answering needs the customer's own data.
-
-    Instalments always do (eligibility is computed on the real bills). A meter reading, or
-    a request to send one, does; "how do I read the meter?" does not. Billing and payments
-    questions do only when they are about the customer's own account ("my last bill", "how
-    much do I owe", "I already paid"); how bills work in general is answered from the
-    knowledge base to anyone.
-    """
-    if route == "instalments":
-        return True
-    folded = _GREETING.sub("", fold(text).strip())
-    if route == "self_reading":
-        return bool(re.search(r"\d", folded) or _SEND_READING.search(folded)) or not (
-            _GENERIC.search(folded)
-        )
+    """Whether answering needs the customer identified now: the message asks for their own
+    data ("how much do I owe", "my last bill", "send me a copy"), gives a meter reading, or
+    asks to start a procedure that writes ("I want to pay in instalments") without asking
+    anything about how it works. Everything else is answered from the documents first."""
     if route not in PERSONAL_DATA_ROUTES:
         return False
-    return bool(_ACCOUNT.search(folded))
+    folded = _GREETING.sub("", fold(text).strip())
+    if route == "self_reading" and re.search(r"\d{3,}", re.sub(r"lm\s?\d{8}", "", folded)):
+        return True  # a reading to record
+    if _OWN_DATA.search(folded):
+        return True
+    act = _ACT.get(route)
+    return bool(act and act.search(folded)) and not is_question(text)
+
+
+def offers_identity(route: str, text: str) -> bool:
+    """After a documents answer: whether to offer to check the customer's own account (the
+    question names their bill or meter, or asks to start a procedure)."""
+    if route not in PERSONAL_DATA_ROUTES:
+        return False
+    folded = _GREETING.sub("", fold(text).strip())
+    act = _ACT.get(route)
+    return bool(_MINE.search(folded) or (act and act.search(folded)))
 
 
 def _hash(user_id: str, code: str) -> str:
@@ -121,10 +159,12 @@ def make_identify(deps: GraphDeps):  # type: ignore[no-untyped-def]
                         "customer code and one-time code verified",
                         customer_code=customer_code,
                     )
-                    pending = state.get("pending_route") or "general"
+                    pending = state.get("pending_route")
                     reply = Reply(render(TEMPLATES, "identified", language))
+                    if pending is None:  # nothing asked yet: say so and ask what they need
+                        reply.text += "\n\n" + render(TEMPLATES, "greeting", language)
                     return Command(
-                        goto=pending,
+                        goto=pending or "respond",
                         update={
                             **reply.update(),
                             "identified": True,
@@ -132,8 +172,8 @@ def make_identify(deps: GraphDeps):  # type: ignore[no-untyped-def]
                             "otp": None,
                             "otp_failures": 0,
                             "pending_route": None,
-                            "route": pending,
-                            "notice": reply.text,
+                            "route": pending or "general",
+                            "notice": reply.text if pending else None,
                         },
                     )
                 attempts = challenge["attempts"] + 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langchain_core.messages import AIMessage
 from langgraph.types import Command
 
 from graph.deps import GraphDeps
+from graph.grounded import knowledge_reply
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
@@ -29,19 +31,35 @@ _GREETING = (
     "salut",
 )
 _THANKS = ("grazie", "thanks", "thank you", "merci", "ok grazie", "perfetto")
+# "Yes, that's right", "ok", "great": an acknowledgement of what was just done.
+_ACKNOWLEDGEMENT = re.compile(
+    r"^(si|sì|ok|okay|okk?|va bene|bene|benissimo|ottimo|giusto|esatto|certo|d'accordo|"
+    r"perfetto|yes|yeah|yep|right|great|fine|good|cool|oui|d'accord|parfait|tres bien|"
+    r"super|top)(\W+(si|sì|e|è|giusto|corretto|right|correct|that's right|c'est ca|"
+    r"grazie|thanks|merci|cosi|va bene|ok|perfetto|great|parfait))*\W*$"
+)
 
 
 def make_general(deps: GraphDeps):  # type: ignore[no-untyped-def]
+    """Thanks, greetings and acknowledgements get a short polite close; any other question
+    is looked up in the whole knowledge base; only what it cannot answer is out of scope."""
+
     def general(state: ConversationState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
-        folded = fold(user_text(state)).strip(" .!?")
+        text = user_text(state)
+        folded = fold(text).strip(" .!?")
         if any(folded.startswith(w) for w in _THANKS):
             key = "thanks"
+        elif _ACKNOWLEDGEMENT.match(folded):
+            key = "acknowledged"
         elif any(folded == w or folded.startswith(w + " ") for w in _GREETING):
             key = "greeting"
         elif state.get("not_understood"):
             key = "not_understood"
         else:
+            reply = knowledge_reply(deps, text, language)
+            if reply.citations:
+                return Command(goto="respond", update=reply.update())
             key = "out_of_scope"
         return Command(goto="respond", update=Reply(render(TEMPLATES, key, language)).update())
 

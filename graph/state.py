@@ -92,6 +92,9 @@ class ConversationState(TypedDict, total=False):
     locked_until: str | None
     pending_route: Route | None
     pending_text: str | None  # the question asked before identification interrupted it
+    # {route, text, offered}: after a documents answer, a customer code (or a yes to the offer
+    # made in words) continues that question with identification.
+    identity_offer: dict[str, str] | None
     disclosed: bool
     opted_out: bool
     # Procedures and escalation.

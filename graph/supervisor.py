@@ -8,17 +8,18 @@ from typing import Any, Literal
 from langgraph.graph import END
 from langgraph.types import Command
 
+from graph.accounts import is_yes
 from graph.deps import GraphDeps
 from graph.llm import llm_route
 from graph.policy import OPT_IN, is_locked, needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
-from graph.slots import find_iban, find_pdr, find_pod
-from graph.state import VERTICALS, ConversationState, Route
+from graph.slots import find_customer_code, find_iban, find_pdr, find_pod
+from graph.state import PERSONAL_DATA_ROUTES, VERTICALS, ConversationState, Route
 from knowledge.sparse import fold
 
-Goto = Literal[Route, "identify", "respond", "__end__"]
+Goto = Literal[Route, "identify", "knowledge", "respond", "__end__"]
 FRESH_TURN: dict[str, Any] = {
     "reply": None,
     "notice": None,
@@ -27,6 +28,7 @@ FRESH_TURN: dict[str, Any] = {
     "actions": [],
     "evidence": [],
     "attachments": [],
+    "identity_offer": None,  # an offer to check the customer's own data lasts one turn
 }
 # Answers to a procedure's question: a choice number, yes/no, a code, a reading, an amount.
 _FLOW_ANSWER = re.compile(
@@ -137,17 +139,46 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
 
         flow = state.get("flow")
-        in_identification = bool(state.get("otp")) or (
-            state.get("pending_route") is not None and state.get("route") == "identify"
+        continuing = False
+        offer = state.get("identity_offer")
+        if (
+            offer
+            and not flow
+            and not state.get("identified")
+            and (find_customer_code(text) or (offer.get("offered") and is_yes(text)))
+        ):
+            return goto(
+                "identify",
+                f"customer accepted to have their own data checked ({offer['route']})",
+                route="identify",
+                pending_route=offer["route"],
+                pending_text=offer["text"],
+            )
+        # Identification was asked for a question (by the supervisor or by a procedure) and
+        # has not finished: the customer code and the one-time code continue it.
+        in_identification = not state.get("identified") and (
+            bool(state.get("otp")) or state.get("pending_route") is not None
         )
         if in_identification and not is_locked(state, deps.clock()):
             if (
                 route in (state.get("pending_route"), "general", "handoff")
                 or u.confidence < 0.6
                 or _FLOW_ANSWER.match(text)
-                or "lm" in folded
+                or find_customer_code(text)
             ):
                 return goto("identify", "identification in progress", route="identify")
+        elif find_customer_code(text) and not state.get("identified") and not flow:
+            # A customer code out of the blue: identify for the topic of the conversation.
+            last = state.get("last_route")
+            return goto(
+                "identify",
+                "customer code sent",
+                route="identify",
+                pending_route=last if last in VERTICALS else None,
+                pending_text=None,
+            )
+        if in_identification:
+            update["pending_route"] = None  # the customer moved on: a new question
         if flow and (
             route in (flow.get("vertical"), "general", "handoff")  # handoff cues were ruled above
             or route in RELATED.get(str(flow.get("vertical")), ())
@@ -157,6 +188,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
         ):
             route = flow["vertical"]  # type: ignore[assignment]
             reason = "continuing the procedure in progress"
+            continuing = True
         else:
             last = state.get("last_route")
             if last in VERTICALS and (
@@ -180,14 +212,17 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             update["not_understood"] = misses
         else:
             update["not_understood"] = 0
-        if route in VERTICALS and needs_identity(route, text) and not state.get("identified"):
-            return goto(
-                "identify",
-                f"{route} needs identification",
-                route="identify",
-                pending_route=route,
-                pending_text=text,
-            )
+        if route in PERSONAL_DATA_ROUTES and not state.get("identified") and not continuing:
+            if needs_identity(route, text):
+                return goto(
+                    "identify",
+                    f"{route} needs identification",
+                    route="identify",
+                    pending_route=route,
+                    pending_text=text,
+                )
+            # Answer first: how things work comes from the documents, to anyone.
+            return goto("knowledge", f"{reason}; answered from the documents", route=route)
         return goto(route, reason)
 
     return supervisor

@@ -21,8 +21,19 @@ class ActionOut(BaseModel):
     ok: bool
 
 
+class ProcedureOut(BaseModel):
+    name: str  # the vertical that owns the procedure
+    step: str | None
+
+
 class TurnResult(BaseModel):
-    """The stable result of `sportello ask --json`, `POST /v1/chat` and the evaluations."""
+    """The stable result of `sportello ask --json`, `POST /v1/chat` and the evaluations.
+
+    `route` is the vertical or node that handles the turn, also while identification for it
+    is under way; `awaiting` says what the assistant now waits for from the customer:
+    `identification` (the customer code), `otp`, `consent` (a yes to a write), `choice` (one
+    of `choices`), `slot:<name>` (a value the procedure needs) or null.
+    """
 
     thread_id: str
     reply: str | None
@@ -34,6 +45,36 @@ class TurnResult(BaseModel):
     actions: list[ActionOut]
     choices: list[dict[str, str]] = []
     attachments: list[dict[str, str]] = []
+    awaiting: str | None = None
+    procedure: ProcedureOut | None = None
+
+
+_CONSENT_STEPS = ("confirm", "consent")
+
+
+def public_route(state: dict[str, Any]) -> str | None:
+    """The route a customer's turn is about: during identification, the vertical it is for."""
+    route = state.get("route")
+    if route == "identify":
+        return state.get("pending_route") or "general"
+    return route
+
+
+def awaiting(state: dict[str, Any]) -> str | None:
+    """What the assistant waits for after this turn (see TurnResult)."""
+    if state.get("handoff"):
+        return None
+    if state.get("route") == "identify":
+        return "otp" if state.get("otp") else "identification"
+    flow = state.get("flow") or {}
+    step = str(flow.get("step") or "")
+    if not flow:
+        return "choice" if state.get("choices") else None
+    if any(word in step for word in _CONSENT_STEPS):
+        return "consent"
+    if state.get("choices"):
+        return "choice"
+    return f"slot:{step}" if step else None
 
 
 def thread_for(channel: str, user: str) -> str:
@@ -57,7 +98,7 @@ def run_turn(
     return TurnResult(
         thread_id=thread,
         reply=state.get("reply"),
-        route=state.get("route"),
+        route=public_route(state),
         urgency=state.get("urgency", "normal"),
         language=state.get("language", "it"),
         handoff=bool(state.get("handoff")),
@@ -65,4 +106,10 @@ def run_turn(
         actions=[ActionOut(**a) for a in state.get("actions", [])],
         choices=list(state.get("choices", [])),
         attachments=list(state.get("attachments", [])),
+        awaiting=awaiting(state),
+        procedure=(
+            ProcedureOut(name=str(flow["vertical"]), step=flow.get("step"))
+            if (flow := state.get("flow"))
+            else None
+        ),
     )

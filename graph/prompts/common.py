@@ -112,6 +112,37 @@ TEMPLATES: Templates = {
         "fr": "Comment puis-je vous aider ? Factures, paiements, échelonnements, relevés, "
         "bonus, pannes et contrats.",
     },
+    "offer_billing": {
+        "it": "Se vuoi che controlli la tua bolletta, scrivimi il tuo codice cliente (inizia con LM).",
+        "en": "If you'd like me to check your own bill, send me your customer code (it starts with LM).",
+        "fr": "Si vous voulez que je vérifie votre facture, envoyez-moi votre code client (il commence par LM).",
+    },
+    "offer_payments": {
+        "it": "Se vuoi che controlli i tuoi pagamenti, scrivimi il tuo codice cliente (inizia con LM).",
+        "en": "If you'd like me to check your payments, send me your customer code (it starts with LM).",
+        "fr": "Si vous voulez que je vérifie vos paiements, envoyez-moi votre code client (il commence par LM).",
+    },
+    "offer_instalments": {
+        "it": "Se vuoi, verifico se la tua bolletta si può rateizzare e ti propongo le rate: "
+        "scrivimi il tuo codice cliente (inizia con LM).",
+        "en": "If you like, I can check whether your bill can be paid in instalments and offer "
+        "you a plan: send me your customer code (it starts with LM).",
+        "fr": "Si vous voulez, je vérifie si votre facture peut être échelonnée et je vous "
+        "propose un plan : envoyez-moi votre code client (il commence par LM).",
+    },
+    "offer_self_reading": {
+        "it": "Se vuoi comunicarmi la lettura del tuo contatore, scrivimi il tuo codice cliente "
+        "(inizia con LM).",
+        "en": "If you'd like to send me your meter reading, send me your customer code (it "
+        "starts with LM).",
+        "fr": "Si vous voulez me transmettre le relevé de votre compteur, envoyez-moi votre "
+        "code client (il commence par LM).",
+    },
+    "acknowledged": {
+        "it": "Perfetto! Se ti serve altro, scrivimi pure.",
+        "en": "Great! If you need anything else, just write.",
+        "fr": "Parfait ! Si vous avez besoin d'autre chose, écrivez-moi.",
+    },
     "thanks": {
         "it": "Grazie a te! Se ti serve altro, scrivimi pure.",
         "en": "Thank you! If you need anything else, just write.",

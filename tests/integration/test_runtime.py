@@ -22,6 +22,8 @@ RESULT_KEYS = {
     "handoff",
     "citations",
     "actions",
+    "awaiting",
+    "procedure",
 }
 
 
@@ -39,7 +41,7 @@ def _settings(data_dir: Path, **extra: object) -> Settings:
 def _conversation_survives_a_restart(settings: Settings) -> None:
     first = build_runtime(settings)
     asked = first.ask("quanto devo pagare?", user="393331234567", channel="whatsapp")
-    assert asked.route == "identify"
+    assert asked.awaiting == "identification"
     first.ask("LM00010001", user="393331234567", channel="whatsapp")
     first.close()
 
@@ -90,7 +92,8 @@ def test_ask_jsonl_keeps_one_conversation_per_thread(runtime_dir: Path) -> None:
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert out.returncode == 2 and len(rows) == 5, out.stderr[-2000:]
     assert all(RESULT_KEYS <= set(r) for r in rows[:4])
-    assert [r["route"] for r in rows[:4]] == ["identify", "identify", "instalments", "outage"]
+    assert [r["route"] for r in rows[:4]] == ["instalments", "instalments", "instalments", "outage"]
+    assert [r["awaiting"] for r in rows[:2]] == ["identification", "otp"]
     assert rows[3]["urgency"] == "emergency" and rows[3]["citations"]
     assert rows[4]["error"]["line"] == 5
 

@@ -37,7 +37,7 @@ _DOUBLE = re.compile(
     r"doublon)"
 )
 _HIGH = re.compile(
-    r"\b(alt[ao]|alte|troppo|car[ao]|salat[ao]|conguagli\w*|assurd\w*|high|"
+    r"\b(alt[ao]|alte|altissim\w*|troppo|car[ao]|carissim\w*|salat[ao]|conguagli\w*|assurd\w*|high|"
     r"expensive|too much|elevee|chere?|trop|regularisation|enorme)\b"
 )
 BILLING_SYSTEM = (

@@ -38,7 +38,7 @@ def test_a_bonus_holder_sees_each_supply_and_when_it_expires(
 ) -> None:
     graph, deps = make_graph()
     ask, _, status = converse(graph, question, code, "123456", user=f"wa-{code}")
-    assert ask.route == "identify" and "codice cliente" in (ask.reply or "")
+    assert ask.awaiting == "identification" and "codice cliente" in (ask.reply or "")
     reply = status.reply or ""
     assert status.route == "bonus" and "get_bonus_status" in _tools(status)
     customer = deps.backend.get_customer(code)

@@ -41,7 +41,7 @@ def test_voltura_is_collected_confirmed_then_opened_with_its_documents(make_grap
         "dal 15 dicembre",
         user="wa-voltura",
     )
-    assert asked[0].route == "identify"  # a case needs the customer identified first
+    assert asked[0].awaiting == "identification"  # a case needs the customer identified first
     assert "nuovo intestatario" in (asked[2].reply or "")
     summary = asked[-1].reply or ""
     assert "Riepilogo" in summary and "Confermi" in summary

@@ -52,7 +52,7 @@ def test_emergencies_get_safety_steps_at_once_without_identification(
 def test_personal_data_needs_customer_code_and_one_time_code(make_graph) -> None:
     graph, deps = make_graph()
     asked, coded, verified = identify(graph)
-    assert asked.route == "identify" and "codice cliente" in (asked.reply or "")
+    assert asked.awaiting == "identification" and "codice cliente" in (asked.reply or "")
     assert "codice di verifica" in (coded.reply or "")
     customer = deps.backend.get_customer(GIULIA)
     assert deps.backend.last_code_sent(customer.phone) == "123456"

@@ -146,7 +146,7 @@ def test_whatsapp_activation_needs_identification_and_consent(make_graph) -> Non
         user="wa-new",
     )
     assert welcome.route == "onboarding" and len(welcome.choices) == 3
-    assert pick.route == "identify"
+    assert pick.awaiting == "identification"
     reply = confirm.reply or ""
     assert "Lumea Multiservizi S.p.A." in reply and "STOP" in reply and "Rispondi SÌ" in reply
     assert deps.backend.get_preferences(MARTINA).whatsapp_active is False

@@ -150,7 +150,7 @@ def test_technician_question_is_answered_from_the_ticket_status(make_graph) -> N
     asked, coded, answer = converse(
         graph, "quando arriva il tecnico?", LORENZO, "123456", user="wa-tech"
     )
-    assert asked.route == "identify"  # a ticket's status is personal data
+    assert asked.awaiting == "identification"  # a ticket's status is personal data
     reply = answer.reply or ""
     assert answer.route == "outage" and ticket.ticket_id in reply
     assert "presa in carico" in reply and "Squadra assegnata" in reply
@@ -255,7 +255,7 @@ def test_a_ticket_of_another_customer_is_refused(make_graph) -> None:
         "quando arriva il tecnico per la segnalazione TK-2026-999999?",
         user="wa-probe",
     )
-    assert asked.route == "identify"
+    assert asked.awaiting == "identification"
     reply = refused.reply or ""
     assert refused.route == "outage" and other.ticket_id in reply
     assert "solo sulle tue segnalazioni" in reply

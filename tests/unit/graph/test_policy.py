@@ -1,10 +1,12 @@
-"""Which questions need the customer identified: own bills yes, how things work no."""
+"""Answer first: which messages need the customer identified now (their own data, a reading,
+a request to start a write), which are answered from the documents, and which of those end
+with the offer to check the customer's own account."""
 
 from __future__ import annotations
 
 import pytest
 
-from graph.policy import needs_identity
+from graph.policy import is_question, needs_identity, offers_identity
 
 GENERIC = [
     ("billing", "Cos'è la quota fissa?"),
@@ -38,15 +40,11 @@ def test_how_does_it_work_questions_need_no_identity(route: str, text: str) -> N
 
 OWN_ACCOUNT = [
     ("billing", "Quanto devo pagare?"),
-    ("billing", "Perché la mia bolletta è così alta?"),
     ("billing", "mi mandate la copia della bolletta di marzo?"),
-    ("billing", "Cosa sono questi 312 euro nella mia bolletta?"),
-    ("billing", "Cosa significa la voce oneri nella mia bolletta?"),
     ("billing", "la bolletta di marzo"),
     ("billing", "What is my last bill?"),
-    ("billing", "Why is my bill so high?"),
     ("billing", "What is the amount of my bill?"),
-    ("billing", "Pourquoi ma facture est si élevée ?"),
+    ("billing", "spiegami la mia ultima bolletta"),
     ("payments", "Ho già pagato ma mi è arrivato un sollecito"),
     ("payments", "Quando scade la bolletta?"),
     ("payments", "How much do I owe?"),
@@ -54,44 +52,67 @@ OWN_ACCOUNT = [
     ("payments", "I paid last week, why a reminder?"),
     ("payments", "Quand est ma prochaine échéance ?"),
     ("payments", "J'ai payé hier, pourquoi une relance ?"),
+    ("instalments", "voglio pagare a rate"),
+    ("instalments", "vorrei rateizzare la bolletta del gas"),
+    ("instalments", "I'd like to pay in instalments"),
+    ("instalments", "je voudrais payer en plusieurs fois"),
+    ("self_reading", "voglio comunicare la lettura"),
+    ("self_reading", "la lettura è 01234"),
+    ("self_reading", "F1 1234 F2 567 F3 890"),
 ]
 
 
 @pytest.mark.parametrize(("route", "text"), OWN_ACCOUNT)
-def test_questions_about_the_customers_own_bills_need_identity(route: str, text: str) -> None:
+def test_own_data_readings_and_requests_to_act_need_identity(route: str, text: str) -> None:
     assert needs_identity(route, text) is True
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Come funziona la rateizzazione?",
-        "Cos'è l'autolettura?",
-        "What are installments?",
-        "how do I read the meter",
-        "Comment fonctionne le relevé ?",
-        "",
-    ],
-)
-def test_instalments_always_need_identity(text: str) -> None:
-    assert needs_identity("instalments", text) is True
+# Questions about the customer's own bill that a document answers first; the reply then
+# offers to check their own account.
+MIXED = [
+    ("billing", "Perché la mia bolletta è così alta?"),
+    ("billing", "Cosa sono questi 312 euro nella mia bolletta?"),
+    ("billing", "Cosa significa la voce oneri nella mia bolletta?"),
+    ("billing", "Why is my bill so high?"),
+    ("billing", "Pourquoi ma facture est si élevée ?"),
+    ("billing", "la mia bolletta è altissima, perché?"),
+    ("instalments", "posso pagare a rate la bolletta?"),
+    ("instalments", "vorrei rateizzare la bolletta del gas, entro quando devo chiederlo?"),
+    ("instalments", "can I pay my water bill in instalments? it's way higher than usual"),
+    ("self_reading", "How do I read my electronic meter to send a self reading?"),
+]
+
+
+@pytest.mark.parametrize(("route", "text"), MIXED)
+def test_mixed_questions_are_answered_first_then_offered(route: str, text: str) -> None:
+    assert needs_identity(route, text) is False
+    assert offers_identity(route, text) is True
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("route", "text"),
     [
-        ("Cos'è l'autolettura?", False),
-        ("how do I read the meter", False),
-        ("ciao, come si legge il contatore del gas?", False),
-        ("Comment fonctionne le relevé ?", False),
-        ("voglio comunicare la lettura", True),
-        ("la lettura è 01234", True),
-        ("F1 1234 F2 567 F3 890", True),
-        ("", True),
+        ("instalments", "Come funziona la rateizzazione?"),
+        ("instalments", "qual è il numero minimo di rate?"),
+        ("instalments", "che documenti servono per chiedere la rateizzazione?"),
+        ("instalments", "What are installments?"),
+        ("instalments", "Comment fonctionne l'échelonnement ?"),
+        ("self_reading", "Cos'è l'autolettura?"),
+        ("self_reading", "how do I read the meter"),
+        ("self_reading", "ciao, come si legge il contatore del gas?"),
+        ("self_reading", "Comment fonctionne le relevé ?"),
+        ("self_reading", ""),
     ],
 )
-def test_self_reading_needs_identity_only_to_record_a_reading(text: str, expected: bool) -> None:
-    assert needs_identity("self_reading", text) is expected
+def test_general_questions_need_no_identity_and_get_no_offer(route: str, text: str) -> None:
+    assert needs_identity(route, text) is False
+    assert offers_identity(route, text) is False
+
+
+def test_questions_are_recognised_by_form() -> None:
+    assert is_question("come funziona?") and is_question("Bonjour, comment lire ma facture")
+    assert is_question("ok. e quante rate al massimo")
+    assert not is_question("voglio pagare a rate") and not is_question("LM00010001")
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ def test_every_route_is_reachable_from_the_supervisor() -> None:
         audit=sentinel.audit,
     )
     edges = {(e.source, e.target) for e in build_graph(deps).get_graph().edges}
-    for target in (*ROUTES, "identify"):
+    for target in (*ROUTES, "identify", "knowledge"):
         assert ("supervisor", target) in edges
         assert (target, "respond") in edges
     assert ("respond", "__end__") in edges

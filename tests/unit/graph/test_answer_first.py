@@ -1,0 +1,86 @@
+"""Answer first: general questions get a cited answer without identification; identity is
+asked only for the customer's own data or a write; the result says what is awaited."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import converse
+
+GIULIA = "LM00010001"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quante cifre ha il codice PDR?",
+        "qual è il numero minimo di rate per una rateizzazione?",
+        "che documenti servono per chiedere la rateizzazione?",
+        "come si fa l'autolettura del gas?",
+        "qu'est-ce que les oneri di sistema sur la facture ?",
+        "how many digits does a PDR code have?",
+        "entro quando devo pagare dopo la costituzione in mora?",
+    ],
+)
+def test_general_questions_are_answered_with_a_source_and_no_identification(
+    make_graph, text: str
+) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.awaiting not in ("identification", "otp"), result.reply
+    assert result.route != "identify" and result.citations, result.reply
+    assert "codice cliente?" not in (result.reply or "")
+
+
+def test_a_mixed_question_is_explained_then_the_own_bill_is_checked(make_graph) -> None:
+    graph, _ = make_graph()
+    explained, coded, checked = converse(
+        graph, "la mia bolletta del gas è altissima, perché?", GIULIA, "123456"
+    )
+    assert explained.route == "billing" and explained.citations
+    assert explained.awaiting is None and "codice cliente" in (explained.reply or "")
+    assert coded.route == "billing" and coded.awaiting == "otp"
+    assert "volte la media" in (checked.reply or "")
+    assert "compare_with_average" in {a.tool for a in checked.actions}
+
+
+def test_a_code_after_a_general_answer_continues_that_question(make_graph) -> None:
+    graph, deps = make_graph()
+    answered, coded, offered = converse(
+        graph, "si può rateizzare la bolletta?", "LM00010030", "123456"
+    )
+    assert answered.awaiting is None and answered.citations
+    assert coded.route == "instalments" and coded.awaiting == "otp"
+    assert offered.route == "instalments" and offered.choices  # the plans on offer
+
+
+def test_requests_for_own_data_ask_for_identification_with_the_vertical_as_route(
+    make_graph,
+) -> None:
+    graph, _ = make_graph()
+    asked, coded = converse(graph, "quanto devo pagare?", GIULIA)
+    assert (asked.route, asked.awaiting) == ("payments", "identification")
+    assert (coded.route, coded.awaiting) == ("payments", "otp")
+
+
+def test_a_bare_code_with_nothing_asked_identifies_and_asks_what_is_needed(make_graph) -> None:
+    graph, _ = make_graph()
+    coded, verified = converse(graph, GIULIA, "123456")
+    assert coded.awaiting == "otp"
+    assert verified.awaiting is None and "Come posso aiutarti" in (verified.reply or "")
+
+
+def test_acknowledgements_after_a_step_get_a_polite_close(make_graph) -> None:
+    graph, _ = make_graph()
+    converse(graph, "vorrei comunicare l'autolettura del gas", GIULIA, "123456")
+    for text in ("sì, giusto", "ok grazie", "perfetto"):
+        (reply,) = converse(graph, text)
+        assert "non posso aiutarti" not in (reply.reply or ""), text
+
+
+def test_the_procedure_and_what_it_awaits_are_in_the_result(make_graph) -> None:
+    graph, _ = make_graph()
+    *_, chosen = converse(graph, "posso pagare a rate la mia bolletta?", GIULIA, "123456")
+    assert chosen.route == "instalments"
+    assert chosen.procedure is not None and chosen.procedure.name == "instalments"
+    assert chosen.awaiting in ("choice", "consent") or chosen.awaiting.startswith("slot:")
