@@ -87,9 +87,10 @@ def build_runtime(
     engine = make_engine(settings.sqlalchemy_url)
     stack.callback(engine.dispose)
     if chat_model is None and settings.llm_configured:
-        assert settings.llm_base_url and settings.llm_model and settings.llm_api_key
+        assert settings.llm_base_url and settings.llm_model
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         chat_model = make_chat_model(
-            str(settings.llm_base_url), settings.llm_model, settings.llm_api_key.get_secret_value()
+            str(settings.llm_base_url), settings.llm_model, key, timeout=settings.llm_timeout
         )
     deps = GraphDeps(
         backend=build_backend(settings, engine, clock),
@@ -99,6 +100,7 @@ def build_runtime(
         chat_model=chat_model,
         clock=clock,
         otp_fixed_code=settings.otp_fixed_code,
+        llm_structured_method=settings.llm_structured_method,
         ecb_rate=settings.ecb_reference_rate,
     )
     graph = build_graph(deps, checkpointer=build_checkpointer(settings, stack))

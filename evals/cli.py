@@ -276,9 +276,10 @@ def _judge(results: Any, repeats: int, settings: Settings) -> dict[str, dict[str
     from evals.metrics import Judge, JudgeConfig
 
     config = JudgeConfig.from_env(os.environ)
-    if config is None and settings.llm_configured and settings.llm_api_key:  # LLM_* in .env
+    if config is None and settings.llm_configured:  # LLM_* in .env
         url, model = str(settings.llm_base_url), str(settings.llm_model)
-        config = JudgeConfig(url, model, settings.llm_api_key.get_secret_value())
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
+        config = JudgeConfig(url, model, key)
     if config is None:
         raise SystemExit(
             "sportello eval --judge needs JUDGE_BASE_URL, JUDGE_MODEL and JUDGE_API_KEY "

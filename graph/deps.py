@@ -25,6 +25,7 @@ class GraphDeps:
     classifier: OfflineClassifier
     audit: AuditTrail
     chat_model: BaseChatModel | None = None
+    llm_structured_method: str = "function_calling"  # or json_schema, json_mode
     notifier: Notifier | None = None  # proactive messages; None: nothing is pushed
     clock: Callable[[], datetime] = field(default_factory=Clock)  # the one clock (Clock)
     otp_fixed_code: str | None = None  # demo and tests only (refused elsewhere at start-up)

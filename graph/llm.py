@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -25,16 +27,30 @@ from knowledge.schema import Hit
 log = logging.getLogger("sportello.graph.llm")
 
 
+# Why the offline brain answered instead of the model: counted for /metrics, logged each time.
+FALLBACKS: Counter[str] = Counter()
+_fallback_lock = threading.Lock()
+
+
+def fell_back(step: str, exc: BaseException) -> None:
+    """Record one fallback to the offline brain (`step`: routing, answer, tools)."""
+    reason = "timeout" if "timeout" in type(exc).__name__.lower() else type(exc).__name__
+    with _fallback_lock:
+        FALLBACKS[f"{step}:{reason}"] += 1
+    log.warning("llm %s failed, offline brain used", step, extra={"reason": reason})
+
+
 def make_chat_model(
-    base_url: str, model: str, api_key: str, *, timeout: float = 20.0
+    base_url: str, model: str, api_key: str | None, *, timeout: float = 20.0
 ) -> BaseChatModel:
-    """ChatOpenAI against any OpenAI-compatible endpoint; one retry, then the offline brain."""
+    """ChatOpenAI against any OpenAI-compatible endpoint; one retry, then the offline brain.
+    Local servers (llama.cpp, vLLM) need no key: a placeholder is sent."""
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
         base_url=base_url,
         model=model,
-        api_key=api_key,  # type: ignore[arg-type]
+        api_key=api_key or "not-needed",  # type: ignore[arg-type]
         timeout=timeout,
         max_retries=1,
         temperature=0,
@@ -49,20 +65,32 @@ class RouteDecision(BaseModel):
     language: Literal["it", "en", "fr"] = "it"
 
 
-def llm_route(model: BaseChatModel, text: str, last_route: str | None) -> RouteDecision | None:
-    """Structured routing by the LLM, or None if it fails (the caller falls back)."""
-    try:
-        structured = model.with_structured_output(RouteDecision, method="function_calling")
-        result = structured.invoke(
-            [
-                SystemMessage(SUPERVISOR_SYSTEM.format(last_route=last_route or "none")),
-                HumanMessage(text),
-            ]
-        )
-    except Exception as exc:  # timeouts, HTTP errors, malformed output
-        log.warning("llm routing failed, offline brain used", extra={"error": type(exc).__name__})
-        return None
-    return result if isinstance(result, RouteDecision) else None
+def llm_route(
+    model: BaseChatModel,
+    text: str,
+    last_route: str | None,
+    method: str = "function_calling",
+) -> RouteDecision | None:
+    """Structured routing by the LLM, or None if it fails (the caller falls back). A server
+    that refuses tool choice or JSON schemas is asked again once in JSON mode."""
+    messages = [
+        SystemMessage(SUPERVISOR_SYSTEM.format(last_route=last_route or "none")),
+        HumanMessage(text),
+    ]
+    methods = [method] if method == "json_mode" else [method, "json_mode"]
+    for attempt, current in enumerate(methods):
+        try:
+            structured = model.with_structured_output(RouteDecision, method=current)  # type: ignore[arg-type]
+            result = structured.invoke(messages)
+        except Exception as exc:  # timeouts, HTTP errors, malformed output
+            timed_out = "timeout" in type(exc).__name__.lower()
+            if timed_out or attempt == len(methods) - 1:
+                fell_back("routing", exc)
+                return None
+            log.info("structured output refused, trying JSON mode", extra={"method": current})
+            continue
+        return result if isinstance(result, RouteDecision) else None
+    return None
 
 
 GROUNDED_SYSTEM = """You are Lumea's customer-service assistant on WhatsApp (electricity, gas, \
@@ -100,7 +128,7 @@ def llm_grounded_answer(
     try:
         answer = model.invoke(messages)
     except Exception as exc:
-        log.warning("llm answer failed, offline brain used", extra={"error": type(exc).__name__})
+        fell_back("answer", exc)
         return None
     text = answer.content if isinstance(answer.content, str) else ""
     return text.strip() or None
@@ -152,6 +180,6 @@ def run_tool_agent(
                     run.evidence.append(content)
                 messages.append(ToolMessage(content, tool_call_id=call["id"]))
     except Exception as exc:
-        log.warning("llm tool agent failed", extra={"error": type(exc).__name__})
+        fell_back("tools", exc)
         return None
     return run

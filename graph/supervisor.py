@@ -75,7 +75,9 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
         u = deps.classifier.understand(text, default_language=state.get("language", "it"))
         route, urgency, language = u.route, u.urgency, u.language
         if deps.chat_model is not None and not u.by_rule:
-            decision = llm_route(deps.chat_model, text, state.get("last_route"))
+            decision = llm_route(
+                deps.chat_model, text, state.get("last_route"), deps.llm_structured_method
+            )
             if decision is not None:
                 route, language = decision.route, decision.language
                 urgency = (

@@ -44,7 +44,13 @@ class Settings(BaseSettings):
     # Chat model (OpenAI-compatible). Unset means the offline brain.
     llm_base_url: AnyHttpUrl | None = None
     llm_model: str | None = None
-    llm_api_key: SecretStr | None = None
+    llm_api_key: SecretStr | None = None  # optional: local servers (llama.cpp, vLLM) need none
+    llm_timeout: float = Field(default=20.0, gt=0, le=300)  # seconds per call, then offline
+    # How structured output (routing) is asked for; servers without tool choice fall back to
+    # JSON mode by themselves.
+    llm_structured_method: Literal["function_calling", "json_schema", "json_mode"] = (
+        "function_calling"
+    )
 
     # The utility's systems: the embedded demo (SQLite, seeded) or its own REST services.
     backend: Literal["demo", "rest"] = "demo"
@@ -107,9 +113,10 @@ class Settings(BaseSettings):
             )
         if self.backend == "rest" and self.backend_url is None:
             raise ValueError("BACKEND=rest needs BACKEND_URL")
-        llm = [self.llm_base_url, self.llm_model, self.llm_api_key]
-        if any(llm) and not all(llm):
-            raise ValueError("set all of LLM_BASE_URL, LLM_MODEL and LLM_API_KEY, or none")
+        if (self.llm_base_url is None) != (self.llm_model is None) or (
+            self.llm_api_key is not None and self.llm_base_url is None
+        ):
+            raise ValueError("set LLM_BASE_URL and LLM_MODEL (and LLM_API_KEY if needed), or none")
         return self
 
     @property

@@ -37,10 +37,9 @@ def readyz(runtime: RuntimeDep, settings: SettingsDep) -> JSONResponse:
             import httpx
 
             base = str(settings.llm_base_url).rstrip("/")
-            key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
-            response = httpx.get(
-                f"{base}/models", headers={"Authorization": f"Bearer {key}"}, timeout=3
-            )
+            key = settings.llm_api_key
+            headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
+            response = httpx.get(f"{base}/models", headers=headers, timeout=3)
             checks["llm"]["ok"] = response.status_code < 500
         except Exception as exc:
             checks["llm"] = {"ok": False, "configured": True, "error": type(exc).__name__}

@@ -12,6 +12,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from api.inbox import MessageStore, handoffs, inbound, outbound, turns
+from graph.llm import FALLBACKS
 
 router = APIRouter(tags=["metrics"])
 _registry_lock = threading.Lock()
@@ -97,6 +98,17 @@ class StoreCollector(Collector):
         )
         waiting.add_metric([], pending)
         yield waiting
+
+        fallbacks = CounterMetricFamily(
+            "sportello_llm_fallbacks",
+            "Calls to the chat model that failed, so the offline brain answered "
+            "(this process), by step and reason",
+            labels=["step", "reason"],
+        )
+        for key, count in sorted(FALLBACKS.items()):
+            step, reason = key.split(":", 1)
+            fallbacks.add_metric([step, reason], count)
+        yield fallbacks
 
 
 def app_registry(request: Request) -> CollectorRegistry:

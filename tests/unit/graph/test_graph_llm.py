@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from langchain_core.messages import SystemMessage, ToolMessage
 
 from graph.llm import RouteDecision
@@ -117,3 +121,62 @@ def test_real_chat_openai_client_through_a_local_stub_server(make_graph) -> None
     assert first["model"] == "stub-model"
     assert first["tools"][0]["function"]["name"] == "RouteDecision"
     assert "9.796" in second["messages"][0]["content"]
+
+
+def _no_tools_server():  # type: ignore[no-untyped-def]
+    """A local OpenAI-compatible server without tool choice (as some llama.cpp builds)."""
+    app = FastAPI()
+    app.state.requests = []
+
+    @app.post("/v1/chat/completions")
+    async def completions(request: Request):  # type: ignore[no-untyped-def]
+        body = await request.json()
+        app.state.requests.append(body)
+        if "tools" in body:
+            return JSONResponse({"error": {"message": "tools are not supported"}}, 400)
+        if body.get("response_format", {}).get("type") == "json_object":
+            content = json.dumps({"route": "bonus", "urgency": "normal", "language": "it"})
+        else:
+            content = "Con ISEE fino a 9.796 € il bonus è automatico: basta presentare la DSU."
+        return {
+            "id": "chatcmpl-local",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body.get("model", "local"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+
+    return app
+
+
+def test_a_server_without_tool_choice_is_asked_in_json_mode_with_no_key(make_graph) -> None:
+    from graph.llm import FALLBACKS, make_chat_model
+
+    app = _no_tools_server()
+    before = sum(FALLBACKS.values())
+    with ServerThread(app) as url:
+        model = make_chat_model(f"{url}/v1", "local-gguf", None, timeout=10)
+        graph, _ = make_graph(chat_model=model)
+        (result,) = converse(graph, BONUS_QUESTION)
+    assert result.route == "bonus" and "9.796 €" in (result.reply or "")
+    formats = [r.get("response_format", {}).get("type") for r in app.state.requests]
+    assert "tools" in app.state.requests[0] and formats[1] == "json_object"
+    assert sum(FALLBACKS.values()) == before  # JSON mode answered: no fallback to offline
+
+
+def test_every_fallback_is_counted_by_step_and_reason(make_graph) -> None:
+    from graph.llm import FALLBACKS
+
+    model = ScriptedChatModel.script(TimeoutError("slow"), TimeoutError("slow"))
+    graph, _ = make_graph(chat_model=model)
+    routing, answer = FALLBACKS["routing:timeout"], FALLBACKS["answer:timeout"]
+    converse(graph, BONUS_QUESTION)
+    assert FALLBACKS["routing:timeout"] == routing + 1
+    assert FALLBACKS["answer:timeout"] == answer + 1

@@ -26,7 +26,13 @@ def test_postgres_url_uses_psycopg3() -> None:
         ({"qdrant_url": "not a url"}, "qdrant_url"),
         ({"database_url": "mysql://x"}, "DATABASE_URL"),
         ({"embeddings_provider": "openai"}, "EMBEDDINGS_BASE_URL"),
-        ({"llm_model": "m"}, "LLM_BASE_URL, LLM_MODEL and LLM_API_KEY"),
+        ({"llm_model": "m"}, "LLM_BASE_URL and LLM_MODEL"),
+        ({"llm_api_key": "k"}, "LLM_BASE_URL and LLM_MODEL"),
+        (
+            {"llm_base_url": "http://127.0.0.1:8080/v1", "llm_model": "m", "llm_timeout": 0},
+            "llm_timeout",
+        ),
+        ({"llm_structured_method": "xml"}, "llm_structured_method"),
         ({"chunk_max_tokens": 10}, "chunk_max_tokens"),
     ],
 )
@@ -53,3 +59,11 @@ def test_tiktoken_works_from_the_primed_cache_only(tmp_path: Path, monkeypatch) 
     monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})  # force a fresh load from the cache
     encoding = tiktoken.get_encoding("cl100k_base")  # the network guard fails any download
     assert encoding.decode(encoding.encode("bolletta €")) == "bolletta €"
+
+
+def test_a_local_llm_server_needs_no_key() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, llm_base_url="http://127.0.0.1:8080/v1", llm_model="qwen2.5"
+    )
+    assert settings.llm_configured and settings.llm_api_key is None
+    assert settings.llm_timeout == 20.0 and settings.llm_structured_method == "function_calling"
