@@ -71,6 +71,26 @@ def _sources_line(citations: list[Citation], language: str) -> str:
     return f"{render(TEMPLATES, 'sources', language)}: " + "; ".join(titles)
 
 
+def _resume_offer(state: ConversationState) -> str | None:
+    """When no procedure is active and one waits on the dialogue stack, offer it again; not
+    during an emergency, a handoff or identification, and not when no reply was written."""
+    stack = state.get("suspended") or []
+    if (
+        not stack
+        or state.get("flow")
+        or state.get("urgency") == "emergency"
+        or state.get("handoff")
+        or state.get("route") in ("identify", "handoff")
+        or state.get("choices")
+        or not state.get("reply")
+    ):
+        return None
+    language = state.get("language", "it")
+    vertical = stack[-1]["flow"].get("vertical", "")
+    procedure = render(TEMPLATES, f"procedure_{vertical}", language)
+    return render(TEMPLATES, "resume_offer", language, procedure=procedure)
+
+
 def make_respond(deps: GraphDeps):  # type: ignore[no-untyped-def]
     def respond(state: ConversationState) -> dict[str, Any]:
         language = state.get("language", "it")
@@ -87,6 +107,9 @@ def make_respond(deps: GraphDeps):  # type: ignore[no-untyped-def]
         citations = state.get("citations", [])
         if citations and text:
             parts.append(_sources_line(citations, language))
+        offer = _resume_offer(state)
+        if offer:
+            parts.append(offer)
         choices = state.get("choices", [])[:MAX_LIST_ROWS]
         final = "\n\n".join(p for p in parts if p)
         actions = state.get("actions", [])
@@ -97,6 +120,8 @@ def make_respond(deps: GraphDeps):  # type: ignore[no-untyped-def]
             "notice": None,
             "tools_called": [*state.get("tools_called", []), *(a["tool"] for a in actions)],
         }
+        if offer:
+            update["resume_offered"] = True
         route = state.get("route")
         if route != "identify":  # the question asked before identification has been answered
             update["pending_text"] = None

@@ -61,6 +61,12 @@ class Flow(TypedDict, total=False):
     slots: dict[str, Any]
 
 
+class SuspendedFlow(TypedDict):
+    flow: Flow
+    question: str  # what the procedure last asked the customer, asked again on resuming
+    choices: list[Choice]
+
+
 class OtpChallenge(TypedDict):
     customer_code: str
     code_hash: str
@@ -99,7 +105,11 @@ class ConversationState(TypedDict, total=False):
     opted_out: bool
     # Procedures and escalation.
     flow: Flow | None
-    suspended_flow: Flow | None  # a procedure an emergency interrupted; nothing was written for it
+    # Procedures interrupted by a topic switch or an emergency, most recent last (the
+    # dialogue stack); nothing was written for them. When no procedure is active, the top
+    # one is offered again.
+    suspended: list[SuspendedFlow]
+    resume_offered: bool
     handoff: Handoff | None
     handoff_reason: str | None  # why a node asked for a handoff this turn
     not_understood: int

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from langgraph.graph import END
 from langgraph.types import Command
 
-from graph.accounts import is_yes
+from graph.accounts import is_no, is_yes
 from graph.deps import GraphDeps
 from graph.llm import llm_route
 from graph.policy import OPT_IN, is_locked, needs_identity
@@ -16,7 +16,13 @@ from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
 from graph.slots import find_customer_code, find_iban, find_pdr, find_pod
-from graph.state import PERSONAL_DATA_ROUTES, VERTICALS, ConversationState, Route
+from graph.state import (
+    PERSONAL_DATA_ROUTES,
+    VERTICALS,
+    ConversationState,
+    Route,
+    SuspendedFlow,
+)
 from knowledge.sparse import fold
 
 Goto = Literal[Route, "identify", "knowledge", "respond", "__end__"]
@@ -53,6 +59,31 @@ _FISCAL_CODE = re.compile(r"\b[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]\b", re.IGNO
 def carries_data(text: str) -> bool:
     """An answer to a procedure's question: it carries an IBAN, a tax code, a POD or PDR."""
     return bool(find_iban(text) or find_pod(text) or find_pdr(text) or _FISCAL_CODE.search(text))
+
+
+MAX_SUSPENDED = 3
+
+
+def suspend(state: ConversationState) -> list[SuspendedFlow]:
+    """The dialogue stack with the active procedure pushed on it (if there is one)."""
+    stack = list(state.get("suspended") or [])
+    flow = state.get("flow")
+    if flow:
+        stack = [s for s in stack if s["flow"].get("vertical") != flow.get("vertical")]
+        stack.append(
+            SuspendedFlow(
+                flow=flow, question=_last_question(state), choices=list(state.get("choices", []))
+            )
+        )
+    return stack[-MAX_SUSPENDED:]
+
+
+def _last_question(state: ConversationState) -> str:
+    """What the assistant last asked, without the disclosure, notices or sources around it."""
+    sources = tuple(f"{label}:" for label in TEMPLATES["sources"].values())
+    parts = [p.strip() for p in (state.get("reply") or "").split("\n\n") if p.strip()]
+    asked = [p for p in parts if not p.startswith(sources)]
+    return asked[-1] if asked else ""
 
 
 def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
@@ -117,12 +148,12 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
         if urgency == "emergency":
             # Safety first: no identification, no questions before the instructions.
             # A procedure in progress is suspended as it stands: nothing is written for it.
-            suspended = state.get("flow") or state.get("suspended_flow")
             return goto(
                 "outage",
                 f"emergency ({u.hazard or 'named by the model'}): safety instructions first",
                 flow=None,
-                suspended_flow=suspended,
+                suspended=suspend(state),
+                resume_offered=False,
                 pending_route=None,
                 pending_text=None,
             )
@@ -142,6 +173,37 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
 
         flow = state.get("flow")
         continuing = False
+        stack = list(state.get("suspended") or [])
+        if state.get("resume_offered") and stack and not flow:
+            if is_yes(text):
+                top = stack.pop()
+                deps.audit.record(
+                    thread, "routing", "resume", "procedure resumed", customer_code=customer
+                )
+                resumed = Reply(
+                    render(TEMPLATES, "resumed", language) + "\n\n" + top["question"],
+                    choices=list(top.get("choices", [])),
+                )
+                return Command(
+                    goto="respond",
+                    update={
+                        **update,
+                        **resumed.update(),
+                        "route": top["flow"]["vertical"],
+                        "flow": top["flow"],
+                        "suspended": stack,
+                        "resume_offered": False,
+                    },
+                )
+            if is_no(text):
+                stack.pop()
+                return answer(
+                    Reply(render(TEMPLATES, "resume_declined", language)),
+                    "resume_declined",
+                    suspended=stack,
+                    resume_offered=False,
+                )
+        update["resume_offered"] = False
         offer = state.get("identity_offer")
         if (
             offer
@@ -202,7 +264,9 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             else:
                 reason = f"intent {route} ({u.confidence:.2f})"
             if flow and flow.get("vertical") != route:
+                # A topic switch: the procedure waits on the stack, to be offered again.
                 update["flow"] = None
+                update["suspended"] = suspend(state)
         if route == "handoff":
             return goto("handoff", "customer asked for a person", route="handoff")
         if route == "general" and u.confidence < 0.15:

@@ -138,6 +138,57 @@ TEMPLATES: Templates = {
         "fr": "Si vous voulez me transmettre le relevé de votre compteur, envoyez-moi votre "
         "code client (il commence par LM).",
     },
+    "resume_offer": {
+        "it": "Vuoi riprendere {procedure} da dove eravamo rimasti? (sì/no)",
+        "en": "Would you like to pick up {procedure} where we left off? (yes/no)",
+        "fr": "Voulez-vous reprendre {procedure} là où nous en étions ? (oui/non)",
+    },
+    "procedure_billing": {
+        "it": "la segnalazione sulla bolletta",
+        "en": "the report about your bill",
+        "fr": "le signalement sur votre facture",
+    },
+    "procedure_payments": {
+        "it": "la verifica del pagamento",
+        "en": "the payment check",
+        "fr": "la vérification du paiement",
+    },
+    "procedure_instalments": {
+        "it": "la rateizzazione",
+        "en": "the instalment plan",
+        "fr": "l'échelonnement",
+    },
+    "procedure_self_reading": {
+        "it": "l'autolettura",
+        "en": "the meter reading",
+        "fr": "le relevé du compteur",
+    },
+    "procedure_bonus": {
+        "it": "il bonus sociale",
+        "en": "the social bonus",
+        "fr": "le bonus social",
+    },
+    "procedure_outage": {
+        "it": "la segnalazione del guasto",
+        "en": "the fault report",
+        "fr": "le signalement de panne",
+    },
+    "procedure_contracts": {"it": "la tua pratica", "en": "your request", "fr": "votre demande"},
+    "procedure_onboarding": {
+        "it": "le tue preferenze",
+        "en": "your preferences",
+        "fr": "vos préférences",
+    },
+    "resumed": {
+        "it": "Bene, riprendiamo da dove eravamo rimasti.",
+        "en": "Good, let's pick up where we left off.",
+        "fr": "Bien, reprenons là où nous en étions.",
+    },
+    "resume_declined": {
+        "it": "Va bene, lasciamo perdere. Se ti serve altro, scrivimi pure.",
+        "en": "All right, we'll leave it there. If you need anything else, just write.",
+        "fr": "D'accord, on laisse tomber. Si vous avez besoin d'autre chose, écrivez-moi.",
+    },
     "acknowledged": {
         "it": "Perfetto! Se ti serve altro, scrivimi pure.",
         "en": "Great! If you need anything else, just write.",

@@ -1,0 +1,50 @@
+"""The dialogue stack: a topic switch suspends the procedure in progress, the other question is
+answered, then the procedure is offered again and resumes where it stopped."""
+
+from __future__ import annotations
+
+from tests.conftest import converse
+
+GIULIA = "LM00010001"
+
+
+def test_a_question_in_the_middle_of_a_plan_then_the_plan_resumes(make_graph) -> None:
+    graph, deps = make_graph()
+    *_, offered = converse(graph, "voglio pagare a rate la bolletta", GIULIA, "123456")
+    assert offered.procedure is not None and offered.procedure.name == "instalments"
+    options = [c["title"] for c in offered.choices]
+    (detour,) = converse(graph, "come funziona il bonus sociale per la luce?")
+    assert detour.route == "bonus" and detour.citations
+    assert detour.procedure is None and "riprendere la rateizzazione" in (detour.reply or "")
+    (resumed,) = converse(graph, "sì")
+    assert resumed.route == "instalments" and resumed.procedure is not None
+    assert [c["title"] for c in resumed.choices] == options  # the same question, again
+    first = options[0].split()[0]
+    confirm, done = converse(graph, first, "sì")
+    assert "Confermi" in (confirm.reply or "")
+    assert len(deps.backend.list_plans(GIULIA)) >= 1 and done.procedure is None
+
+
+def test_declining_to_resume_drops_the_procedure(make_graph) -> None:
+    graph, deps = make_graph()
+    before = len(deps.backend.list_plans(GIULIA))
+    converse(graph, "voglio pagare a rate la bolletta", GIULIA, "123456")
+    (detour,) = converse(graph, "che cos'è il bonus idrico?")
+    assert "riprendere" in (detour.reply or "")
+    (declined,) = converse(graph, "no")
+    assert declined.procedure is None and "riprendere" not in (declined.reply or "")
+    (later,) = converse(graph, "grazie")
+    assert "riprendere" not in (later.reply or "")
+    assert len(deps.backend.list_plans(GIULIA)) == before
+
+
+def test_after_an_emergency_the_suspended_reading_is_offered_again(make_graph) -> None:
+    graph, deps = make_graph()
+    gas = next(s for s in deps.backend.get_customer(GIULIA).supplies if s.commodity == "gas")
+    before = deps.backend.list_readings(gas.supply_id)
+    converse(graph, "vorrei comunicare l'autolettura del gas", GIULIA, "123456")
+    (alarm,) = converse(graph, "sento odore di gas in cantina!")
+    assert alarm.urgency == "emergency" and "riprendere" not in (alarm.reply or "")
+    (calm,) = converse(graph, "ok grazie, ho chiamato il pronto intervento")
+    assert "riprendere l'autolettura" in (calm.reply or "")
+    assert deps.backend.list_readings(gas.supply_id) == before
