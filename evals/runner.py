@@ -155,6 +155,7 @@ class TurnRecord(BaseModel):
     language: str
     tools: list[str] = Field(default_factory=list)
     failed_tools: list[str] = Field(default_factory=list)  # actions that returned ok=False
+    tool_args: list[dict[str, Any]] = Field(default_factory=list)  # {tool, args} of each write
     doc_ids: list[str] = Field(default_factory=list)
     contexts: list[str] = Field(default_factory=list)
     latency_ms: float = 0.0
@@ -299,6 +300,7 @@ class EvalRunner:
                     language=result.language,
                     tools=[a.tool for a in result.actions if a.ok],
                     failed_tools=[a.tool for a in result.actions if not a.ok],
+                    tool_args=[{"tool": a.tool, "args": a.args} for a in result.actions if a.args],
                     doc_ids=list(dict.fromkeys(c.doc_id for c in result.citations)),
                     contexts=[str(e) for e in values.get("evidence", [])],
                     latency_ms=round(elapsed, 1),

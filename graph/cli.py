@@ -1,4 +1,4 @@
-"""`sportello ask`, `sportello chat` and `sportello demo`: conversations from a terminal."""
+"""`sportello ask`, `chat`, `graph` and `demo`: conversations and the graph from a terminal."""
 
 from __future__ import annotations
 
@@ -31,11 +31,26 @@ def add_commands(sub: argparse._SubParsersAction, runtime_factory: RuntimeFactor
     chat.add_argument("--thread")
     chat.set_defaults(run=lambda a, s: run_chat(a, s, runtime_factory))
 
+    drawing = sub.add_parser("graph", help="print the conversation graph as Mermaid")
+    drawing.add_argument("--xray", action="store_true", help="draw subgraphs' own nodes too")
+    drawing.set_defaults(run=run_graph)
+
     demo = sub.add_parser("demo", help="the embedded demo utility")
     demo_sub = demo.add_subparsers(dest="demo_command", required=True)
     customers = demo_sub.add_parser("customers", help="list the demo customers")
     customers.add_argument("--json", action="store_true")
     customers.set_defaults(run=lambda a, s: run_demo_customers(a, s, runtime_factory))
+
+
+def run_graph(args: argparse.Namespace, settings: Settings) -> int:
+    """The topology only: building the graph wires its nodes and uses none of the services."""
+    from graph.builder import build_graph
+    from graph.deps import GraphDeps
+
+    unused: Any = None
+    deps = GraphDeps(backend=unused, retriever=unused, classifier=unused, audit=unused)
+    print(build_graph(deps).get_graph(xray=args.xray).draw_mermaid(), end="")
+    return 0
 
 
 def _print_result(result: Any, as_json: bool) -> None:

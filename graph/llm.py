@@ -137,7 +137,7 @@ def llm_grounded_answer(
 @dataclass
 class ToolRun:
     reply: str | None
-    actions: list[tuple[str, bool]] = field(default_factory=list)
+    actions: list[tuple[str, bool, dict[str, Any]]] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
 
 
@@ -175,7 +175,7 @@ def run_tool_agent(
                         content, ok = json.dumps(tool.invoke(call["args"]), default=str), True  # type: ignore[union-attr]
                     except Exception as exc:  # bad arguments from the model
                         content, ok = f"error: {exc}", False
-                run.actions.append((call["name"], ok))
+                run.actions.append((call["name"], ok, dict(call["args"])))
                 if ok:
                     run.evidence.append(content)
                 messages.append(ToolMessage(content, tool_call_id=call["id"]))

@@ -33,8 +33,10 @@ class Reply:
             self.evidence.append(hit.text)
         return self
 
-    def act(self, tool: str, ok: bool = True, result: object = None) -> Reply:
-        self.actions.append(Action(tool=tool, ok=ok))
+    def act(
+        self, tool: str, ok: bool = True, result: object = None, args: dict[str, Any] | None = None
+    ) -> Reply:
+        self.actions.append(Action(tool=tool, ok=ok, args=args or {}))
         if result is not None:
             self.evidence.append(str(result))
         return self

@@ -43,9 +43,10 @@ class Citation(TypedDict):
     source: str
 
 
-class Action(TypedDict):
+class Action(TypedDict, total=False):
     tool: str
     ok: bool
+    args: dict[str, Any]  # what a write was called with (the customer is never among them)
 
 
 class Choice(TypedDict):

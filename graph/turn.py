@@ -19,6 +19,7 @@ class CitationOut(BaseModel):
 class ActionOut(BaseModel):
     tool: str
     ok: bool
+    args: dict[str, Any] = {}
 
 
 class ProcedureOut(BaseModel):

@@ -178,8 +178,8 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     )
                     if run is not None and run.reply:
                         reply = Reply(run.reply)
-                        for name, ok in run.actions:
-                            reply.act(name, ok)
+                        for name, ok, args in run.actions:
+                            reply.act(name, ok, args=args)
                         reply.evidence += run.evidence
                 if not reply.text:
                     reply = Reply(_explain(bills[0], language))

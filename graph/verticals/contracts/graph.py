@@ -586,7 +586,8 @@ class _Turn:
         else:
             lines.append(self.t("no_documents"))
         reply = Reply("\n".join(lines))
-        reply.act("open_case", True, case.model_dump_json(exclude={"data"}))
+        args = {"kind": case.kind, "supply_id": case.supply_id}
+        reply.act("open_case", True, case.model_dump_json(exclude={"data"}), args=args)
         return _say(reply, flow=None)
 
     def case_data(self) -> dict[str, str]:

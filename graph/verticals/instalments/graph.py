@@ -118,7 +118,12 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                             first=day(first.due_date),
                         )
                     )
-                    reply.act("create_instalment_plan", True, plan.model_dump_json())
+                    reply.act(
+                        "create_instalment_plan",
+                        True,
+                        plan.model_dump_json(),
+                        args={"bill_id": plan.bill_id, "instalments": len(plan.instalments)},
+                    )
                     return say(reply, flow=None)
                 if is_no(text):
                     deps.audit.record(

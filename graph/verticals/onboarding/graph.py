@@ -291,7 +291,12 @@ class _Node:
             lines.append(self.text("whatsapp_saved"))
             update["opted_out"] = False  # an explicit yes to WhatsApp messages lifts a STOP
         reply = Reply(" ".join(lines))
-        reply.act("set_preferences", True, saved.model_dump_json())
+        reply.act(
+            "set_preferences",
+            True,
+            saved.model_dump_json(),
+            args=saved.model_dump(mode="json", exclude={"customer_code", "updated_at"}),
+        )
         return self.say(reply, **update)
 
     # ------------------------------------------------------------------ consents
@@ -380,7 +385,12 @@ class _Node:
                 data=consent.model_dump(mode="json"),
             )
             done = Reply(self.text("consent_granted", label=label, at=_when(consent.at)))
-            done.act("record_consent", True, consent.model_dump_json())
+            done.act(
+                "record_consent",
+                True,
+                consent.model_dump_json(),
+                args={"category": consent.category, "granted": consent.granted},
+            )
         elif is_no(answer):
             self.deps.audit.record(
                 self.thread,
@@ -411,7 +421,12 @@ class _Node:
                 customer_code=customer.code,
                 data=consent.model_dump(mode="json"),
             )
-            reply.act("record_consent", True, consent.model_dump_json())
+            reply.act(
+                "record_consent",
+                True,
+                consent.model_dump_json(),
+                args={"category": consent.category, "granted": consent.granted},
+            )
             wordings.append(wording)
         reply.text = self.text("revoked", at=_when(now), wordings="\n".join(wordings))
         return reply.cite(passage(self.deps, REVOCATION))

@@ -73,7 +73,12 @@ def emergency_reply(deps: GraphDeps, state: ConversationState) -> Reply:
     reply.citations.append(sheet.citation())
     reply.act("safety_instructions", True, sheet.hazard)
     ticket = open_emergency_ticket(deps, sheet.commodity, state.get("customer_code"), text)
-    reply.act("open_ticket", ticket is not None, ticket.ticket_id if ticket else None)
+    reply.act(
+        "open_ticket",
+        ticket is not None,
+        ticket.ticket_id if ticket else None,
+        args={"category": f"{sheet.commodity}_emergency", "priority": "emergency"},
+    )
     if ticket is not None:
         lines.append(render(TEMPLATES, "emergency_ticket", language, ticket=ticket.ticket_id))
         deps.audit.record(
@@ -458,7 +463,12 @@ class _Report:
                 "attachments": len(report.tags),
             },
         )
-        self.reply.act("open_ticket", True, ticket.ticket_id)
+        self.reply.act(
+            "open_ticket",
+            True,
+            ticket.ticket_id,
+            args={"category": ticket.category, "priority": priority},
+        )
         name, _ = distributor(report.commodity, supply)
         return self._done(
             render(TEMPLATES, "ticket_opened", language, ticket=ticket.ticket_id, distributor=name),

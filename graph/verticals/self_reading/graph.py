@@ -212,4 +212,5 @@ def _record(
             window=window_text,
         )
     )
-    return reply.act("record_reading", True, saved.model_dump_json())
+    args = {"supply_id": saved.supply_id, "read_on": str(saved.read_on), "values": saved.values}
+    return reply.act("record_reading", True, saved.model_dump_json(), args=args)

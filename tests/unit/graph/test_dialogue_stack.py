@@ -48,3 +48,13 @@ def test_after_an_emergency_the_suspended_reading_is_offered_again(make_graph) -
     (calm,) = converse(graph, "ok grazie, ho chiamato il pronto intervento")
     assert "riprendere l'autolettura" in (calm.reply or "")
     assert deps.backend.list_readings(gas.supply_id) == before
+
+
+def test_writes_report_their_arguments_and_never_the_customer(make_graph) -> None:
+    graph, _ = make_graph()
+    *_, offered = converse(graph, "voglio pagare a rate la bolletta", GIULIA, "123456")
+    first = offered.choices[0]["title"].split()[0]
+    *_, done = converse(graph, first, "sì")
+    (created,) = [a for a in done.actions if a.tool == "create_instalment_plan"]
+    assert created.ok and created.args["instalments"] == int(first)
+    assert created.args["bill_id"] and "customer_code" not in created.args

@@ -42,3 +42,13 @@ def test_every_route_is_reachable_from_the_supervisor() -> None:
         assert ("supervisor", target) in edges
         assert (target, "respond") in edges
     assert ("respond", "__end__") in edges
+
+
+def test_sportello_graph_prints_the_same_topology(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from graph.cli import run_graph
+    from knowledge.settings import Settings
+
+    assert run_graph(argparse.Namespace(xray=True), Settings(_env_file=None)) == 0  # type: ignore[call-arg]
+    assert capsys.readouterr().out == SNAPSHOT.read_text()
