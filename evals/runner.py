@@ -172,6 +172,7 @@ class CaseResult(BaseModel):
     expected: dict[str, Any]
     turns: list[TurnRecord]
     refused: bool = False
+    written: list[str] | None = None  # kinds the demo backend's state shows written, if known
     scores: dict[str, float] = Field(default_factory=dict)
     spread: dict[str, float] = Field(default_factory=dict)  # std over repeats, when repeated
     judged: dict[str, float] = Field(default_factory=dict)  # LLM-judged scores (--judge)
@@ -189,7 +190,33 @@ class CaseResult(BaseModel):
         return [t.output or "" for t in self.turns]
 
 
-def score_case(case: EvalCase, records: Sequence[TurnRecord], refused: bool) -> dict[str, float]:
+# The backend writes each write tool makes, by kind (graph/backends/demo.py WRITABLE).
+WRITES = {
+    "create_instalment_plan": "plan",
+    "record_reading": "reading",
+    "open_case": "case",
+    "open_ticket": "ticket",
+    "set_preferences": "preferences",
+    "record_consent": "consent",
+}
+
+
+def backend_state_correct(
+    written: Sequence[str], expected_tools: Sequence[str], forbidden_tools: Sequence[str]
+) -> float:
+    """τ²-bench style: the backend's final state holds exactly the writes the task expects
+    (a plan, a reading, a case, a ticket, preferences, a consent) and none other."""
+    expected = {WRITES[t] for t in expected_tools if t in WRITES}
+    forbidden = {WRITES[t] for t in forbidden_tools if t in WRITES}
+    return float(set(written) == expected and not (set(written) & forbidden))
+
+
+def score_case(
+    case: EvalCase,
+    records: Sequence[TurnRecord],
+    refused: bool,
+    written: Sequence[str] | None = None,
+) -> dict[str, float]:
     """The offline metrics that apply to this case."""
     turns = [to_metric_turn(r) for r in records]
     scores: dict[str, float] = {}
@@ -227,6 +254,10 @@ def score_case(case: EvalCase, records: Sequence[TurnRecord], refused: bool) -> 
         scores.update(metrics.reference_scores(answer, case.reference))
     if case.expected_tools is not None:
         scores.update(metrics.tool_call_scores(turns, case.expected_tools, case.forbidden_tools))
+        if written is not None and case.kind == "procedures":
+            scores["backend_state"] = backend_state_correct(
+                written, case.expected_tools, case.forbidden_tools
+            )
     if case.expected_routes is not None:
         pairs = list(zip(case.expected_routes, records, strict=False))
         scores["routes_followed"] = metrics.mean(float(e == r.route) for e, r in pairs)
@@ -281,6 +312,8 @@ class EvalRunner:
     def run_case(self, graph: Any, case: EvalCase, nonce: str) -> CaseResult:
         if self.reset_backend is not None:
             self.reset_backend()
+        digest = getattr(self.deps.backend, "state_digest", None)
+        before = digest() if digest is not None else None
         thread = f"eval:{nonce}:{case.id}"
         config = {"configurable": {"thread_id": thread}}
         records: list[TurnRecord] = []
@@ -310,6 +343,10 @@ class EvalRunner:
             e.kind == "policy" and e.name in REFUSALS
             for e in self.deps.audit.events(thread_id=thread)
         ) or all(r.route == "general" and not r.tools and not r.doc_ids for r in records)
+        written = None
+        if digest is not None and before is not None:
+            after = digest()
+            written = sorted(kind for kind in after if after[kind] != before.get(kind))
         return CaseResult(
             id=case.id,
             dataset=case.dataset,
@@ -319,7 +356,8 @@ class EvalRunner:
             expected=case.expected(),
             turns=records,
             refused=refused,
-            scores=score_case(case, records, refused),
+            written=written,
+            scores=score_case(case, records, refused, written),
         )
 
     def _vertical(self, case: EvalCase, records: Sequence[TurnRecord]) -> str:

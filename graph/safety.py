@@ -81,7 +81,10 @@ _ELECTRIC = (
     r"consumer unit|electric|elettric|spina|ciabatta|multipresa|prolunga|extension|power strip|"
     r"rallonge|multiprise|lampad|light|lumiere|ampoule"
 )
-_FALLEN = r"cadut|a terra|per terra|penzol|fallen|down\b|on the ground|tombe|par terre|au sol"
+_FALLEN = (
+    r"cadut|a terra|per terra|penzol|\bpend(e|ono|ente|enti)\b|fallen|down\b|on the ground|"
+    r"hanging|dangling|tombe|par terre|au sol|pend(ent)?\b"
+)
 _CABLE = r"cav[oi]|filo|fili|palo|linea|cable|wire|power line|pole|\bfil|ligne|poteau"
 _UNWELL = (
     r"sente male|malore|svenut|mal di testa|nausea|vertigin|unwell|dizzy|headache|"

@@ -351,6 +351,30 @@ class DemoBackend:
 
     # Loading and resetting
 
+    # What a conversation can write, by kind: evaluations compare these before and after.
+    WRITABLE = {
+        "plan": (plans, plan_instalments),
+        "reading": (readings,),
+        "case": (cases,),
+        "ticket": (tickets, ticket_updates),
+        "preferences": (customer_preferences,),
+        "consent": (consents,),
+    }
+
+    def state_digest(self) -> dict[str, str]:
+        """A fingerprint of each writable kind's rows: a kind whose fingerprint changed was
+        written (a new row or an update)."""
+        digests = {}
+        with self.engine.connect() as conn:
+            for kind, tables in self.WRITABLE.items():
+                digest = hashlib.sha256()
+                for table in tables:
+                    rows = conn.execute(select(table).order_by(*table.primary_key.columns))
+                    for row in rows:
+                        digest.update(repr(tuple(row)).encode())
+                digests[kind] = digest.hexdigest()
+        return digests
+
     def load(self, data: DemoData, *, today: date, seed: int) -> None:
         """Replace every demo table's content with `data` (used by `seed_demo`), atomically.
 

@@ -285,3 +285,14 @@ def test_the_html_report_is_self_contained_with_one_svg_per_chart() -> None:
     assert page.count("<svg") == 5
     assert "&lt;b&gt;al mese&lt;/b&gt;" in page and "<b>al mese</b>" not in page
     assert '<table class="sortable" id="failures">' in page and ">b</td>" in page
+
+
+def test_backend_state_must_hold_exactly_the_expected_writes() -> None:
+    from evals.runner import backend_state_correct
+
+    plan = ["check_instalment_eligibility", "create_instalment_plan"]
+    assert backend_state_correct(["plan"], plan, []) == 1.0
+    assert backend_state_correct([], plan, []) == 0.0  # nothing was written
+    assert backend_state_correct(["plan", "ticket"], plan, []) == 0.0  # an extra write
+    assert backend_state_correct([], ["get_bill"], ["create_instalment_plan"]) == 1.0
+    assert backend_state_correct(["plan"], [], ["create_instalment_plan"]) == 0.0

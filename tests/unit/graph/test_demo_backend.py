@@ -944,3 +944,15 @@ def test_the_demo_backend_on_postgres(postgres_url: str, demo: DemoBackend) -> N
         assert backend.list_consents(GIULIA) == demo.list_consents(GIULIA)
     finally:
         backend.engine.dispose()
+
+
+def test_the_state_digest_shows_which_kinds_a_write_touched(scratch: DemoBackend) -> None:
+    before = scratch.state_digest()
+    assert set(before) == {"plan", "reading", "case", "ticket", "preferences", "consent"}
+    scratch.open_ticket(
+        Ticket(customer_code=None, category="gas_emergency", priority="emergency", summary="x")
+    )
+    after = scratch.state_digest()
+    assert [k for k in after if after[k] != before[k]] == ["ticket"]
+    scratch.list_customers()
+    assert scratch.state_digest() == after  # reading changes nothing
