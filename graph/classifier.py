@@ -305,7 +305,12 @@ class OfflineClassifier:
     def _matrix64(self) -> np.ndarray:
         return self.matrix.astype(np.float64)
 
-    def understand(self, text: str, default_language: str = "it") -> Understanding:
+    def understand(
+        self, text: str, default_language: str = "it", *, vote: bool = True
+    ) -> Understanding:
+        """Rules first (opt-out, danger, handoff cues), then the examples' vote. `vote=False`
+        applies the rules only (route `general`, confidence 0): LLM mode asks the model for
+        the route and votes only if the model fails."""
         # WhatsApp media markers ("[location 43.6,11.4]") carry no intent of their own.
         text = _MARKER.sub(" ", text).strip()
         if not text:
@@ -331,6 +336,10 @@ class OfflineClassifier:
                 by_rule=True,
                 injection=injection,
                 other_customer=other,
+            )
+        if not vote:
+            return Understanding(
+                language, "general", urgency, 0.0, injection=injection, other_customer=other
             )
         scores = self.route_scores(text, folded)
         ranking = rank_routes(scores)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Literal
 
 from langgraph.graph import END
@@ -103,13 +104,20 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
             return Command(goto=END, update={**update, "route": "handoff"})  # type: ignore[arg-type]
 
-        u = deps.classifier.understand(text, default_language=state.get("language", "it"))
+        default_language = state.get("language", "it")
+        llm_mode = deps.chat_model is not None
+        u = deps.classifier.understand(text, default_language, vote=not llm_mode)
         route, urgency, language = u.route, u.urgency, u.language
-        if deps.chat_model is not None and not u.by_rule:
+        if llm_mode and not u.by_rule:
+            assert deps.chat_model is not None
             decision = llm_route(
                 deps.chat_model, text, state.get("last_route"), deps.llm_structured_method
             )
-            if decision is not None:
+            if decision is None:  # the offline brain's vote, for this turn only
+                u = deps.classifier.understand(text, default_language)
+                route, language = u.route, u.language
+            else:
+                u = replace(u, route=decision.route, language=decision.language, confidence=1.0)
                 route, language = decision.route, decision.language
                 urgency = (
                     "emergency"

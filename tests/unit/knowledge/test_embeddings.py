@@ -99,3 +99,14 @@ def test_openai_embedder_over_real_http(embeddings_server: str) -> None:
     vectors = OpenAIEmbedder(embeddings_server, "e5").embed_queries(["uno", "due"])
     assert vectors.shape == (2, 2)
     assert vectors[0].tolist() == [1.0, 0.0]
+
+
+def test_repeated_queries_come_from_the_cache_and_match(embedder) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    first = embedder.embed_queries(["soglia ISEE bonus", "autolettura gas", "soglia ISEE bonus"])
+    again = embedder.embed_queries(["autolettura gas"])
+    assert np.array_equal(first[0], first[2]) and np.array_equal(first[1], again[0])
+    assert first.shape == (3, embedder.dim)
+    fresh = embedder._embed(["autolettura gas"], "query")  # the model itself, no cache
+    assert np.allclose(fresh[0], again[0])
