@@ -15,7 +15,6 @@ import asyncio
 import json
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from fastapi import FastAPI, Request
 from benchmarks._corpus import corpus_knowledge_base
 from evals.datasets import DATASETS, RetrievalCase, load_jsonl
 from knowledge.settings import Settings
+from tests.fakes import ServerThread  # the same local server the tests use
 
 
 def stub_model_app(latency: float) -> Any:
@@ -61,27 +61,6 @@ def stub_model_app(latency: float) -> Any:
     return app
 
 
-class Served:
-    def __init__(self, app: Any) -> None:
-        import uvicorn
-
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.02)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}/v1"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
-
-
 def main() -> None:
     from api.runtime import build_runtime
 
@@ -94,7 +73,8 @@ def main() -> None:
     corpus_knowledge_base(data_dir).close()
     questions = [c.question for c in load_jsonl(DATASETS / "retrieval_dev.jsonl", RetrievalCase)]
     app = stub_model_app(args.latency)
-    with Served(app) as url:
+    with ServerThread(app) as base:
+        url = f"{base}/v1"
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None,
             sportello_data_dir=data_dir,
