@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 import re
 
+from langgraph.types import Command
+
 from graph.answers import extract_answer
 from graph.claims import unsupported_figures
 from graph.deps import GraphDeps
 from graph.llm import llm_grounded_answer
+from graph.policy import offers_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
@@ -150,9 +153,6 @@ def make_knowledge(deps: GraphDeps):  # type: ignore[no-untyped-def]
     identification, is answered from the vertical's documents with citations; when it names
     the customer's own bill or meter, the reply ends by offering to check it (the next
     message with a customer code, or a yes, starts identification for that question)."""
-    from langgraph.types import Command
-
-    from graph.policy import offers_identity
 
     def knowledge(state: ConversationState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")

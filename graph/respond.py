@@ -108,8 +108,7 @@ def make_respond(deps: GraphDeps):  # type: ignore[no-untyped-def]
         if citations and text:
             parts.append(_sources_line(citations, language))
         offer = _resume_offer(state)
-        if offer:
-            parts.append(offer)
+        parts.append(offer or "")
         choices = state.get("choices", [])[:MAX_LIST_ROWS]
         final = "\n\n".join(p for p in parts if p)
         actions = state.get("actions", [])
@@ -120,7 +119,7 @@ def make_respond(deps: GraphDeps):  # type: ignore[no-untyped-def]
             "notice": None,
             "tools_called": [*state.get("tools_called", []), *(a["tool"] for a in actions)],
         }
-        if offer:
+        if offer:  # the next "sì" or "no" answers it
             update["resume_offered"] = True
         route = state.get("route")
         if route != "identify":  # the question asked before identification has been answered

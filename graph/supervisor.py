@@ -108,8 +108,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
         llm_mode = deps.chat_model is not None
         u = deps.classifier.understand(text, default_language, vote=not llm_mode)
         route, urgency, language = u.route, u.urgency, u.language
-        if llm_mode and not u.by_rule:
-            assert deps.chat_model is not None
+        if deps.chat_model is not None and not u.by_rule:
             decision = llm_route(
                 deps.chat_model, text, state.get("last_route"), deps.llm_structured_method
             )
