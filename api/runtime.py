@@ -16,6 +16,7 @@ from graph.builder import build_graph
 from graph.classifier import OfflineClassifier
 from graph.deps import GraphDeps
 from graph.llm import make_chat_model
+from graph.ratelimit import RateLimiter
 from graph.turn import TurnResult, run_turn
 from knowledge.base import KnowledgeBase
 from knowledge.clock import Clock
@@ -77,6 +78,21 @@ class Runtime:
         self.knowledge.close()
 
 
+def build_limiter(settings: Settings) -> RateLimiter:
+    """Every rate limit of the service, in Redis (REDIS_URL) or in memory."""
+    return RateLimiter(
+        {
+            "otp_send": settings.rate_otp_send,
+            "otp_verify": settings.rate_otp_verify,
+            "chat_client": settings.rate_chat_client,
+            "chat_thread": settings.rate_chat_thread,
+            "chat_session": settings.rate_chat_session,
+            "api_token": settings.rate_api_token,
+        },
+        settings.redis_url,
+    )
+
+
 def build_runtime(
     settings: Settings, *, chat_model: Any = None, clock: Clock | None = None
 ) -> Runtime:
@@ -102,6 +118,10 @@ def build_runtime(
         otp_fixed_code=settings.otp_fixed_code,
         llm_structured_method=settings.llm_structured_method,
         ecb_rate=settings.ecb_reference_rate,
+        secret=settings.server_secret(),
+        limiter=build_limiter(settings),
+        identification_idle_minutes=settings.identification_idle_minutes,
+        identification_max_minutes=settings.identification_max_minutes,
     )
     graph = build_graph(deps, checkpointer=build_checkpointer(settings, stack))
     return Runtime(settings, knowledge, deps, graph, stack)

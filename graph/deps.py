@@ -12,6 +12,7 @@ from langchain_core.language_models import BaseChatModel
 from graph.audit import AuditTrail
 from graph.backends.ports import Notifier, UtilityBackend
 from graph.classifier import OfflineClassifier
+from graph.ratelimit import RateLimiter
 from knowledge.clock import ITALY, Clock
 from knowledge.retriever import Retriever
 
@@ -34,3 +35,9 @@ class GraphDeps:
     lockout_minutes: int = 15
     ecb_rate: Decimal = Decimal("0.02")  # ECB reference rate for instalment interest
     max_reply_chars: int = 1000
+    # Keys one-time-code hashes (HMAC-SHA256); build_runtime passes the server secret.
+    secret: bytes = b"sportello-tests-only-secret"
+    # Rate limits by name: otp_send (customer code, thread), otp_verify (customer code).
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter({}))
+    identification_idle_minutes: int = 30
+    identification_max_minutes: int = 480

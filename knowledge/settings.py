@@ -78,6 +78,26 @@ class Settings(BaseSettings):
     chunk_max_tokens: int = Field(default=320, ge=64, le=2000)
     chunk_min_tokens: int = Field(default=40, ge=0, le=500)
 
+    # Security. The server secret keys one-time-code hashes and web-chat session tokens:
+    # required in prod; elsewhere a random one is created once in the data dir.
+    sportello_secret: SecretStr | None = None
+    # Rate limits ("limits" notation, ";" between rules) in Redis when REDIS_URL is set,
+    # else in this process's memory.
+    redis_url: str | None = None
+    rate_otp_send: str = "3/15 minutes;10/day"  # one-time codes sent, per customer code and thread
+    rate_otp_verify: str = "10/hour;20/day"  # codes checked, per customer code across threads
+    rate_chat_client: str = "60/minute;2000/day"  # /v1/chat calls per client address
+    rate_chat_thread: str = "20/minute"  # /v1/chat calls per web thread
+    rate_chat_session: str = "20/hour"  # new web threads per client address
+    rate_api_token: str = "600/minute"  # operator and knowledge API calls per token
+    # Identification lapses after this idle time, and after this long in any case.
+    identification_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    identification_max_minutes: int = Field(default=8 * 60, ge=1, le=7 * 24 * 60)
+    # WhatsApp sends: attempts before a message goes to the dead-letter state, and the
+    # longest Retry-After honoured.
+    whatsapp_send_max_attempts: int = Field(default=5, ge=1, le=50)
+    whatsapp_retry_after_cap_seconds: float = Field(default=60.0, ge=0, le=3600)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Customer text and phone numbers stay out of logs unless this is deliberately enabled.
     log_sensitive: bool = False
@@ -87,6 +107,25 @@ class Settings(BaseSettings):
     def _known_database(cls, value: str | None) -> str | None:
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @field_validator(
+        "rate_otp_send",
+        "rate_otp_verify",
+        "rate_chat_client",
+        "rate_chat_thread",
+        "rate_chat_session",
+        "rate_api_token",
+    )
+    @classmethod
+    def _rate_rules(cls, value: str) -> str:
+        from limits import parse_many
+
+        if value.strip():
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ValueError(f"not a rate limit like '3/15 minutes;10/day': {value}") from exc
         return value
 
     @model_validator(mode="after")
@@ -111,6 +150,10 @@ class Settings(BaseSettings):
             raise ValueError(
                 "in prod, WhatsApp needs WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN"
             )
+        if self.sportello_env == "prod" and self.sportello_secret is None:
+            raise ValueError("in prod, SPORTELLO_SECRET is required (32+ random characters)")
+        if self.sportello_secret is not None and len(self.sportello_secret.get_secret_value()) < 32:
+            raise ValueError("SPORTELLO_SECRET must be at least 32 characters")
         if self.backend == "rest" and self.backend_url is None:
             raise ValueError("BACKEND=rest needs BACKEND_URL")
         if (self.llm_base_url is None) != (self.llm_model is None) or (
@@ -133,6 +176,26 @@ class Settings(BaseSettings):
         """Bearer token -> operator name, from OPERATOR_TOKENS."""
         pairs = [item.split(":", 1) for item in self.operator_tokens.split(",") if ":" in item]
         return {token.strip(): name.strip() for name, token in pairs if token.strip()}
+
+    def server_secret(self) -> bytes:
+        """SPORTELLO_SECRET, or (outside prod) a random key kept in the data dir, created once
+        with owner-only permissions, so hashes and session tokens survive restarts."""
+        if self.sportello_secret is not None:
+            return self.sportello_secret.get_secret_value().encode()
+        path = self.sportello_data_dir / "secret.key"
+        if not path.exists():
+            import os
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process created it first
+            else:
+                with os.fdopen(fd, "w") as out:
+                    out.write(secrets.token_urlsafe(48))
+        return path.read_text().strip().encode()
 
     def make_clock(self) -> Clock:
         """The process's one clock: entry points build it once and pass it everywhere."""
