@@ -50,7 +50,7 @@ class RateLimiter:
         if storage_uri:
             try:
                 storage = storage_from_string(storage_uri)
-                if storage.check():
+                if isinstance(storage, Storage) and storage.check():
                     self._storage, self.backend = storage, "redis"
                 else:
                     log.warning("rate-limit storage unreachable: limits kept in memory")
