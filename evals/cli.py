@@ -199,11 +199,14 @@ def _session(settings: Settings, scratch: Path, disabled: frozenset[str]) -> Any
     from graph.audit import AuditTrail
     from graph.backends.demo import DemoBackend
     from graph.deps import ITALY
+    from graph.ratelimit import RateLimiter
     from knowledge.registry import make_engine
 
     clock = Clock(datetime.combine(EVAL_DAY, day_time(10, 30), tzinfo=ITALY), frozen=True)
     runtime = build_runtime(settings, clock=clock)
-    deps = replace(runtime.deps, otp_fixed_code=OTP_CODE)
+    # The cases identify the same demo customers hundreds of times in minutes: abuse limits
+    # would refuse them (tests/adversarial proves the limits; the evaluation judges dialogue).
+    deps = replace(runtime.deps, otp_fixed_code=OTP_CODE, limiter=RateLimiter({}))
     reset = None
     if isinstance(runtime.deps.backend, DemoBackend):
         engine = make_engine(f"sqlite:///{scratch / 'demo.db'}")

@@ -4,6 +4,7 @@ opt-out, and which questions touch an account at all."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -113,8 +114,29 @@ def offers_identity(route: str, text: str) -> bool:
     return bool(_MINE.search(folded) or (act and act.search(folded)))
 
 
-def _hash(user_id: str, code: str) -> str:
-    return hashlib.sha256(f"{user_id}\x1f{code}".encode()).hexdigest()
+def code_hash(secret: bytes, thread: str, code: str) -> str:
+    """A one-time code as kept in the checkpoint: HMAC-SHA256 under the server secret, bound
+    to the thread, so a checkpoint dump alone cannot be brute-forced."""
+    return hmac.new(secret, f"{thread}\x1f{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def code_matches(secret: bytes, thread: str, code: str, stored: str) -> bool:
+    return hmac.compare_digest(code_hash(secret, thread, code), stored)
+
+
+def identification_lapsed(
+    state: ConversationState, now: datetime, idle_minutes: int, max_minutes: int
+) -> str | None:
+    """Why an identification no longer holds (idle too long, or too old), else None."""
+    if not state.get("identified"):
+        return None
+    since = state.get("identified_at")
+    active = state.get("active_at") or since
+    if since and now - datetime.fromisoformat(since) > timedelta(minutes=max_minutes):
+        return f"identified more than {max_minutes} minutes ago"
+    if active and now - datetime.fromisoformat(active) > timedelta(minutes=idle_minutes):
+        return f"idle for more than {idle_minutes} minutes"
+    return None
 
 
 def is_locked(state: ConversationState, now: datetime) -> bool:
@@ -150,7 +172,21 @@ def make_identify(deps: GraphDeps):  # type: ignore[no-untyped-def]
                         thread, "policy", "otp_expired", "one-time code expired", ok=False
                     )
                     return done(Reply(render(TEMPLATES, "otp_expired", language)), otp=None)
-                if challenge["customer_code"] and challenge["code_hash"] == _hash(thread, code):
+                verified = deps.limiter.hit(
+                    "otp_verify", f"customer:{challenge['customer_code'] or 'unknown'}"
+                )
+                if not verified.allowed:
+                    # Guesses for one customer code are counted across every thread.
+                    deps.audit.record(
+                        thread, "policy", "otp_verify_limited", verified.rule, ok=False
+                    )
+                    minutes = max(1, -(-verified.retry_after // 60))
+                    return done(
+                        Reply(render(TEMPLATES, "locked", language, minutes=minutes)), otp=None
+                    )
+                if challenge["customer_code"] and code_matches(
+                    deps.secret, thread, code, challenge["code_hash"]
+                ):
                     customer_code = challenge["customer_code"]
                     deps.audit.record(
                         thread,
@@ -168,6 +204,8 @@ def make_identify(deps: GraphDeps):  # type: ignore[no-untyped-def]
                         update={
                             **reply.update(),
                             "identified": True,
+                            "identified_at": now.isoformat(),
+                            "active_at": now.isoformat(),
                             "customer_code": customer_code,
                             "otp": None,
                             "otp_failures": 0,
@@ -207,6 +245,13 @@ def make_identify(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 else "ask_customer_code"
             )
             return done(Reply(render(TEMPLATES, key, language)))
+        # One-time codes cost an SMS and are a guessing window: limited per customer code and
+        # per thread, whether or not the code exists (the answer must not tell them apart).
+        allowed = deps.limiter.hit("otp_send", f"customer:{found_code}", f"thread:{thread}")
+        if not allowed.allowed:
+            deps.audit.record(thread, "policy", "otp_send_limited", allowed.rule, ok=False)
+            minutes = max(1, -(-allowed.retry_after // 60))
+            return done(Reply(render(TEMPLATES, "otp_limited", language, minutes=minutes)))
         code = deps.otp_fixed_code or f"{secrets.randbelow(10**6):06d}"
         known = None
         try:
@@ -229,7 +274,7 @@ def make_identify(deps: GraphDeps):  # type: ignore[no-untyped-def]
             return done(Reply(render(TEMPLATES, "error", language)))
         challenge_new = OtpChallenge(
             customer_code=known or "",
-            code_hash=_hash(thread, code),
+            code_hash=code_hash(deps.secret, thread, code),
             expires_at=(now + timedelta(minutes=deps.otp_ttl_minutes)).isoformat(),
             attempts=0,
         )

@@ -94,6 +94,8 @@ class ConversationState(TypedDict, total=False):
     # Identity and consent.
     customer_code: str | None
     identified: bool
+    identified_at: str | None  # when the one-time code was verified (ISO, the graph's clock)
+    active_at: str | None  # the customer's last message while identified
     otp: OtpChallenge | None
     otp_failures: int
     locked_until: str | None

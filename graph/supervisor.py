@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langgraph.graph import END
 from langgraph.types import Command
@@ -12,7 +12,7 @@ from langgraph.types import Command
 from graph.accounts import is_no, is_yes
 from graph.deps import GraphDeps
 from graph.llm import llm_route
-from graph.policy import OPT_IN, is_locked, needs_identity
+from graph.policy import OPT_IN, identification_lapsed, is_locked, needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
@@ -104,6 +104,32 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
             return Command(goto=END, update={**update, "route": "handoff"})  # type: ignore[arg-type]
 
+        now = deps.clock()
+        lapsed = identification_lapsed(
+            state, now, deps.identification_idle_minutes, deps.identification_max_minutes
+        )
+        if lapsed:
+            # The customer must identify again; what was in progress for them is dropped.
+            deps.audit.record(
+                thread, "policy", "identification_lapsed", lapsed, customer_code=customer
+            )
+            cleared: dict[str, Any] = {
+                "identified": False,
+                "customer_code": None,
+                "identified_at": None,
+                "active_at": None,
+                "flow": None,
+                "suspended": [],
+                "pending_route": None,
+                "pending_text": None,
+                "identity_offer": None,
+            }
+            state = cast(ConversationState, {**state, **cleared})
+            update.update(cleared)
+            customer = None
+        elif state.get("identified"):
+            update["active_at"] = now.isoformat()
+
         default_language = state.get("language", "it")
         llm_mode = deps.chat_model is not None
         u = deps.classifier.understand(text, default_language, vote=not llm_mode)
@@ -134,6 +160,8 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 customer_code=customer,
                 data={"urgency": urgency, "language": language, "confidence": u.confidence},
             )
+            if lapsed and target == "identify":
+                extra["notice"] = render(TEMPLATES, "identification_lapsed", language)
             return Command(
                 goto=target,  # type: ignore[arg-type]
                 update={**update, "route": extra.pop("route", target), **extra},

@@ -226,8 +226,7 @@ def make_graph(tmp_path: Path, corpus_kb: KnowledgeBase, classifier):  # type: i
             audit=AuditTrail(engine, clock=clock),
             chat_model=chat_model,
             clock=clock,
-            otp_fixed_code="123456",
-            **overrides,
+            **{"otp_fixed_code": "123456", **overrides},
         )
         return build_graph(deps, checkpointer=InMemorySaver()), deps
 

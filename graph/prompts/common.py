@@ -56,6 +56,22 @@ TEMPLATES: Templates = {
         "fr": "Par sécurité, l'identification est bloquée pendant {minutes} minutes après trop "
         "de tentatives. Réessayez plus tard ou écrivez OPÉRATEUR.",
     },
+    "otp_limited": {
+        "it": "Per sicurezza ho già inviato troppi codici di verifica per questo cliente. "
+        "Puoi riprovare tra {minutes} minuti o scrivere OPERATORE.",
+        "en": "For your security, too many verification codes have already been sent for "
+        "this customer. You can try again in {minutes} minutes or write OPERATOR.",
+        "fr": "Par sécurité, trop de codes de vérification ont déjà été envoyés pour ce "
+        "client. Vous pourrez réessayer dans {minutes} minutes ou écrire OPÉRATEUR.",
+    },
+    "identification_lapsed": {
+        "it": "Per sicurezza la tua identificazione è scaduta: per i tuoi dati ti chiederò di "
+        "nuovo il codice cliente.",
+        "en": "For your security, your identification has expired: for your own data I'll "
+        "ask for your customer code again.",
+        "fr": "Par sécurité, votre identification a expiré : pour vos données je vous "
+        "redemanderai votre code client.",
+    },
     "identified": {
         "it": "Grazie, ti ho riconosciuto.",
         "en": "Thank you, you're identified.",
