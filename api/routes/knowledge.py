@@ -119,6 +119,15 @@ def _error(description: str, code: str, message: str) -> dict[str, Any]:
 
 
 UNAUTHORIZED = _error("No or wrong bearer token", "unauthorized", "a valid operator bearer...")
+# Every call counts under the `api_token` limit (RATE_API_TOKEN), per token (see api.deps).
+RATE_LIMITED = {
+    **_error(
+        "Too many calls with this token (or too many failed tokens from this address)",
+        "rate_limited",
+        "too many requests: try again in 12 s",
+    ),
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+}
 INVALID = _error("A malformed parameter", "invalid_request", "query.as_of: Input should be...")
 REPORT_EXAMPLE = {
     "documents": [
@@ -259,6 +268,7 @@ def _save_and_ingest(
     responses={
         200: {"content": {"application/json": {"example": REPORT_EXAMPLE}}},
         401: UNAUTHORIZED,
+        429: RATE_LIMITED,
         413: _error("A file is too large", "file_too_large", "manuale.pdf is over 25 MB"),
         422: {
             "description": "Some documents failed (report), or the upload itself is unusable",
@@ -304,7 +314,7 @@ async def upload_documents(
     "/documents",
     response_model=list[KnowledgeDocument],
     summary="Documents and their versions, with validity",
-    responses={401: UNAUTHORIZED, 422: INVALID},
+    responses={401: UNAUTHORIZED, 422: INVALID, 429: RATE_LIMITED},
 )
 def list_documents(
     _: OperatorDep,
@@ -338,6 +348,7 @@ def list_documents(
     "is recomputed (it is in force again if the deleted one had ended it).",
     responses={
         401: UNAUTHORIZED,
+        429: RATE_LIMITED,
         404: _error(
             "Unknown document or version",
             "document_not_found",

@@ -1,11 +1,13 @@
 /* The web chat: one conversation with Lumea's assistant over POST /v1/chat, polling for
-   operator replies after a handoff. */
+   operator replies after a handoff. The server makes the conversation (POST /v1/chat/sessions)
+   and signs it: its thread id and session token live in this tab's sessionStorage and the
+   token goes with every call. */
 "use strict";
 
 (() => {
   const { api, el, svg, richText, clock } = Sportello;
   const POLL_MS = 2000;
-  const USER_KEY = "sportello.chat.user";
+  const SESSION_KEY = "sportello.chat.session"; // {thread_id, session_token}
   const SOURCES = /\n*(?:^|\n)(Fonti|Sources)\s*:[^\n]*$/;
 
   const list = document.getElementById("messages");
@@ -14,8 +16,7 @@
   const sendButton = document.getElementById("send");
   const status = document.getElementById("status");
 
-  let user = localStorage.getItem(USER_KEY) || newUser();
-  let thread = "web:" + user;
+  let session = storedSession(); // null until the customer's first message
   let lastIndex = -1; // the highest message index of the thread already on screen
   let busy = false; // a turn is in flight: polling waits for it
   let polling = null; // the poll in flight, if any
@@ -23,11 +24,34 @@
   let handedOff = false; // shown the handoff notice for the current handoff
   const unanswered = []; // customer ticks waiting for someone to answer
 
-  function newUser() {
-    const bytes = crypto.getRandomValues(new Uint8Array(10));
-    const id = "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    localStorage.setItem(USER_KEY, id);
-    return id;
+  function storedSession() {
+    try {
+      const stored = JSON.parse(sessionStorage.getItem(SESSION_KEY));
+      return stored && stored.thread_id && stored.session_token ? stored : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function keep(value) {
+    if (value !== session) lastIndex = -1; // another conversation: its messages count from 0
+    session = value;
+    if (value) sessionStorage.setItem(SESSION_KEY, JSON.stringify(value));
+    else sessionStorage.removeItem(SESSION_KEY);
+    document.body.dataset.thread = value ? value.thread_id : "";
+  }
+
+  /** The conversation, started on the server the first time the customer writes. */
+  async function ensureSession() {
+    if (!session) keep(await api("/v1/chat/sessions", { method: "POST" }));
+    return session;
+  }
+
+  /** Why a call failed, in the customer's words. */
+  function failure(error) {
+    if (error.status === 429) return "troppi messaggi in poco tempo, riprova tra qualche secondo.";
+    if (error.code === "invalid_session") return "la conversazione è scaduta, riscrivi il messaggio.";
+    return error.message;
   }
 
   // ---------------------------------------------------------------- rendering
@@ -185,9 +209,19 @@
   // ---------------------------------------------------------------- the conversation
   /** Show the thread's messages after `lastIndex`, skipping those this page already shows. */
   async function sync(alreadyShown = [], { history = false } = {}) {
-    const asked = thread;
-    const messages = await api(`/v1/chat/${encodeURIComponent(asked)}/messages?after=${lastIndex}`);
-    if (asked !== thread) return; // the customer started a new conversation meanwhile
+    const asked = session;
+    if (!asked) return; // nothing said yet
+    let messages;
+    try {
+      messages = await api(
+        `/v1/chat/${encodeURIComponent(asked.thread_id)}/messages?after=${lastIndex}`,
+        { token: asked.session_token },
+      );
+    } catch (error) {
+      if (error.code === "invalid_session" && asked === session) keep(null); // start afresh
+      throw error;
+    }
+    if (asked !== session) return; // the customer started a new conversation meanwhile
     for (const message of messages) {
       lastIndex = Math.max(lastIndex, message.index);
       const shown = alreadyShown.findIndex((m) => m.role === message.role && m.text === message.text);
@@ -214,9 +248,11 @@
     typing(true);
     const shown = [{ role: "customer", text }];
     try {
+      const { thread_id, session_token } = await ensureSession();
       const result = await api("/v1/chat", {
         method: "POST",
-        body: { user, text, thread_id: thread },
+        body: { text, thread_id },
+        token: session_token,
       });
       typing(false);
       if (result.reply) {
@@ -236,7 +272,8 @@
       typing(false);
       setTicks(ticks, "failed");
       unanswered.splice(unanswered.indexOf(ticks), 1);
-      addChip("error", `Messaggio non inviato: ${error.message}`);
+      addChip("error", `Messaggio non inviato: ${failure(error)}`);
+      if (error.code === "invalid_session") keep(null); // the next message starts a new one
     } finally {
       await sync(shown).catch(() => null);
       busy = false;
@@ -261,18 +298,16 @@
 
   document.getElementById("restart").addEventListener("click", () => {
     if (busy) return;
-    user = newUser();
-    thread = "web:" + user;
+    keep(null);
     lastIndex = -1;
     lastRole = null;
     handedOff = false;
     unanswered.length = 0;
-    document.body.dataset.thread = thread;
     for (const node of list.querySelectorAll(".row, .system-chip.handoff, .system-chip.error")) node.remove();
     input.focus();
   });
 
-  document.body.dataset.thread = thread;
+  keep(session);
   sync([], { history: true })
     .catch(() => null)
     .finally(() => {

@@ -4,6 +4,7 @@ notification campaigns; the Cloud API is an httpx.MockTransport recording what i
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -63,10 +64,32 @@ def state(client: TestClient) -> Any:
     return client.app.state  # type: ignore[attr-defined]
 
 
+# Each test client's web-chat sessions by user: {"thread_id", "session_token"}.
+_web_sessions: weakref.WeakKeyDictionary[TestClient, dict[str, dict[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def chat(client: TestClient, user: str, text: str) -> dict[str, Any]:
-    response = client.post("/v1/chat", json={"user": user, "text": text})
+    """A web-chat turn as `user`'s browser sends it: one web thread (and token) per user."""
+    sessions = _web_sessions.setdefault(client, {})
+    session = sessions.get(user)
+    if session is None:
+        created = client.post("/v1/chat/sessions")
+        assert created.status_code == 201, created.text
+        session = sessions[user] = created.json()
+    response = client.post(
+        "/v1/chat",
+        json={"text": text, "thread_id": session["thread_id"]},
+        headers={"X-Session-Token": session["session_token"]},
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
+
+
+def web_thread(client: TestClient, user: str) -> str:
+    """The web thread `chat` opened for `user`."""
+    return _web_sessions[client][user]["thread_id"]
 
 
 def whatsapp(client: TestClient, wa_id: str, text: str) -> None:
@@ -126,7 +149,9 @@ def test_kpis_after_chats_a_handoff_a_release_and_a_csat(api) -> None:  # type: 
     chat(client, "web-b", "voglio parlare con un operatore")
     handed = chat(client, "web-b", "ci sei?")
     assert handed["handoff"] is True
-    release = client.post("/v1/operators/conversations/web:web-b/release", headers=AUTH)
+    release = client.post(
+        f"/v1/operators/conversations/{web_thread(client, 'web-b')}/release", headers=AUTH
+    )
     assert release.status_code == 200
     assert chat(client, "web-b", "5")["reply"] == "Grazie del voto!"  # not a turn: a CSAT
 

@@ -72,7 +72,7 @@ def site(app: Any) -> Iterator[str]:
 
 
 class Tab:
-    """One browser page in its own context (own localStorage), failing on script errors."""
+    """One browser page in its own context (own storage), failing on script errors."""
 
     def __init__(self, browser: Any, base_url: str) -> None:
         self.context = browser.new_context(
@@ -145,9 +145,12 @@ def test_a_customer_chats_through_to_a_handoff(tabs: Any) -> None:
     header = page.locator(".chat-header")
     expect(header.locator("h1")).to_have_text("Lumea")
     expect(header.locator(".status")).to_have_text("assistente virtuale")
-    assert re.fullmatch(r"web:web-[0-9a-f]{20}", customer.thread)
+    assert customer.thread == ""  # the server starts the conversation with the first message
 
     answer = customer.say("come si legge la bolletta della luce?")
+    assert re.fullmatch(r"web:[\w-]{32}", customer.thread)  # made by the server, unguessable
+    stored = page.evaluate("JSON.parse(sessionStorage.getItem('sportello.chat.session'))")
+    assert stored["thread_id"] == customer.thread and stored["session_token"]
     expect(answer).to_contain_text(DISCLOSURE)
     assert "\n" in answer.inner_text()  # paragraphs kept
     expect(answer.locator(".sources")).to_contain_text("Fonti:")
@@ -161,7 +164,7 @@ def test_a_customer_chats_through_to_a_handoff(tabs: Any) -> None:
     expect(page.locator(".system-chip.handoff")).to_be_visible()
     expect(page.locator(".bubble").filter(has_text=DISCLOSURE)).to_be_visible()
 
-    page.reload()  # the conversation survives a reload: same user, same thread
+    page.reload()  # the conversation survives a reload: same tab, same thread and token
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     expect(page.locator(".row.assistant .bubble").last).to_contain_text(HANDOFF)
     expect(page.locator(".row.customer")).to_have_count(2)
