@@ -20,6 +20,7 @@ from api.notify import WhatsAppNotifier
 from api.routes import chat, health, knowledge, kpis, metrics, notifications, operators, whatsapp
 from api.runtime import Runtime, build_runtime
 from api.whatsapp.client import WhatsAppClient
+from knowledge.logs import install_redaction, secrets_of
 from knowledge.registry import make_engine
 from knowledge.settings import Settings, get_settings
 
@@ -36,6 +37,7 @@ def build_whatsapp_client(settings: Settings, transport: Any = None) -> WhatsApp
         api_version=settings.whatsapp_api_version,
         transport=transport,
         pair_interval=settings.whatsapp_pair_interval_seconds,
+        retry_after_cap=settings.whatsapp_retry_after_cap_seconds,
     )
 
 
@@ -47,6 +49,9 @@ def create_app(
     run_worker: bool = True,
 ) -> FastAPI:
     settings = settings or get_settings()
+    # Whoever serves the app (sportello serve, another ASGI server, tests): no secret, token,
+    # query string or (unless LOG_SENSITIVE) customer data in any log record.
+    install_redaction(sensitive=settings.log_sensitive, secrets=secrets_of(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,7 +65,11 @@ def create_app(
         )
         client = build_whatsapp_client(settings, whatsapp_transport)
         app.state.messenger = Messenger(
-            app.state.runtime, app.state.store, client, debounce=settings.whatsapp_debounce_seconds
+            app.state.runtime,
+            app.state.store,
+            client,
+            debounce=settings.whatsapp_debounce_seconds,
+            max_attempts=settings.whatsapp_send_max_attempts,
         )
         # Embed the intent examples now (cached on disk) rather than on the first message.
         await anyio.to_thread.run_sync(lambda: app.state.runtime.deps.classifier.matrix)

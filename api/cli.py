@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -11,8 +12,11 @@ from evals.cli import add_commands as add_eval_commands
 from graph.cli import add_commands as add_graph_commands
 from ingest.cli import add_commands as add_ingest_commands
 from knowledge.cli import add_commands as add_knowledge_commands
-from knowledge.logs import configure_logging
+from knowledge.logs import configure_logging, secrets_of
 from knowledge.settings import get_settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,17 +35,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def uvicorn_config(app: Any, host: str, port: int) -> uvicorn.Config:
+    """How `sportello serve` runs uvicorn: its loggers go through ours (one format, secrets
+    and query strings scrubbed, the access log shows paths only), not uvicorn's own config."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_config=None, log_level="info")
+
+
 def _serve(args, settings) -> int:  # type: ignore[no-untyped-def]
     import uvicorn
 
     from api.app import create_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=args.host or settings.api_host,
-        port=args.port or settings.api_port,
-        log_level="info",
+    config = uvicorn_config(
+        create_app(settings), args.host or settings.api_host, args.port or settings.api_port
     )
+    uvicorn.Server(config).run()
     return 0
 
 
@@ -58,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"sportello: invalid settings:\n{exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, sensitive=settings.log_sensitive)
+    configure_logging(
+        settings.log_level, sensitive=settings.log_sensitive, secrets=secrets_of(settings)
+    )
     return int(args.run(args, settings))
 
 

@@ -20,10 +20,13 @@ from sqlalchemy import (
     Text,
     and_,
     func,
+    inspect,
+    or_,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text as sql_text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from knowledge.clock import SYSTEM_CLOCK
 
@@ -39,8 +42,12 @@ inbound = Table(
     Column("text", Text, nullable=False),
     Column("supported", Boolean, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("status", String(16), nullable=False, index=True),  # pending | done
+    Column("status", String(16), nullable=False, index=True),  # pending | done | dead_letter
     Column("processed_at", DateTime(timezone=True)),
+    # Failed processing attempts, the last error, and when to try again (then: dead letter).
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("error", Text),
+    Column("retry_at", DateTime(timezone=True)),
 )
 outbound = Table(
     "wa_outbound",
@@ -50,8 +57,12 @@ outbound = Table(
     Column("user", String(64), nullable=False, index=True),
     Column("kind", String(24), nullable=False),  # text | buttons | list | document | template
     Column("body", JSON, nullable=False),
-    Column("status", String(16), nullable=False, index=True),  # queued|sent|delivered|read|failed
+    # queued | sent | delivered | read | failed (refused) | unknown (may have been sent: never
+    # sent again automatically) | dead_letter (gave up after the maximum attempts)
+    Column("status", String(16), nullable=False, index=True),
     Column("error", Text),
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),  # send attempts
+    Column("retry_at", DateTime(timezone=True)),  # not before this time (after a failure)
     Column("in_reply_to", String(128), index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -96,6 +107,34 @@ turns = Table(
 # Delivery statuses only move forward, whatever order Meta's callbacks arrive in.
 STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 WINDOW = timedelta(hours=24)
+DEAD_LETTER = "dead_letter"
+UNKNOWN = "unknown"
+# Outbound rows a person has to look at: given up on, or perhaps sent and perhaps not.
+NEEDS_A_PERSON = (DEAD_LETTER, UNKNOWN)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Columns added after a table was first created (create_all never alters a table)."""
+    tables = set(inspect(engine).get_table_names())
+    for table in (inbound, outbound):
+        if table.name not in tables:
+            continue
+        existing = {c["name"] for c in inspect(engine).get_columns(table.name)}
+        quote = engine.dialect.identifier_preparer.quote
+        for column in table.columns:
+            if column.name in existing:
+                continue
+            ddl = f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} "
+            ddl += column.type.compile(dialect=engine.dialect)
+            if column.server_default is not None:
+                ddl += f" DEFAULT {column.server_default.arg} NOT NULL"  # type: ignore[attr-defined]
+            try:
+                with engine.begin() as conn:
+                    conn.execute(sql_text(ddl))
+            except DBAPIError:  # another process added it first
+                names = {c["name"] for c in inspect(engine).get_columns(table.name)}
+                if column.name not in names:
+                    raise
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -105,11 +144,16 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def _aware_row(row: Any) -> dict[str, Any]:
+    return {k: _aware(v) if isinstance(v, datetime) else v for k, v in dict(row).items()}
+
+
 class MessageStore:
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = SYSTEM_CLOCK) -> None:
         self.engine = engine
         self.clock = clock
         metadata.create_all(engine)
+        _add_missing_columns(engine)
 
     def now(self) -> datetime:
         """The service's clock, in UTC (every timestamp here is UTC)."""
@@ -145,12 +189,13 @@ class MessageStore:
 
     def users_ready(self, quiet_for: timedelta, now: datetime | None = None) -> list[str]:
         """Users with pending messages and no new message for `quiet_for` (debounce)."""
-        cutoff = (now or self.now()) - quiet_for
+        now = now or self.now()
         query = (
             select(inbound.c.user)
             .where(inbound.c.status == "pending")
             .group_by(inbound.c.user)
-            .having(func.max(inbound.c.received_at) <= cutoff)
+            .having(func.max(inbound.c.received_at) <= now - quiet_for)
+            .having(func.max(func.coalesce(inbound.c.retry_at, inbound.c.received_at)) <= now)
         )
         with self.engine.connect() as conn:
             return [row[0] for row in conn.execute(query)]
@@ -198,6 +243,50 @@ class MessageStore:
             if turn is not None:
                 conn.execute(turns.insert().values(**turn, answered_at=now))
 
+    def inbound_failed(
+        self, message_ids: list[str], error: str, max_attempts: int, retry_at: datetime
+    ) -> int:
+        """Processing these pending messages failed: try again from `retry_at`, or after
+        `max_attempts` move them to the dead letters. Returns how many were dead-lettered."""
+        pending = and_(inbound.c.message_id.in_(message_ids), inbound.c.status == "pending")
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(inbound)
+                .where(pending)
+                .values(attempts=inbound.c.attempts + 1, error=error[:500], retry_at=retry_at)
+            )
+            dead = conn.execute(
+                update(inbound)
+                .where(and_(pending, inbound.c.attempts >= max_attempts))
+                .values(status=DEAD_LETTER, processed_at=self.now(), retry_at=None)
+            )
+        return int(dead.rowcount)
+
+    def requeue_inbound(self, message_id: str) -> bool:
+        """An operator has a dead-lettered message processed again."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(inbound)
+                .where(and_(inbound.c.message_id == message_id, inbound.c.status == DEAD_LETTER))
+                .values(status="pending", attempts=0, retry_at=None, processed_at=None)
+            )
+        return bool(result.rowcount)
+
+    def dead_letters(self) -> dict[str, list[dict[str, Any]]]:
+        """Inbound messages given up on; outbound ones given up on or of unknown outcome."""
+        with self.engine.connect() as conn:
+            out = conn.execute(
+                select(outbound)
+                .where(outbound.c.status.in_(NEEDS_A_PERSON))
+                .order_by(outbound.c.id)
+            ).mappings()
+            outbound_rows = [_aware_row(row) for row in out]
+            into = conn.execute(
+                select(inbound).where(inbound.c.status == DEAD_LETTER).order_by(inbound.c.id)
+            ).mappings()
+            inbound_rows = [_aware_row(row) for row in into]
+        return {"inbound": inbound_rows, "outbound": outbound_rows}
+
     def last_inbound_at(self, user: str) -> datetime | None:
         query = select(func.max(inbound.c.received_at)).where(inbound.c.user == user)
         with self.engine.connect() as conn:
@@ -218,10 +307,59 @@ class MessageStore:
             )
             return int(result.inserted_primary_key[0])  # type: ignore[index]
 
-    def queued(self) -> list[dict[str, Any]]:
-        query = select(outbound).where(outbound.c.status == "queued").order_by(outbound.c.id)
+    def queued(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Rows to send now: queued, and not waiting for a retry."""
+        query = (
+            select(outbound)
+            .where(outbound.c.status == "queued")
+            .where(or_(outbound.c.retry_at.is_(None), outbound.c.retry_at <= (now or self.now())))
+            .order_by(outbound.c.id)
+        )
         with self.engine.connect() as conn:
             return [dict(row) for row in conn.execute(query).mappings()]
+
+    def start_attempt(self, outbound_id: int) -> int:
+        """Count a send attempt before the request goes out (a crash mid-send counts too)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(outbound)
+                .where(outbound.c.id == outbound_id)
+                .values(attempts=outbound.c.attempts + 1, updated_at=self.now())
+            )
+            return int(
+                conn.execute(
+                    select(outbound.c.attempts).where(outbound.c.id == outbound_id)
+                ).scalar_one()
+            )
+
+    def retry_later(self, outbound_id: int, error: str, retry_at: datetime) -> None:
+        """A send that failed without sending anything: queued again from `retry_at`."""
+        self._set_outbound(outbound_id, error=error[:500], retry_at=retry_at)
+
+    def mark_unknown(self, outbound_id: int, error: str) -> None:
+        """The request went out without an answer: perhaps sent, so never sent again by itself."""
+        self._set_outbound(outbound_id, status=UNKNOWN, error=error[:500])
+
+    def dead_letter(self, outbound_id: int, error: str) -> None:
+        self._set_outbound(outbound_id, status=DEAD_LETTER, error=error[:500], retry_at=None)
+
+    def requeue(self, outbound_id: int) -> bool:
+        """An operator sends a dead-lettered or unknown-outcome message again."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(outbound)
+                .where(and_(outbound.c.id == outbound_id, outbound.c.status.in_(NEEDS_A_PERSON)))
+                .values(status="queued", attempts=0, retry_at=None, updated_at=self.now())
+            )
+        return bool(result.rowcount)
+
+    def _set_outbound(self, outbound_id: int, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(outbound)
+                .where(outbound.c.id == outbound_id)
+                .values(**values, updated_at=self.now())
+            )
 
     def mark_sent(self, outbound_id: int, wamid: str) -> None:
         with self.engine.begin() as conn:

@@ -5,16 +5,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
 
 from api.inbox import MessageStore
 from api.runtime import Runtime
-from api.whatsapp.client import OutsideWindowError, WhatsAppClient, WhatsAppError
+from api.whatsapp.client import (
+    OutsideWindowError,
+    TransientError,
+    UnknownOutcomeError,
+    WhatsAppClient,
+    WhatsAppError,
+)
 from api.whatsapp.payloads import WebhookPayload, inbound_messages, status_updates
 from graph.turn import TurnResult
+from knowledge.logs import error_fields
 
 log = logging.getLogger("sportello.whatsapp")
 
@@ -80,12 +87,21 @@ class Messenger:
         client: WhatsAppClient | None,
         *,
         debounce: float = 2.0,
+        max_attempts: int = 5,
+        retry_delay: float = 5.0,
     ) -> None:
         self.runtime = runtime
         self.store = store
         self.client = client
         self.debounce = timedelta(seconds=debounce)
+        # A message that keeps failing (to send, or to be answered) is tried this many times,
+        # waiting retry_delay, 2x, 4x ... (at most 5 minutes), then goes to the dead letters.
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
         self._lock = asyncio.Lock()
+
+    def _retry_at(self, attempt: int) -> datetime:
+        return self.store.now() + timedelta(seconds=min(self.retry_delay * 2 ** (attempt - 1), 300))
 
     # ------------------------------------------------------------------ webhook side
     def accept(self, payload: WebhookPayload) -> dict[str, int]:
@@ -107,19 +123,35 @@ class Messenger:
     async def run_once(self) -> None:
         async with self._lock:
             for user in self.store.users_ready(self.debounce):
-                await self._answer(user)
+                pending = self.store.pending_for(user)
+                try:
+                    await self._answer(user, pending)
+                except Exception as exc:  # one customer's failing turn never blocks the others
+                    self._answer_failed(pending, exc)
             await self._flush()
+
+    def _answer_failed(self, pending: list[dict[str, Any]], exc: Exception) -> None:
+        attempt = 1 + max((p["attempts"] or 0 for p in pending), default=0)
+        dead = self.store.inbound_failed(
+            [p["message_id"] for p in pending],
+            type(exc).__name__,
+            self.max_attempts,
+            self._retry_at(attempt),
+        )
+        log.warning(
+            "inbound processing failed",
+            extra={"attempt": attempt, "dead_lettered": dead, **error_fields(exc)},
+        )
 
     async def run_forever(self, interval: float = 0.2) -> None:
         while True:
             try:
                 await self.run_once()
-            except Exception:  # keep serving; the message stays pending and is retried
-                log.exception("whatsapp worker iteration failed")
+            except Exception as exc:  # keep serving; the message stays pending and is retried
+                log.error("whatsapp worker iteration failed", extra=error_fields(exc))
             await asyncio.sleep(interval)
 
-    async def _answer(self, user: str) -> None:
-        pending = self.store.pending_for(user)
+    async def _answer(self, user: str, pending: list[dict[str, Any]]) -> None:
         if not pending:
             return
         ids = [p["message_id"] for p in pending]
@@ -178,14 +210,49 @@ class Messenger:
             if self.client is None:  # demo without credentials: the web chat shows the thread
                 self.store.mark_sent(row["id"], f"local-{row['id']}")
                 continue
+            await self._deliver(row)
+
+    async def _deliver(self, row: dict[str, Any]) -> None:
+        """One send attempt, counted before the request goes out: a row whose sending or
+        bookkeeping keeps failing (even by crashing the process) ends in the dead letters."""
+        if (row["attempts"] or 0) >= self.max_attempts:
+            self.store.dead_letter(row["id"], row["error"] or "too many send attempts")
+            log.warning("outbound dead-lettered", extra={"outbound_id": row["id"]})
+            return
+        attempt = self.store.start_attempt(row["id"])
+        try:
             try:
                 wamid = await self._send(row)
             except OutsideWindowError:
                 wamid = await self._send_template(row)
-            except WhatsAppError as exc:
-                self.store.mark_failed(row["id"], f"{exc.code}: {exc}")
-                continue
+        except UnknownOutcomeError as exc:  # perhaps sent: a person decides, never a retry
+            self.store.mark_unknown(row["id"], str(exc))
+            log.warning("outbound outcome unknown", extra={"outbound_id": row["id"]})
+            return
+        except TransientError as exc:  # nothing was sent: later, or the dead letters
+            self._send_failed(row["id"], attempt, f"{exc.code}: {exc}")
+            return
+        except WhatsAppError as exc:  # refused by Meta: sending it again changes nothing
+            self.store.mark_failed(row["id"], f"{exc.code}: {exc}")
+            return
+        except Exception as exc:  # the backend (a bill's PDF) or a bug: bounded retries too
+            log.warning("outbound send failed", extra=error_fields(exc))
+            self._send_failed(row["id"], attempt, type(exc).__name__)
+            return
+        try:
             self.store.mark_sent(row["id"], wamid)
+        except Exception as exc:  # sent, not recorded: never send it again by itself
+            log.error("sent message not recorded", extra=error_fields(exc))
+            self.store.mark_unknown(row["id"], f"sent as {wamid}, not recorded")
+
+    def _send_failed(self, outbound_id: int, attempt: int, error: str) -> None:
+        if attempt >= self.max_attempts:
+            self.store.dead_letter(outbound_id, error)
+            log.warning(
+                "outbound dead-lettered", extra={"outbound_id": outbound_id, "attempt": attempt}
+            )
+        else:
+            self.store.retry_later(outbound_id, error, self._retry_at(attempt))
 
     async def _send(self, row: dict[str, Any]) -> str:
         assert self.client is not None

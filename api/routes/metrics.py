@@ -11,13 +11,21 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from api.inbox import MessageStore, handoffs, inbound, outbound, turns
+from api.inbox import (
+    DEAD_LETTER,
+    UNKNOWN,
+    MessageStore,
+    handoffs,
+    inbound,
+    outbound,
+    turns,
+)
 from graph.llm import FALLBACKS
 
 router = APIRouter(tags=["metrics"])
 _registry_lock = threading.Lock()
 
-OUTBOUND_STATUSES = ("queued", "sent", "delivered", "read", "failed")
+OUTBOUND_STATUSES = ("queued", "sent", "delivered", "read", "failed", UNKNOWN, DEAD_LETTER)
 HANDOFF_STATUSES = ("open", "closed")
 
 
@@ -51,9 +59,13 @@ class StoreCollector(Collector):
                     select(outbound.c.status, func.count()).group_by(outbound.c.status)
                 )
             }
-            pending = conn.execute(
-                select(func.count()).select_from(inbound).where(inbound.c.status == "pending")
-            ).scalar_one()
+            inbound_counts: dict[str, int] = {
+                status: count
+                for status, count in conn.execute(
+                    select(inbound.c.status, func.count()).group_by(inbound.c.status)
+                )
+            }
+            pending = inbound_counts.get("pending", 0)
 
         answered = CounterMetricFamily(
             "sportello_turns",
@@ -99,6 +111,28 @@ class StoreCollector(Collector):
         waiting.add_metric([], pending)
         yield waiting
 
+        outbox_dead = GaugeMetricFamily(
+            "sportello_outbox_dead_letters",
+            "WhatsApp messages given up on after the maximum send attempts",
+        )
+        outbox_dead.add_metric([], outbound_counts.get(DEAD_LETTER, 0))
+        yield outbox_dead
+
+        outbox_unknown = GaugeMetricFamily(
+            "sportello_outbox_unknown_outcome",
+            "WhatsApp sends with no answer from Meta (perhaps delivered): never sent again "
+            "automatically",
+        )
+        outbox_unknown.add_metric([], outbound_counts.get(UNKNOWN, 0))
+        yield outbox_unknown
+
+        inbox_dead = GaugeMetricFamily(
+            "sportello_inbox_dead_letters",
+            "WhatsApp messages received whose processing failed too often (not answered)",
+        )
+        inbox_dead.add_metric([], inbound_counts.get(DEAD_LETTER, 0))
+        yield inbox_dead
+
         fallbacks = CounterMetricFamily(
             "sportello_llm_fallbacks",
             "Calls to the chat model that failed, so the offline brain answered "
@@ -127,7 +161,8 @@ def app_registry(request: Request) -> CollectorRegistry:
     "/metrics",
     summary="Prometheus metrics (text exposition format)",
     description="Turns by route and channel, handoffs open and by status, CSAT answers, "
-    "outbox messages by delivery status, inbound messages pending. No customer data.",
+    "outbox messages by delivery status, inbound messages pending, dead letters (outbox "
+    "and inbox) and sends of unknown outcome. No customer data.",
     response_class=Response,
     responses={
         200: {

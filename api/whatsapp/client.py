@@ -1,7 +1,11 @@
 """Outbound WhatsApp Cloud API client: messages, media, templates, read receipts.
 
-Retries 429 and 5xx with exponential backoff (honouring Retry-After), paces messages to the
-same user, and turns Meta's error codes into exceptions the service can act on
+Retries only what cannot have been sent: a connection that never opened (connect error or
+timeout, no free pooled connection), HTTP 429 and Meta's throughput errors, waiting for
+Retry-After (capped) or an exponential backoff. A read timeout, a broken connection or a 5xx
+after the request went out may still have delivered the message, so a message send is never
+repeated then: it fails with `UnknownOutcomeError` for the outbox to record. It also paces
+messages to the same user and turns Meta's error codes into exceptions the service can act on
 (131047: outside the 24-hour window, so a template is needed).
 """
 
@@ -11,6 +15,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -19,6 +25,10 @@ log = logging.getLogger("sportello.whatsapp")
 
 OUTSIDE_WINDOW = 131047
 PAIR_RATE_LIMIT = 131056
+# Throughput and rate limits: nothing was sent, the same request may be made again later.
+THROTTLED = frozenset({130429, 131048, PAIR_RATE_LIMIT, 80007})
+# The request never reached Meta.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 MAX_BUTTONS, MAX_BUTTON_TITLE = 3, 20
 MAX_ROWS, MAX_ROW_TITLE = 10, 24
 MAX_TEXT = 4096
@@ -37,6 +47,40 @@ class OutsideWindowError(WhatsAppError):
     """More than 24 hours since the customer's last message: only templates may be sent."""
 
 
+class TransientError(WhatsAppError):
+    """Nothing was sent (unreachable, throttled) and the client's own retries ran out: the
+    same request may be made again later."""
+
+
+class UnknownOutcomeError(WhatsAppError):
+    """The request went out and no answer came back (read timeout, broken connection, 5xx):
+    Meta may have sent the message, so sending it again could duplicate it."""
+
+
+def retry_after_seconds(value: str | None, now: datetime, cap: float) -> float | None:
+    """Retry-After as seconds from `now`, at most `cap`: delta-seconds or an HTTP-date."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - now).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), cap)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 class WhatsAppClient:
     def __init__(
         self,
@@ -49,7 +93,9 @@ class WhatsAppClient:
         retries: int = 3,
         backoff: float = 0.5,
         pair_interval: float = 1.0,
+        retry_after_cap: float = 60.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        now: Callable[[], datetime] = _utcnow,
         timeout: float = 15.0,
     ) -> None:
         self._http = httpx.AsyncClient(
@@ -62,7 +108,9 @@ class WhatsAppClient:
         self._retries = retries
         self._backoff = backoff
         self._pair_interval = pair_interval
+        self._retry_after_cap = retry_after_cap
         self._sleep = sleep
+        self._now = now
         self._last_sent: dict[str, float] = {}
 
     async def close(self) -> None:
@@ -76,43 +124,58 @@ class WhatsAppClient:
                 await self._sleep(wait)
         self._last_sent[to] = time.monotonic()
 
-    async def _post(self, path: str, **kwargs: Any) -> dict[str, Any]:
+    async def _post(self, path: str, *, idempotent: bool = False, **kwargs: Any) -> dict[str, Any]:
+        """POST with the retries above; `idempotent` requests (read receipts, media uploads)
+        are also repeated after a read timeout or a 5xx, since doing them twice is harmless."""
         for attempt in range(self._retries + 1):
+            last = attempt == self._retries
+            backoff = self._backoff * 2**attempt
             try:
                 response = await self._http.post(path, **kwargs)
-            except httpx.TransportError as exc:
-                if attempt == self._retries:
-                    raise WhatsAppError(f"Cloud API unreachable: {type(exc).__name__}") from exc
-                await self._sleep(self._backoff * 2**attempt)
+            except NOT_SENT as exc:
+                if last:
+                    raise TransientError(f"Cloud API unreachable: {type(exc).__name__}") from exc
+                log.warning("cloud api unreachable, retrying", extra={"delay": backoff})
+                await self._sleep(backoff)
                 continue
+            except httpx.TransportError as exc:
+                if idempotent:
+                    if last:
+                        raise TransientError(f"no answer: {type(exc).__name__}") from exc
+                    await self._sleep(backoff)
+                    continue
+                raise UnknownOutcomeError(
+                    f"no answer from the Cloud API ({type(exc).__name__}): the message may "
+                    "have been sent"
+                ) from exc
             if response.status_code < 400:
                 return dict(response.json())
             error = _error_of(response)
             code = error.get("code")
-            retryable = (
-                response.status_code == 429
-                or response.status_code >= 500
-                or code in (PAIR_RATE_LIMIT, 130429)
-            )
-            if retryable and attempt < self._retries:
-                retry_after = response.headers.get("retry-after")
-                delay = (
-                    float(retry_after)
-                    if retry_after and retry_after.isdigit()
-                    else self._backoff * 2**attempt
+            message = str(error.get("message") or response.text[:200])
+            throttled = response.status_code == 429 or code in THROTTLED
+            if throttled or (idempotent and response.status_code >= 500):
+                if last:
+                    raise TransientError(message, status=response.status_code, code=code)
+                delay = retry_after_seconds(
+                    response.headers.get("retry-after"), self._now(), self._retry_after_cap
                 )
+                delay = min(backoff, self._retry_after_cap) if delay is None else delay
                 log.warning(
                     "cloud api retry",
                     extra={"status": response.status_code, "code": code, "delay": delay},
                 )
                 await self._sleep(delay)
                 continue
+            if response.status_code >= 500:
+                raise UnknownOutcomeError(
+                    f"Cloud API error {response.status_code} ({message}): the message may "
+                    "have been sent",
+                    status=response.status_code,
+                    code=code,
+                )
             cls = OutsideWindowError if code == OUTSIDE_WINDOW else WhatsAppError
-            raise cls(
-                str(error.get("message") or response.text[:200]),
-                status=response.status_code,
-                code=code,
-            )
+            raise cls(message, status=response.status_code, code=code)
         raise WhatsAppError("unreachable")  # pragma: no cover - the loop returns or raises
 
     async def _message(self, to: str, kind: str, body: dict[str, Any]) -> str:
@@ -172,6 +235,7 @@ class WhatsAppClient:
     async def upload_media(self, data: bytes, mime_type: str, filename: str) -> str:
         response = await self._post(
             f"{self._phone_number_id}/media",
+            idempotent=True,  # a second upload only leaves an unused media object
             data={"messaging_product": "whatsapp", "type": mime_type},
             files={"file": (filename, data, mime_type)},
         )
@@ -211,12 +275,17 @@ class WhatsAppClient:
     async def mark_read(self, message_id: str) -> None:
         await self._post(
             f"{self._phone_number_id}/messages",
+            idempotent=True,
             json={"messaging_product": "whatsapp", "status": "read", "message_id": message_id},
         )
 
 
 def _error_of(response: httpx.Response) -> dict[str, Any]:
     try:
-        return dict(response.json().get("error") or {})
-    except ValueError:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
         return {}
+    if not isinstance(error, dict):
+        return {}
+    code = error.get("code")
+    return {**error, "code": code if isinstance(code, int) else None}
