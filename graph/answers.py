@@ -1,17 +1,67 @@
-"""Grounded answers without an LLM: the passages' own sentences that best answer a question."""
+"""Grounded answers without an LLM: the passages' own sentences that best answer a question.
+
+Sentences are scored by meaning (the packaged multilingual embedder: question as a query,
+each sentence as a passage, so a French question finds the Italian sentence) plus the terms
+they share with the question, with a small preference for better-ranked passages. A sentence
+that introduces a list ("Le aliquote sono:") is kept together with its items. Without an
+embedder only the shared terms count.
+"""
 
 from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
 
 from knowledge.glossary import expand_query
 from knowledge.schema import Hit
 from knowledge.sparse import terms
 
 _SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-Ý0-9«\"(])|\n+")
-MAX_CHARS = 650
+MAX_CHARS = 800
+MAX_SENTENCES = 4
+LEXICAL_WEIGHT = (
+    0.0  # shared terms next to meaning: 0.05 -> 0.611 fact presence, 0.0 -> 0.641 (retrieval sets)
+)
+RANK_PENALTY = 0.01  # per rank of the passage a sentence comes from
+
+
+class SentenceEmbedder(Protocol):
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class _SentenceVectors:
+    """Sentence vectors, kept: the same passages answer many questions."""
+
+    def __init__(self, size: int = 20000) -> None:
+        self._vectors: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, embedder: SentenceEmbedder, sentences: list[str]) -> np.ndarray:
+        owner = id(embedder)
+        with self._lock:
+            missing = [s for s in dict.fromkeys(sentences) if (owner, s) not in self._vectors]
+        if missing:
+            fresh = embedder.embed_passages(missing)
+            with self._lock:
+                for sentence, vector in zip(missing, fresh, strict=True):
+                    self._vectors[(owner, sentence)] = vector
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+        with self._lock:
+            return np.vstack([self._vectors[(owner, s)] for s in sentences])
+
+
+_VECTORS = _SentenceVectors()
 
 
 @dataclass(frozen=True)
@@ -19,22 +69,34 @@ class Extract:
     text: str
     hits: list[Hit]  # the passages the sentences came from, best first
     relevance: float  # share of the question's terms found in the chosen passages
+    similarity: float = 0.0  # the best chosen sentence's cosine to the question (embedder)
 
 
 def _sentences(hit: Hit) -> list[str]:
     lines = hit.text.split("\n")
     body = "\n".join(lines[1:]) if len(lines) > 1 and lines[0] == hit.section else hit.text
-    return [s.strip(" -•\t") for s in _SPLIT.split(body) if len(s.strip()) > 25]
+    units: list[str] = []
+    for part in _SPLIT.split(body):
+        part = part.strip(" -•\t")
+        if units and units[-1].endswith(":") and part:
+            units[-1] = f"{units[-1]} {part}"  # a list's items stay with its lead-in
+        elif len(part) > 25:
+            units.append(part)
+    return units
 
 
 def extract_answer(
-    question: str, hits: list[Hit], language: str, max_sentences: int = 3
+    question: str,
+    hits: list[Hit],
+    language: str,
+    max_sentences: int = MAX_SENTENCES,
+    embedder: SentenceEmbedder | None = None,
 ) -> Extract:
-    """Pick the sentences of the top passages that share the most terms with the question."""
+    """Pick the sentences of the top passages that best answer the question."""
     query_terms = set(terms(expand_query(question), (language, "it")))
     if not query_terms or not hits:
         return Extract("", [], 0.0)
-    scored: list[tuple[float, int, int, str, frozenset[str]]] = []
+    candidates: list[tuple[int, int, str, frozenset[str], float]] = []
     seen: set[str] = set()
     for rank, hit in enumerate(hits[:4]):
         for position, sentence in enumerate(_sentences(hit)):
@@ -43,23 +105,40 @@ def extract_answer(
             seen.add(sentence)
             sentence_terms = set(terms(sentence, (hit.language, "it")))
             overlap = frozenset(query_terms & sentence_terms)
-            if not overlap:
-                continue
-            score = len(overlap) / math.sqrt(len(sentence_terms) + 4) + 0.3 / (rank + 1)
-            scored.append((score, rank, position, sentence, overlap))
+            lexical = len(overlap) / math.sqrt(len(sentence_terms) + 4)
+            candidates.append((rank, position, sentence, overlap, lexical))
+    similarities: dict[str, float] = {}
+    if embedder is not None and candidates:
+        query = embedder.embed_queries([question])[0]
+        similarity = _VECTORS.get(embedder, [c[2] for c in candidates]) @ query
+        similarities = {c[2]: float(sim) for c, sim in zip(candidates, similarity, strict=True)}
+        scored = [
+            (float(sim) + LEXICAL_WEIGHT * lex - RANK_PENALTY * rank, rank, pos, text, overlap)
+            for (rank, pos, text, overlap, lex), sim in zip(candidates, similarity, strict=True)
+        ]
+    else:
+        scored = [
+            (lex + 0.3 / (rank + 1), rank, pos, text, overlap)
+            for rank, pos, text, overlap, lex in candidates
+            if overlap
+        ]
     if not scored:
         return Extract("", [], 0.0)
-    best = sorted(scored, key=lambda item: item[:3], reverse=True)[:max_sentences]
-    best.sort(key=lambda item: (item[1], item[2]))  # keep each passage's own order
+    # Best first, while they fit (a shorter, lower-scored sentence may still fit); then in
+    # each passage's own order.
     chosen: list[tuple[float, int, int, str, frozenset[str]]] = []
-    for item in best:
-        if sum(len(c[3]) for c in chosen) + len(item[3]) > MAX_CHARS and chosen:
+    for item in sorted(scored, key=lambda item: (-item[0], item[1], item[2])):
+        if len(chosen) == max_sentences:
             break
+        if sum(len(c[3]) for c in chosen) + len(item[3]) > MAX_CHARS and chosen:
+            continue
         chosen.append(item)
+    chosen.sort(key=lambda item: (item[1], item[2]))
     covered = set().union(*(item[4] for item in chosen))
     used_ranks = sorted({item[1] for item in chosen})
     return Extract(
         text=" ".join(item[3] for item in chosen),
         hits=[hits[rank] for rank in used_ranks],
         relevance=len(covered) / len(query_terms),
+        similarity=max((similarities.get(item[3], 0.0) for item in chosen), default=0.0),
     )

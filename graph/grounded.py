@@ -25,6 +25,12 @@ from knowledge.schema import Hit, SearchFilters
 
 log = logging.getLogger("sportello.graph")
 MIN_RELEVANCE = 0.2
+# For a question the supervisor routed to a vertical (so judged in domain), a sentence this
+# close in meaning is an answer even without shared words (an English or French question
+# over Italian documents). Measured with the packaged E5: the best sentence for every
+# retrieval-set question scores >= 0.814 (5th percentile 0.839); off-topic questions reach
+# 0.88, so the general node keeps to shared terms.
+MIN_SIMILARITY = 0.83
 
 
 def retrieve(
@@ -48,6 +54,29 @@ def retrieve(
     return hits
 
 
+def retrieve_for_question(
+    deps: GraphDeps,
+    question: str,
+    *,
+    verticals: list[str] | None = None,
+    commodity: str | None = None,
+    k: int = 5,
+) -> list[Hit]:
+    """Passages for a customer's own question: the whole base (restricted to the commodity
+    named), plus the routed vertical's best passage when the whole base missed it.
+
+    The routed vertical is a guess, so it is not a filter: a question routed to billing may
+    be answered by the complaints or contracts documents. On the retrieval sets, answers
+    built from the routed vertical's documents cited the expected document in 59% of cases,
+    from the whole base in 87%."""
+    hits = retrieve(deps, question, commodity=commodity, k=k)
+    if verticals:
+        own = retrieve(deps, question, verticals=verticals, commodity=commodity, k=1)
+        known = {(h.doc_id, h.section) for h in hits}
+        hits += [h for h in own if (h.doc_id, h.section) not in known]
+    return hits
+
+
 def _prefer_language(hits: list[Hit], language: str) -> list[Hit]:
     """Put passages written in the customer's language first when they are among the hits."""
     return sorted(hits, key=lambda h: h.language != language)
@@ -59,6 +88,8 @@ def grounded_reply(
     language: str,
     hits: list[Hit],
     tool_results: list[str] | None = None,
+    *,
+    in_domain: bool = False,
 ) -> Reply:
     tool_results = tool_results or []
     if deps.chat_model is not None and hits:
@@ -82,8 +113,13 @@ def grounded_reply(
                     answer = None
             if answer is not None:
                 return Reply(answer).cite(hits[:3])
-    extract = extract_answer(question, _prefer_language(hits, language), language)
-    if not extract.text or extract.relevance < MIN_RELEVANCE:
+    extract = extract_answer(
+        question, _prefer_language(hits, language), language, embedder=deps.retriever.embedder
+    )
+    relevant = extract.relevance >= MIN_RELEVANCE or (
+        in_domain and extract.similarity >= MIN_SIMILARITY
+    )
+    if not extract.text or not relevant:
         return Reply(render(TEMPLATES, "not_found", language))
     quoted_language = extract.hits[0].language
     prefix = render(TEMPLATES, "quoted_in_italian", language) if quoted_language == "it" else ""
@@ -98,8 +134,8 @@ def knowledge_reply(
     verticals: list[str] | None = None,
     commodity: str | None = None,
 ) -> Reply:
-    hits = retrieve(deps, question, verticals=verticals, commodity=commodity)
-    reply = grounded_reply(deps, question, language, hits)
+    hits = retrieve_for_question(deps, question, verticals=verticals, commodity=commodity)
+    reply = grounded_reply(deps, question, language, hits, in_domain=bool(verticals))
     reply.act("search_knowledge", ok=bool(reply.citations))
     return reply
 

@@ -45,6 +45,24 @@ _OWN_DATA = re.compile(
     r"mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|lm\s?\d{8}|"
     r"spiegami la mia|explain my|due volte|twice|deux fois)\b"
 )
+# In a question, only these need the account before anything can be answered: the amount,
+# due date or copy of the customer's own bill, a payment they made and a reminder. Other
+# questions, even about "my bill", get the documents' answer first and then the offer.
+_OWN_QUESTION = re.compile(
+    r"\b(quanto (devo|mi resta)|how much do i owe|combien (je dois|dois-je)|"
+    r"(la mia|mia|my|ma|mon) (ultim[ao]|prossim[ao]|last|latest|next|derniere|prochaine) "
+    r"(bolletta|fattura|rata|scadenza|bill|invoice|facture|echeance)|"
+    r"(amount|total) of my|importo della mia|montant de ma|"
+    r"quando scade (la |il |l')?(mia |prossima )?(bolletta|fattura|rata)|"
+    r"when is my|quand est ma|"
+    r"(pagat\w*|paid|paye)\b.{0,40}\b(sollecit\w*|reminder|relance)|"
+    r"mandami|inviami|send me|envoyez-moi|copia|duplicat\w*|pdf|copy|copie|"
+    r"(bolletta|fattura|bill|facture) (di|of|de) (gennaio|febbraio|marzo|aprile|maggio|"
+    r"giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|january|february|march|april|"
+    r"may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|"
+    r"mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|lm\s?\d{8}|"
+    r"spiegami la mia|explain my|due volte|twice|deux fois)\b"
+)
 # A request to start a procedure that writes (a plan, a reading).
 _ACT = {
     "instalments": re.compile(
@@ -98,10 +116,11 @@ def needs_identity(route: str, text: str) -> bool:
     folded = _GREETING.sub("", fold(text).strip())
     if route == "self_reading" and re.search(r"\d{3,}", re.sub(r"lm\s?\d{8}", "", folded)):
         return True  # a reading to record
-    if _OWN_DATA.search(folded):
+    question = is_question(text)
+    if (_OWN_QUESTION if question else _OWN_DATA).search(folded):
         return True
     act = _ACT.get(route)
-    return bool(act and act.search(folded)) and not is_question(text)
+    return bool(act and act.search(folded)) and not question
 
 
 def offers_identity(route: str, text: str) -> bool:

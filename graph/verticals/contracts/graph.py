@@ -93,7 +93,9 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
         if step is None:
             text = question_text(state)
             kind = rules.detect_procedure(text)
-            if kind is None or rules.is_information_question(text):
+            # A question, even one naming a procedure ("can I still cancel?"), is answered
+            # from the documents first, with the offer to start the procedure.
+            if kind is None or rules.is_information_question(text) or "?" in text:
                 return _information(deps, text, language, kind)
             slots = {"kind": kind, "request": text}
         elif step == "identify":
