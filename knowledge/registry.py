@@ -8,7 +8,7 @@ document unregistered and the next ingest simply does it again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Column,
@@ -64,6 +64,11 @@ class DocumentRecord:
     declared_to: date | None
     effective_to: date | None
     ingested_at: datetime
+
+    def __post_init__(self) -> None:
+        # Written in UTC; SQLite keeps no offset, so it comes back naive: say it is UTC.
+        if self.ingested_at.tzinfo is None:
+            object.__setattr__(self, "ingested_at", self.ingested_at.replace(tzinfo=UTC))
 
 
 def make_engine(url: str) -> Engine:
