@@ -21,7 +21,7 @@ import yaml
 
 from graph.safety import Hazard, hazard_of
 from graph.state import ROUTES
-from knowledge.embeddings import Embedder
+from knowledge.embeddings import Embedder, EmbeddingError
 from knowledge.language import detect_language
 from knowledge.sparse import fold
 
@@ -290,11 +290,15 @@ class OfflineClassifier:
         return "high" if _HIGH.search(folded) or "!!" in folded or shouting else "normal"
 
     def route_scores(self, text: str, folded: str) -> dict[str, float]:
-        query = self.embedder.embed_queries([text])[0].astype(np.float64)
-        sims = self._matrix64 @ query
-        weights = np.exp((sims - sims.max()) / TEMPERATURE)
-        votes = np.bincount(self._label_index, weights=weights, minlength=len(ROUTES))
-        votes = votes / (votes.sum() or 1.0)
+        try:
+            query = self.embedder.embed_queries([text])[0].astype(np.float64)
+            sims = self._matrix64 @ query
+        except EmbeddingError:  # the embeddings endpoint is down: the lexicon alone votes
+            votes: np.ndarray = np.zeros(len(ROUTES))
+        else:
+            weights = np.exp((sims - sims.max()) / TEMPERATURE)
+            votes = np.bincount(self._label_index, weights=weights, minlength=len(ROUTES))
+            votes = votes / (votes.sum() or 1.0)
         result = {route: float(votes[i]) for i, route in enumerate(ROUTES)}
         for route, words in LEXICON.items():
             if any(re.search(r"(^|\W)" + re.escape(w), folded) for w in words):

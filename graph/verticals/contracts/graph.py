@@ -31,6 +31,7 @@ from graph.verticals.contracts.tools import (
     named_commodity,
     open_case,
 )
+from knowledge.retriever import KnowledgeUnavailable
 from knowledge.sparse import fold
 
 VERTICAL = "contracts"
@@ -461,7 +462,11 @@ class _Turn:
         supply = self.supply()
         assert supply is not None
         commodity = self.commodity(supply.commodity)
-        offers = current_offers(self.deps.retriever, supply.commodity, self.today)
+        try:
+            offers = current_offers(self.deps.retriever, supply.commodity, self.today)
+        except KnowledgeUnavailable:  # the offer sheets cannot be read: never say "no offers"
+            reply = Reply(render(COMMON, "documents_unavailable", self.language))
+            return reply.act("list_offers", False), True
         if not offers:
             return Reply(self.t("no_offers", commodity=commodity)).act("list_offers", False), True
         others = [o for o in offers if o.code != supply.offer_code]

@@ -14,6 +14,7 @@ from graph.backends.ports import (
     UtilityBackend,
 )
 from graph.deps import GraphDeps
+from knowledge.retriever import KnowledgeUnavailable
 from knowledge.schema import Hit, SearchFilters
 from knowledge.sparse import fold
 
@@ -274,7 +275,10 @@ ONBOARDING_DOCS = [
 def passage(deps: GraphDeps, topic: Topic) -> list[Hit]:
     """The passage of the topic's document that holds its words (at most one hit)."""
     query, doc_id, words = topic
-    hits = deps.retriever.search(query, k=5, filters=SearchFilters(doc_id=[doc_id]))
+    try:
+        hits = deps.retriever.search(query, k=5, filters=SearchFilters(doc_id=[doc_id]))
+    except KnowledgeUnavailable:  # documents down: the reply goes without this quote
+        return []
     return ([h for h in hits if words in h.text.lower()] or hits)[:1]
 
 
@@ -306,4 +310,7 @@ def guide_passages(deps: GraphDeps, commodity: str | None, language: str) -> lis
 
 def onboarding_passages(deps: GraphDeps, question: str) -> list[Hit]:
     """The onboarding documents' passages for a general question (privacy, WhatsApp, bills)."""
-    return deps.retriever.search(question, k=5, filters=SearchFilters(doc_id=ONBOARDING_DOCS))
+    try:
+        return deps.retriever.search(question, k=5, filters=SearchFilters(doc_id=ONBOARDING_DOCS))
+    except KnowledgeUnavailable:  # no hits: the caller's knowledge_reply says documents are down
+        return []

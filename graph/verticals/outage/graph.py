@@ -44,6 +44,7 @@ from graph.verticals.outage.tools import (
     ticket_kind,
     tickets_opened_here,
 )
+from knowledge.retriever import KnowledgeUnavailable
 from knowledge.sparse import fold
 
 Turn = Command[str]
@@ -399,9 +400,12 @@ class _Report:
             slots["hint_shown"] = True
             key, query = hint
             self.notes.append(render(TEMPLATES, key, language))
-            found = retrieve(
-                self.deps, query, verticals=["outage"], commodity=slots["commodity"], k=1
-            )
+            try:
+                found = retrieve(
+                    self.deps, query, verticals=["outage"], commodity=slots["commodity"], k=1
+                )
+            except KnowledgeUnavailable:  # the hint stands without its citation
+                found = []
             self.reply.cite(found)
         if customer is not None and customer.life_support and slots["commodity"] == "electricity":
             self.notes.append(render(TEMPLATES, "life_support", language))
