@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.db import ensure_schema
 from api.errors import install_error_handlers
 from api.inbox import MessageStore
 from api.messaging import Messenger
@@ -20,11 +22,14 @@ from api.notify import WhatsAppNotifier
 from api.routes import chat, health, knowledge, kpis, metrics, notifications, operators, whatsapp
 from api.runtime import Runtime, build_runtime
 from api.whatsapp.client import WhatsAppClient
+from knowledge.embeddings import EmbeddingError
 from knowledge.logs import install_redaction, secrets_of
 from knowledge.registry import make_engine
 from knowledge.settings import Settings, get_settings
 
 STATIC = Path(__file__).parent / "static"
+
+log = logging.getLogger("sportello.api")
 
 
 def build_whatsapp_client(settings: Settings, transport: Any = None) -> WhatsAppClient | None:
@@ -56,12 +61,18 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        # Before anything touches the database: migrate it, or refuse an out-of-date schema
+        # (api.db: automatic on SQLite and outside prod, `sportello db upgrade` in prod).
+        ensure_schema(settings)
         app.state.runtime = runtime or build_runtime(settings)
         engine = make_engine(settings.sqlalchemy_url)
         app.state.store = MessageStore(engine, clock=app.state.runtime.deps.clock)
         # Proactive messages (e.g. outage ticket updates) leave through the WhatsApp outbox.
         app.state.runtime.deps.notifier = WhatsAppNotifier(
-            app.state.store, app.state.runtime.deps.backend, app.state.runtime.graph
+            app.state.store,
+            app.state.runtime.deps.backend,
+            app.state.runtime.graph,
+            app.state.runtime.locks,
         )
         client = build_whatsapp_client(settings, whatsapp_transport)
         app.state.messenger = Messenger(
@@ -72,7 +83,12 @@ def create_app(
             max_attempts=settings.whatsapp_send_max_attempts,
         )
         # Embed the intent examples now (cached on disk) rather than on the first message.
-        await anyio.to_thread.run_sync(lambda: app.state.runtime.deps.classifier.matrix)
+        # With the embeddings endpoint down the service still starts: routing falls back to
+        # the lexicon and knowledge answers say the documents cannot be consulted.
+        try:
+            await anyio.to_thread.run_sync(lambda: app.state.runtime.deps.classifier.matrix)
+        except EmbeddingError as exc:
+            log.warning("intent examples not embedded at start-up: %s", type(exc).__name__)
         worker = asyncio.create_task(app.state.messenger.run_forever()) if run_worker else None
         try:
             yield

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -314,3 +316,24 @@ def template_message(
         "parameters": [values[p] for p in template.parameters],
         "url_button": url_button,
     }
+
+
+def campaign_key(
+    template: Template,
+    segment: Segment,
+    parameters: dict[str, str],
+    today: date,
+    given: str | None = None,
+) -> str:
+    """The idempotency key of a campaign run: the caller's, or one derived from the template,
+    the segment, the parameters and the day, so the same campaign run twice on one day (or
+    resumed after a crash) reaches nobody twice."""
+    if given:
+        return f"key:{given}"
+    criteria = json.dumps(
+        {"segment": segment.model_dump(mode="json"), "parameters": parameters},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    digest = hashlib.sha256(criteria.encode()).hexdigest()[:24]
+    return f"{template.name}:{today.isoformat()}:{digest}"

@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    case,
     func,
     inspect,
     or_,
@@ -48,6 +50,9 @@ inbound = Table(
     Column("attempts", Integer, nullable=False, default=0, server_default="0"),
     Column("error", Text),
     Column("retry_at", DateTime(timezone=True)),
+    # The worker answering these messages (a lease: taken over after the claim timeout).
+    Column("claimed_by", String(64)),
+    Column("claimed_at", DateTime(timezone=True)),
 )
 outbound = Table(
     "wa_outbound",
@@ -66,6 +71,17 @@ outbound = Table(
     Column("in_reply_to", String(128), index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The process sending this row (a lease, like the inbound one).
+    Column("claimed_by", String(64)),
+    Column("claimed_at", DateTime(timezone=True)),
+)
+campaign_sends = Table(
+    "campaign_sends",
+    metadata,  # who a campaign run has queued a message for: a rerun never queues it again
+    Column("campaign_key", String(128), primary_key=True),
+    Column("customer_code", String(64), primary_key=True),
+    Column("outbound_id", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 status_events = Table(
     "wa_status_events",
@@ -149,9 +165,17 @@ def _aware_row(row: Any) -> dict[str, Any]:
 
 
 class MessageStore:
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = SYSTEM_CLOCK,
+        claim_timeout: float = 120.0,
+    ) -> None:
         self.engine = engine
         self.clock = clock
+        # A claim older than this belongs to a worker presumed dead: others take it over.
+        self.claim_timeout = timedelta(seconds=claim_timeout)
         metadata.create_all(engine)
         _add_missing_columns(engine)
 
@@ -209,19 +233,155 @@ class MessageStore:
         with self.engine.connect() as conn:
             return [dict(row) for row in conn.execute(query).mappings()]
 
+    def claim_users(self, worker: str, quiet_for: timedelta, limit: int) -> list[str]:
+        """Claim the pending messages of up to `limit` users that are ready (quiet for
+        `quiet_for`, not waiting for a retry, not claimed by a live worker), oldest first.
+
+        A user's messages are claimed all together or not at all: on PostgreSQL with
+        SELECT ... FOR UPDATE SKIP LOCKED (concurrent claimers skip each other's rows, and a
+        partial set means someone else is claiming), on SQLite with one atomic UPDATE.
+        """
+        now = self.now()
+        stale = now - self.claim_timeout
+        live_claim = case((inbound.c.claimed_at >= stale, 1), else_=0)
+        candidates = (
+            select(inbound.c.user)
+            .where(inbound.c.status == "pending")
+            .group_by(inbound.c.user)
+            .having(func.max(inbound.c.received_at) <= now - quiet_for)
+            .having(func.max(func.coalesce(inbound.c.retry_at, inbound.c.received_at)) <= now)
+            .having(func.max(live_claim) == 0)
+            .order_by(func.min(inbound.c.received_at))
+            .limit(limit + 8)
+        )
+        with self.engine.connect() as conn:
+            users = [row[0] for row in conn.execute(candidates)]
+        claimed: list[str] = []
+        claim = (
+            self._claim_skip_locked
+            if self.engine.dialect.name == "postgresql"
+            else self._claim_atomic_update
+        )
+        for user in users:
+            if len(claimed) >= limit:
+                break
+            with self.engine.begin() as conn:
+                if claim(conn, user, worker, now, stale, now - quiet_for):
+                    claimed.append(user)
+        return claimed
+
+    @staticmethod
+    def _claim_skip_locked(
+        conn: Connection,
+        user: str,
+        worker: str,
+        now: datetime,
+        stale: datetime,
+        quiet_before: datetime,
+    ) -> bool:
+        mine = and_(inbound.c.user == user, inbound.c.status == "pending")
+        rows = conn.execute(
+            select(inbound.c.id, inbound.c.claimed_at, inbound.c.received_at, inbound.c.retry_at)
+            .where(mine)
+            .with_for_update(skip_locked=True)
+        ).all()
+        total = conn.execute(select(func.count()).select_from(inbound).where(mine)).scalar_one()
+        if not rows or len(rows) != total:
+            return False  # another worker is claiming this user right now
+        claims = [_aware(r.claimed_at) for r in rows if r.claimed_at is not None]
+        if any(at is not None and at >= stale for at in claims):
+            return False  # a live worker has them
+        arrived = [_aware(r.received_at) or now for r in rows]
+        due = [_aware(r.retry_at or r.received_at) or now for r in rows]
+        if max(arrived) > quiet_before or max(due) > now:
+            return False  # a new message arrived meanwhile, or a retry is not due yet
+        conn.execute(
+            update(inbound)
+            .where(inbound.c.id.in_([r.id for r in rows]))
+            .values(claimed_by=worker, claimed_at=now)
+        )
+        return True
+
+    @staticmethod
+    def _claim_atomic_update(
+        conn: Connection,
+        user: str,
+        worker: str,
+        now: datetime,
+        stale: datetime,
+        quiet_before: datetime,
+    ) -> bool:
+        other = inbound.alias("other")
+        live = (
+            select(other.c.id)
+            .where(
+                other.c.user == user,
+                other.c.status == "pending",
+                other.c.claimed_at >= stale,
+            )
+            .exists()
+        )
+        newer = (
+            select(other.c.id)
+            .where(
+                other.c.user == user,
+                other.c.status == "pending",
+                or_(
+                    other.c.received_at > quiet_before,
+                    func.coalesce(other.c.retry_at, other.c.received_at) > now,
+                ),
+            )
+            .exists()
+        )
+        result = conn.execute(
+            update(inbound)
+            .where(inbound.c.user == user, inbound.c.status == "pending", ~live, ~newer)
+            .values(claimed_by=worker, claimed_at=now)
+        )
+        return bool(result.rowcount)
+
+    def claimed_for(self, user: str, worker: str) -> list[dict[str, Any]]:
+        """The user's pending messages this worker holds a claim on, in order of arrival."""
+        query = (
+            select(inbound)
+            .where(
+                inbound.c.user == user,
+                inbound.c.status == "pending",
+                inbound.c.claimed_by == worker,
+            )
+            .order_by(inbound.c.received_at, inbound.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [_aware_row(row) for row in conn.execute(query).mappings()]
+
+    def release_claims(self, user: str, worker: str) -> None:
+        """Give back whatever of the user's pending messages this worker still holds."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(inbound)
+                .where(
+                    inbound.c.user == user,
+                    inbound.c.status == "pending",
+                    inbound.c.claimed_by == worker,
+                )
+                .values(claimed_by=None, claimed_at=None)
+            )
+
     def complete(
         self,
         message_ids: list[str],
         replies: list[dict[str, Any]],
         user: str,
         turn: dict[str, Any] | None = None,
-    ) -> None:
+    ) -> list[int]:
         """In one transaction: the inbound messages are done and their replies are queued.
 
         A crash before this commits leaves the messages pending (they are processed again);
         after it, the replies are in the outbox and are sent exactly once by the sender.
+        Returns the queued replies' outbox ids.
         """
         now = self.now()
+        queued: list[int] = []
         with self.engine.begin() as conn:
             conn.execute(
                 update(inbound)
@@ -229,7 +389,7 @@ class MessageStore:
                 .values(status="done", processed_at=now)
             )
             for reply in replies:
-                conn.execute(
+                result = conn.execute(
                     outbound.insert().values(
                         user=user,
                         kind=reply["kind"],
@@ -240,8 +400,10 @@ class MessageStore:
                         updated_at=now,
                     )
                 )
+                queued.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
             if turn is not None:
                 conn.execute(turns.insert().values(**turn, answered_at=now))
+        return queued
 
     def inbound_failed(
         self, message_ids: list[str], error: str, max_attempts: int, retry_at: datetime
@@ -253,7 +415,13 @@ class MessageStore:
             conn.execute(
                 update(inbound)
                 .where(pending)
-                .values(attempts=inbound.c.attempts + 1, error=error[:500], retry_at=retry_at)
+                .values(
+                    attempts=inbound.c.attempts + 1,
+                    error=error[:500],
+                    retry_at=retry_at,
+                    claimed_by=None,
+                    claimed_at=None,
+                )
             )
             dead = conn.execute(
                 update(inbound)
@@ -268,7 +436,14 @@ class MessageStore:
             result = conn.execute(
                 update(inbound)
                 .where(and_(inbound.c.message_id == message_id, inbound.c.status == DEAD_LETTER))
-                .values(status="pending", attempts=0, retry_at=None, processed_at=None)
+                .values(
+                    status="pending",
+                    attempts=0,
+                    retry_at=None,
+                    processed_at=None,
+                    claimed_by=None,
+                    claimed_at=None,
+                )
             )
         return bool(result.rowcount)
 
@@ -308,11 +483,18 @@ class MessageStore:
             return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def queued(self, now: datetime | None = None) -> list[dict[str, Any]]:
-        """Rows to send now: queued, and not waiting for a retry."""
+        """Rows to send now: queued, not waiting for a retry, not being sent by a live sender."""
+        now = now or self.now()
         query = (
             select(outbound)
             .where(outbound.c.status == "queued")
-            .where(or_(outbound.c.retry_at.is_(None), outbound.c.retry_at <= (now or self.now())))
+            .where(or_(outbound.c.retry_at.is_(None), outbound.c.retry_at <= now))
+            .where(
+                or_(
+                    outbound.c.claimed_at.is_(None),
+                    outbound.c.claimed_at < now - self.claim_timeout,
+                )
+            )
             .order_by(outbound.c.id)
         )
         with self.engine.connect() as conn:
@@ -332,9 +514,49 @@ class MessageStore:
                 ).scalar_one()
             )
 
+    def claim_outbound(self, outbound_id: int, sender: str) -> int | None:
+        """Take a queued row for sending and count the attempt, in one atomic UPDATE (before
+        the request goes out: a crash mid-send counts too). None: not queued any more, not
+        due yet, or another live sender has it. Else the attempt's number."""
+        now = self.now()
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(outbound)
+                .where(
+                    outbound.c.id == outbound_id,
+                    outbound.c.status == "queued",
+                    or_(outbound.c.retry_at.is_(None), outbound.c.retry_at <= now),
+                    or_(
+                        outbound.c.claimed_at.is_(None),
+                        outbound.c.claimed_at < now - self.claim_timeout,
+                    ),
+                )
+                .values(
+                    attempts=outbound.c.attempts + 1,
+                    claimed_by=sender,
+                    claimed_at=now,
+                    updated_at=now,
+                )
+            )
+            if not result.rowcount:
+                return None
+            return int(
+                conn.execute(
+                    select(outbound.c.attempts).where(outbound.c.id == outbound_id)
+                ).scalar_one()
+            )
+
+    def outbound_row(self, outbound_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(outbound).where(outbound.c.id == outbound_id)).mappings()
+            first = row.first()
+        return dict(first) if first else None
+
     def retry_later(self, outbound_id: int, error: str, retry_at: datetime) -> None:
         """A send that failed without sending anything: queued again from `retry_at`."""
-        self._set_outbound(outbound_id, error=error[:500], retry_at=retry_at)
+        self._set_outbound(
+            outbound_id, error=error[:500], retry_at=retry_at, claimed_by=None, claimed_at=None
+        )
 
     def mark_unknown(self, outbound_id: int, error: str) -> None:
         """The request went out without an answer: perhaps sent, so never sent again by itself."""
@@ -349,7 +571,14 @@ class MessageStore:
             result = conn.execute(
                 update(outbound)
                 .where(and_(outbound.c.id == outbound_id, outbound.c.status.in_(NEEDS_A_PERSON)))
-                .values(status="queued", attempts=0, retry_at=None, updated_at=self.now())
+                .values(
+                    status="queued",
+                    attempts=0,
+                    retry_at=None,
+                    claimed_by=None,
+                    claimed_at=None,
+                    updated_at=self.now(),
+                )
             )
         return bool(result.rowcount)
 
@@ -420,6 +649,46 @@ class MessageStore:
         query = select(outbound).where(outbound.c.user == user).order_by(outbound.c.id)
         with self.engine.connect() as conn:
             return [dict(row) for row in conn.execute(query).mappings()]
+
+    # ---------------------------------------------------------------- campaigns
+    def campaign_queued(self, campaign_key: str) -> dict[str, int]:
+        """Customer code -> outbox id of what a campaign run (by its key) already queued."""
+        query = select(campaign_sends.c.customer_code, campaign_sends.c.outbound_id).where(
+            campaign_sends.c.campaign_key == campaign_key
+        )
+        with self.engine.connect() as conn:
+            return {row[0]: int(row[1]) for row in conn.execute(query)}
+
+    def queue_once(
+        self, campaign_key: str, customer_code: str, user: str, kind: str, body: dict[str, Any]
+    ) -> tuple[int, bool]:
+        """Queue a campaign's message for a customer unless this campaign already did: the
+        mark and the outbox row commit together. Returns (outbox id, newly queued)."""
+        now = self.now()
+        try:
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    outbound.insert().values(
+                        user=user,
+                        kind=kind,
+                        body=body,
+                        status="queued",
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                outbound_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+                conn.execute(
+                    campaign_sends.insert().values(
+                        campaign_key=campaign_key,
+                        customer_code=customer_code,
+                        outbound_id=outbound_id,
+                        created_at=now,
+                    )
+                )
+            return outbound_id, True
+        except IntegrityError:  # a concurrent run of the same campaign got there first
+            return self.campaign_queued(campaign_key)[customer_code], False
 
     # ---------------------------------------------------------------- handoffs
     def open_handoff(

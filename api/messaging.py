@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+import functools
 import logging
+import os
 import re
+import socket
+import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 
 from api.inbox import MessageStore
+from api.locks import LocalThreadLocks, ThreadLocks
 from api.runtime import Runtime
 from api.whatsapp.client import (
     OutsideWindowError,
@@ -24,6 +30,7 @@ from graph.turn import TurnResult
 from knowledge.logs import error_fields
 
 log = logging.getLogger("sportello.whatsapp")
+T = TypeVar("T")
 
 # Approved templates (names registered in WhatsApp Manager) used outside the 24-hour window.
 FOLLOW_UP_TEMPLATE = "sportello_follow_up"  # utility: "we have replied to your request"
@@ -79,7 +86,22 @@ def replies_for(result: TurnResult, customer_code: str | None) -> list[dict[str,
     return messages
 
 
+def worker_name() -> str:
+    """A unique name for this worker's claims: host, process and a random suffix."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 class Messenger:
+    """Answers the inbox and sends the outbox.
+
+    Users are claimed from the inbox (see MessageStore.claim_users) and answered on a pool of
+    `concurrency` tasks: each user's messages in order, one turn at a time per thread (the
+    thread lock, shared with the web chat and the operators), different users in parallel,
+    any number of workers on any number of machines sharing PostgreSQL. A turn's replies are
+    sent as soon as the turn is done. Database calls run in worker threads, never on the
+    event loop.
+    """
+
     def __init__(
         self,
         runtime: Runtime,
@@ -89,6 +111,9 @@ class Messenger:
         debounce: float = 2.0,
         max_attempts: int = 5,
         retry_delay: float = 5.0,
+        concurrency: int | None = None,
+        claim_timeout: float | None = None,
+        locks: ThreadLocks | None = None,
     ) -> None:
         self.runtime = runtime
         self.store = store
@@ -98,10 +123,24 @@ class Messenger:
         # waiting retry_delay, 2x, 4x ... (at most 5 minutes), then goes to the dead letters.
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
-        self._lock = asyncio.Lock()
+        settings = getattr(runtime, "settings", None)  # the service's; test doubles have none
+        configured = getattr(settings, "worker_concurrency", None)
+        self.concurrency: int = concurrency or configured or 4
+        if claim_timeout is None:
+            claim_timeout = getattr(settings, "worker_claim_timeout_seconds", None)
+        if claim_timeout is not None:
+            store.claim_timeout = timedelta(seconds=claim_timeout)
+        self.locks: ThreadLocks = locks or getattr(runtime, "locks", None) or LocalThreadLocks()
+        self.name = worker_name()
+        self._active: set[str] = set()
+        self._slot_freed = anyio.Event()
 
     def _retry_at(self, attempt: int) -> datetime:
         return self.store.now() + timedelta(seconds=min(self.retry_delay * 2 ** (attempt - 1), 300))
+
+    async def _db(self, call: Callable[..., T], *args: Any) -> T:
+        """A (blocking) store call, off the event loop."""
+        return await anyio.to_thread.run_sync(functools.partial(call, *args))
 
     # ------------------------------------------------------------------ webhook side
     def accept(self, payload: WebhookPayload) -> dict[str, int]:
@@ -119,16 +158,87 @@ class Messenger:
             self.store.record_status(status.id, status.status, status.errors)
         return {"stored": stored, "duplicates": duplicates, "statuses": len(statuses)}
 
+    async def accept_async(self, payload: WebhookPayload) -> dict[str, int]:
+        """accept() off the event loop."""
+        return await self._db(self.accept, payload)
+
     # ------------------------------------------------------------------ worker side
     async def run_once(self) -> None:
-        async with self._lock:
-            for user in self.store.users_ready(self.debounce):
-                pending = self.store.pending_for(user)
+        """Answer every user ready now, once (`concurrency` at a time), then send the outbox."""
+        users = await self._db(self.store.claim_users, self.name, self.debounce, 10_000)
+        pool = anyio.CapacityLimiter(self.concurrency)
+
+        async def serve(user: str) -> None:
+            async with pool:
+                await self._serve_user(user)
+
+        async with anyio.create_task_group() as group:
+            for user in users:
+                self._active.add(user)
+                group.start_soon(serve, user)
+        await self._flush()
+
+    async def run_forever(self, interval: float = 0.2) -> None:
+        """Claim ready users whenever a slot of the pool is free; send the outbox meanwhile."""
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._flush_forever, interval)
+            while True:
+                free = self.concurrency - len(self._active)
+                if free > 0:
+                    try:
+                        users = await self._db(
+                            self.store.claim_users, self.name, self.debounce, free
+                        )
+                    except Exception as exc:  # the database is away: try again shortly
+                        log.error("whatsapp worker claim failed", extra=error_fields(exc))
+                        users = []
+                    for user in users:
+                        self._active.add(user)
+                        group.start_soon(self._serve_user, user)
+                    if len(users) == free:
+                        continue  # more may be waiting: claim again at once
+                with anyio.move_on_after(interval):
+                    await self._slot_freed.wait()
+                self._slot_freed = anyio.Event()
+
+    async def _flush_forever(self, interval: float) -> None:
+        """Rows nobody sends right after their turn: notifications, campaigns, retries."""
+        while True:
+            try:
+                await self._flush()
+            except Exception as exc:  # keep serving; the rows stay queued
+                log.error("whatsapp sender iteration failed", extra=error_fields(exc))
+            await anyio.sleep(interval)
+
+    async def _serve_user(self, user: str) -> None:
+        """One user's claimed messages: one turn under the thread's lock, replies sent at once."""
+        try:
+            async with self.locks.hold(f"whatsapp:{user}"):
+                # Read under the lock: a worker that took over an expired claim finds the
+                # messages already answered by the slow one, and answers nothing twice.
+                pending = await self._db(self.store.claimed_for, user, self.name)
+                if not pending:
+                    return
                 try:
-                    await self._answer(user, pending)
+                    queued = await anyio.to_thread.run_sync(self._answer, user, pending)
                 except Exception as exc:  # one customer's failing turn never blocks the others
-                    self._answer_failed(pending, exc)
-            await self._flush()
+                    await self._db(self._answer_failed, pending, exc)
+                    return
+                if self.client is not None and pending:
+                    try:
+                        await self.client.mark_read(pending[-1]["message_id"])
+                    except WhatsAppError:
+                        log.info("mark as read failed")
+                for outbound_id in queued:  # in order, before the user's next turn
+                    await self._deliver_id(outbound_id)
+        except Exception as exc:  # the database or the lock: the claim expires, then a retry
+            log.error("whatsapp turn failed", extra=error_fields(exc))
+        finally:
+            with anyio.CancelScope(shield=True):
+                with contextlib.suppress(Exception):
+                    await self._db(self.store.release_claims, user, self.name)
+            self._active.discard(user)
+            self._slot_freed.set()
 
     def _answer_failed(self, pending: list[dict[str, Any]], exc: Exception) -> None:
         attempt = 1 + max((p["attempts"] or 0 for p in pending), default=0)
@@ -143,17 +253,8 @@ class Messenger:
             extra={"attempt": attempt, "dead_lettered": dead, **error_fields(exc)},
         )
 
-    async def run_forever(self, interval: float = 0.2) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception as exc:  # keep serving; the message stays pending and is retried
-                log.error("whatsapp worker iteration failed", extra=error_fields(exc))
-            await asyncio.sleep(interval)
-
-    async def _answer(self, user: str, pending: list[dict[str, Any]]) -> None:
-        if not pending:
-            return
+    def _answer(self, user: str, pending: list[dict[str, Any]]) -> list[int]:
+        """One turn for a burst of messages (in a worker thread); the queued replies' ids."""
         ids = [p["message_id"] for p in pending]
         texts = [p["text"] for p in pending if p["supported"] and p["text"]]
         thread = f"whatsapp:{user}"
@@ -162,21 +263,17 @@ class Messenger:
         handoff = self.store.handoff(thread)
         if handoff and handoff["csat_pending"] and texts and (m := SCORE.match(texts[-1])):
             self.store.record_csat(thread, int(m.group(1)))
-            self.store.complete(
+            return self.store.complete(
                 ids, [{"kind": "text", "body": {"text": CSAT_THANKS[language]}}], user
             )
-            return
         if not texts:
             unsupported = any(not p["supported"] for p in pending)
             replies = (
                 [{"kind": "text", "body": {"text": UNSUPPORTED[language]}}] if unsupported else []
             )
-            self.store.complete(ids, replies, user)
-            return
+            return self.store.complete(ids, replies, user)
         received = min(p["received_at"] for p in pending)
-        result: TurnResult = await anyio.to_thread.run_sync(
-            lambda: self.runtime.ask("\n".join(texts), user=user, channel="whatsapp")
-        )
+        result: TurnResult = self.runtime.ask("\n".join(texts), user=user, channel="whatsapp")
         state = self.runtime.graph.get_state({"configurable": {"thread_id": thread}}).values
         turn = {
             "thread_id": thread,
@@ -188,62 +285,70 @@ class Messenger:
             "actions": [a.model_dump() for a in result.actions],
             "received_at": received,
         }
-        self.store.complete(ids, replies_for(result, state.get("customer_code")), user, turn)
+        queued = self.store.complete(
+            ids, replies_for(result, state.get("customer_code")), user, turn
+        )
         if result.handoff and state.get("handoff"):
             self.store.open_handoff(thread, user, "whatsapp", state["handoff"]["summary"])
-        if self.client is not None:
-            try:
-                await self.client.mark_read(ids[-1])
-            except WhatsAppError:
-                log.info("mark as read failed")
+        return queued
 
     async def flush(self) -> None:
         """Send queued messages; outside the 24-hour window, an approved template instead.
 
-        Serialised with the worker, so a queued row is never sent twice.
+        Every row is claimed before it is sent, so it is sent once whichever process flushes.
         """
-        async with self._lock:
-            await self._flush()
+        await self._flush()
 
     async def _flush(self) -> None:
-        for row in self.store.queued():
-            if self.client is None:  # demo without credentials: the web chat shows the thread
-                self.store.mark_sent(row["id"], f"local-{row['id']}")
-                continue
-            await self._deliver(row)
+        for row in await self._db(self.store.queued):
+            await self._deliver_id(row["id"])
 
-    async def _deliver(self, row: dict[str, Any]) -> None:
+    async def _deliver_id(self, outbound_id: int) -> None:
+        """Claim the row (counting the attempt) and send it, unless another sender has it."""
+        attempt = await self._db(self.store.claim_outbound, outbound_id, self.name)
+        if attempt is None:
+            return
+        row = await self._db(self.store.outbound_row, outbound_id)
+        if row is None:
+            return
+        if self.client is None:  # demo without credentials: the web chat shows the thread
+            await self._db(self.store.mark_sent, outbound_id, f"local-{outbound_id}")
+            return
+        await self._deliver(row, attempt)
+
+    async def _deliver(self, row: dict[str, Any], attempt: int) -> None:
         """One send attempt, counted before the request goes out: a row whose sending or
         bookkeeping keeps failing (even by crashing the process) ends in the dead letters."""
-        if (row["attempts"] or 0) >= self.max_attempts:
-            self.store.dead_letter(row["id"], row["error"] or "too many send attempts")
+        if attempt > self.max_attempts:
+            await self._db(
+                self.store.dead_letter, row["id"], row["error"] or "too many send attempts"
+            )
             log.warning("outbound dead-lettered", extra={"outbound_id": row["id"]})
             return
-        attempt = self.store.start_attempt(row["id"])
         try:
             try:
                 wamid = await self._send(row)
             except OutsideWindowError:
                 wamid = await self._send_template(row)
         except UnknownOutcomeError as exc:  # perhaps sent: a person decides, never a retry
-            self.store.mark_unknown(row["id"], str(exc))
+            await self._db(self.store.mark_unknown, row["id"], str(exc))
             log.warning("outbound outcome unknown", extra={"outbound_id": row["id"]})
             return
         except TransientError as exc:  # nothing was sent: later, or the dead letters
-            self._send_failed(row["id"], attempt, f"{exc.code}: {exc}")
+            await self._db(self._send_failed, row["id"], attempt, f"{exc.code}: {exc}")
             return
         except WhatsAppError as exc:  # refused by Meta: sending it again changes nothing
-            self.store.mark_failed(row["id"], f"{exc.code}: {exc}")
+            await self._db(self.store.mark_failed, row["id"], f"{exc.code}: {exc}")
             return
         except Exception as exc:  # the backend (a bill's PDF) or a bug: bounded retries too
             log.warning("outbound send failed", extra=error_fields(exc))
-            self._send_failed(row["id"], attempt, type(exc).__name__)
+            await self._db(self._send_failed, row["id"], attempt, type(exc).__name__)
             return
         try:
-            self.store.mark_sent(row["id"], wamid)
+            await self._db(self.store.mark_sent, row["id"], wamid)
         except Exception as exc:  # sent, not recorded: never send it again by itself
             log.error("sent message not recorded", extra=error_fields(exc))
-            self.store.mark_unknown(row["id"], f"sent as {wamid}, not recorded")
+            await self._db(self.store.mark_unknown, row["id"], f"sent as {wamid}, not recorded")
 
     def _send_failed(self, outbound_id: int, attempt: int, error: str) -> None:
         if attempt >= self.max_attempts:
@@ -265,7 +370,7 @@ class Messenger:
                 body.get("parameters"),
                 body.get("url_button"),
             )
-        if not self.store.in_window(user):
+        if not await self._db(self.store.in_window, user):
             raise OutsideWindowError("outside the 24-hour window", code=131047)
         if kind == "buttons":
             return await self.client.send_buttons(
@@ -276,7 +381,9 @@ class Messenger:
                 user, body["text"], body["button"], [tuple(r) for r in body["rows"]]
             )  # type: ignore[misc]
         if kind == "document":
-            pdf = self.runtime.deps.backend.bill_pdf(body["customer_code"], body["bill_id"])
+            pdf = await anyio.to_thread.run_sync(
+                self.runtime.deps.backend.bill_pdf, body["customer_code"], body["bill_id"]
+            )
             media = await self.client.upload_media(pdf, "application/pdf", body["filename"])
             return await self.client.send_document(user, media, body["filename"])
         return await self.client.send_text(user, body["text"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from api.inbox import MessageStore
+from api.locks import LocalThreadLocks, ThreadLocks
 from graph.backends.ports import NotFoundError, UtilityBackend
 
 log = logging.getLogger("sportello.notify")
@@ -13,10 +14,19 @@ TEMPLATES_BY_CATEGORY = {"outage_update": "outage_update"}  # approved utility t
 
 
 class WhatsAppNotifier:
-    def __init__(self, store: MessageStore, backend: UtilityBackend, graph: object) -> None:
+    def __init__(
+        self,
+        store: MessageStore,
+        backend: UtilityBackend,
+        graph: object,
+        locks: ThreadLocks | None = None,
+    ) -> None:
         self.store = store
         self.backend = backend
         self.graph = graph
+        # The WhatsApp thread's lock (the runtime's): a notification never lands mid-turn.
+        # Reentrant, so a turn of that very thread that notifies its customer goes on.
+        self.locks: ThreadLocks = locks or LocalThreadLocks()
 
     def opted_out(self, user: str) -> bool:
         state = self.graph.get_state(  # type: ignore[attr-defined]
@@ -31,6 +41,10 @@ class WhatsAppNotifier:
             log.warning("notification for an unknown customer dropped")
             return
         user = customer.phone.lstrip("+")
+        with self.locks.hold_sync(f"whatsapp:{user}"):
+            self._queue(user, customer.language, text, category)
+
+    def _queue(self, user: str, language: str, text: str, category: str) -> None:
         if self.opted_out(user):
             log.info("notification skipped: opted out", extra={"category": category})
             return
@@ -41,5 +55,5 @@ class WhatsAppNotifier:
             self.store.queue(
                 user,
                 "template",
-                {"name": template, "language": customer.language, "parameters": [text[:1000]]},
+                {"name": template, "language": language, "parameters": [text[:1000]]},
             )

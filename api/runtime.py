@@ -10,6 +10,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
+from api.locks import LocalThreadLocks, ThreadLocks, thread_locks
 from graph.audit import AuditTrail
 from graph.backends.ports import UtilityBackend
 from graph.builder import build_graph
@@ -41,13 +42,27 @@ def build_backend(settings: Settings, engine: Any, clock: Clock) -> UtilityBacke
 
 
 def build_checkpointer(settings: Settings, stack: ExitStack) -> BaseCheckpointSaver:  # type: ignore[type-arg]
-    """SQLite in the data dir by default; PostgreSQL when DATABASE_URL says so."""
+    """SQLite in the data dir by default; PostgreSQL when DATABASE_URL says so, on a pool of
+    DATABASE_POOL_SIZE connections shared by every worker thread (one connection would
+    serialise all conversations). Old checkpoints are removed by api.prune."""
     url = settings.database_url or ""
     if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
         from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
 
-        plain = url.replace("postgresql+psycopg://", "postgresql://")
-        saver = stack.enter_context(PostgresSaver.from_conn_string(plain))
+        plain = "postgresql://" + url.split("://", 1)[1]
+        pool = ConnectionPool(
+            plain,
+            min_size=1,
+            max_size=settings.database_pool_size,
+            # What PostgresSaver expects of its connections (as from_conn_string sets them).
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            open=True,
+            name="sportello-checkpoints",
+        )
+        stack.callback(pool.close)
+        saver = PostgresSaver(pool)  # type: ignore[arg-type]  # dict_row is set in kwargs
         saver.setup()
         return saver
     from langgraph.checkpoint.sqlite import SqliteSaver
@@ -67,6 +82,8 @@ class Runtime:
     deps: GraphDeps
     graph: CompiledStateGraph  # type: ignore[type-arg]
     stack: ExitStack = field(default_factory=ExitStack)
+    # One turn at a time per thread, whichever channel or process runs it (api/locks.py).
+    locks: ThreadLocks = field(default_factory=LocalThreadLocks)
 
     def ask(
         self, text: str, *, user: str, thread_id: str | None = None, channel: str = "cli"
@@ -124,4 +141,6 @@ def build_runtime(
         identification_max_minutes=settings.identification_max_minutes,
     )
     graph = build_graph(deps, checkpointer=build_checkpointer(settings, stack))
-    return Runtime(settings, knowledge, deps, graph, stack)
+    locks = thread_locks(settings.sqlalchemy_url)
+    stack.callback(locks.close)
+    return Runtime(settings, knowledge, deps, graph, stack, locks)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import RuntimeDep, StoreDep, client_address, enforce_rate
 from api.errors import ApiError
+from api.locks import ThreadBusyError
 from api.messaging import CSAT_THANKS, SCORE
 from graph.turn import TurnResult
 
@@ -231,6 +232,22 @@ async def chat(
         lambda: _admit(runtime, address, request.thread_id, token)
     )
     thread, issued = session.thread_id, session.session_token
+    try:
+        # One turn at a time per thread (across processes): concurrent calls queue up and
+        # each sees the conversation with the previous turn in it.
+        async with runtime.locks.hold(thread):
+            return await anyio.to_thread.run_sync(
+                lambda: _turn(runtime, store, request, thread, issued)
+            )
+    except ThreadBusyError:
+        raise ApiError(
+            503, "thread_busy", "another turn of this conversation is still running"
+        ) from None
+
+
+def _turn(runtime: Any, store: Any, request: ChatRequest, thread: str, issued: str) -> ChatReply:
+    """One web turn, under the thread's lock (in a worker thread: it reads and writes the
+    database)."""
     received = store.now()
     handoff = store.handoff(thread)
     if handoff and handoff["csat_pending"] and (score := SCORE.match(request.text)):
@@ -248,9 +265,7 @@ async def chat(
             actions=[],
             session_token=issued,
         )
-    result = await anyio.to_thread.run_sync(
-        lambda: runtime.ask(request.text, user=thread, thread_id=thread, channel="web")
-    )
+    result = runtime.ask(request.text, user=thread, thread_id=thread, channel="web")
     state = runtime.graph.get_state({"configurable": {"thread_id": thread}}).values
     if result.handoff and state.get("handoff"):
         store.open_handoff(thread, request.user or thread, "web", state["handoff"]["summary"])

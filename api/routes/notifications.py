@@ -16,6 +16,7 @@ from api.campaigns import (
     Segment,
     TemplateCategory,
     approved_template,
+    campaign_key,
     check_parameters,
     mask_phone,
     select_recipients,
@@ -38,6 +39,15 @@ class CampaignRequest(BaseModel):
         default_factory=dict, description="the template's campaign-wide variables"
     )
     dry_run: bool = Field(default=True, description="only list who would get it (default)")
+    idempotency_key: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[\w.:-]+$",
+        description="Runs with the same key message each customer once: a retry or a "
+        "resumed run sends only what is missing. Default: derived from the template, "
+        "segment, parameters and day (the same campaign twice on one day sends nothing new).",
+    )
 
 
 class CampaignRecipient(BaseModel):
@@ -46,6 +56,10 @@ class CampaignRecipient(BaseModel):
     bill_id: str | None = None
     due_date: date | None = None
     status: str | None = Field(default=None, description="real runs: sent, failed or queued")
+    already_sent: bool = Field(
+        default=False,
+        description="queued by an earlier run with the same idempotency key: not sent again",
+    )
 
 
 class CampaignReport(BaseModel):
@@ -56,9 +70,13 @@ class CampaignReport(BaseModel):
     segment_size: int = Field(description="customers matching the segment")
     recipients: list[CampaignRecipient]
     excluded: dict[str, int] = Field(description="customers of the segment left out, by reason")
-    queued: int
+    queued: int = Field(description="messages queued by this run")
     sent: int
     failed: int
+    idempotency_key: str | None = Field(default=None, description="the run's key (real runs)")
+    already_sent: int = Field(
+        default=0, description="recipients an earlier run with the same key had already queued"
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -137,13 +155,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _recipient(r: Recipient, status: str | None = None) -> CampaignRecipient:
+def _recipient(
+    r: Recipient, status: str | None = None, already_sent: bool = False
+) -> CampaignRecipient:
     return CampaignRecipient(
         customer_code=r.customer.code,
         phone=mask_phone(r.customer.phone),
         bill_id=r.bill.bill_id if r.bill else None,
         due_date=r.bill.due_date if r.bill else None,
         status=status,
+        already_sent=already_sent,
     )
 
 
@@ -154,7 +175,9 @@ def _recipient(r: Recipient, status: str | None = None) -> CampaignRecipient:
     description="Customers of the segment get the template on WhatsApp unless they wrote STOP, "
     "have not activated WhatsApp, want reminders elsewhere or, for marketing templates, have "
     "not granted the `marketing_lumea` consent. A real run queues one template per recipient "
-    "in the outbox and sends it at once.",
+    "in the outbox and sends it at once. Real runs are idempotent (`idempotency_key`): "
+    "running the same campaign again, or resuming one cut short, sends nothing twice and "
+    "reports who had it already.",
     responses=ERRORS,
 )
 async def campaign(
@@ -198,8 +221,16 @@ async def campaign(
     if request.dry_run:
         report.recipients = [_recipient(r) for r in selection.recipients]
         return report
-    queued: list[tuple[Recipient, int]] = []
+    key = campaign_key(
+        template, request.segment, request.parameters, today, request.idempotency_key
+    )
+    earlier = await anyio.to_thread.run_sync(store.campaign_queued, key)
+    queued: list[tuple[Recipient, int, bool]] = []
     for recipient in selection.recipients:
+        code = recipient.customer.code
+        if code in earlier:  # an earlier run with this key queued it: never again
+            queued.append((recipient, earlier[code], False))
+            continue
         try:
             body = await anyio.to_thread.run_sync(
                 functools.partial(
@@ -209,24 +240,34 @@ async def campaign(
         except BackendError:
             excluded["payment_link_unavailable"] = excluded.get("payment_link_unavailable", 0) + 1
             continue
-        queued.append((recipient, store.queue(recipient.wa_id, "template", body)))
+        outbound_id, new = await anyio.to_thread.run_sync(
+            functools.partial(store.queue_once, key, code, recipient.wa_id, "template", body)
+        )
+        queued.append((recipient, outbound_id, new))
+    fresh = [(r, o) for r, o, new in queued if new]
     runtime.deps.audit.record(
         f"campaign:{template.name}",
         "tool",
         "campaign_queued",
-        f"{len(queued)} {template.name} templates queued by {operator}",
+        f"{len(fresh)} {template.name} templates queued by {operator}",
         data={
             "segment": request.segment.model_dump(mode="json", exclude_none=True),
-            "customers": [r.customer.code for r, _ in queued],
+            "customers": [r.customer.code for r, _ in fresh],
             "excluded": excluded,
+            "idempotency_key": key,
+            "already_sent": len(queued) - len(fresh),
         },
     )
     await messenger.flush()  # serialised with the worker: a row is never sent twice
-    for recipient, outbound_id in queued:
-        row = next(o for o in store.outbound_for(recipient.wa_id) if o["id"] == outbound_id)
-        report.recipients.append(_recipient(recipient, row["status"]))
+    for recipient, outbound_id, new in queued:
+        row = await anyio.to_thread.run_sync(store.outbound_row, outbound_id)
+        status = row["status"] if row else None
+        report.recipients.append(_recipient(recipient, status, already_sent=not new))
     report.excluded = excluded
-    report.queued = len(queued)
-    report.sent = sum(r.status in ("sent", "delivered", "read") for r in report.recipients)
-    report.failed = sum(r.status == "failed" for r in report.recipients)
+    report.queued = len(fresh)
+    report.idempotency_key = key
+    report.already_sent = len(queued) - len(fresh)
+    this_run = [r for r in report.recipients if not r.already_sent]
+    report.sent = sum(r.status in ("sent", "delivered", "read") for r in this_run)
+    report.failed = sum(r.status == "failed" for r in this_run)
     return report

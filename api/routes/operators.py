@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from fastapi import APIRouter
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
@@ -67,16 +68,23 @@ async def reply(
     store: StoreDep,
     messenger: MessengerDep,
 ) -> dict[str, str]:
-    handoff = _handoff(store, thread_id)
-    if handoff["status"] != "open":
-        raise ApiError(409, "not_open", "the conversation was released to the assistant")
-    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
-    runtime.graph.update_state(
-        config, {"messages": [AIMessage(body.text, name="operator")]}, as_node="respond"
-    )
-    runtime.deps.audit.record(thread_id, "handoff", "operator_reply", f"reply by {operator}")
+    def write() -> dict[str, Any]:
+        handoff = _handoff(store, thread_id)
+        if handoff["status"] != "open":
+            raise ApiError(409, "not_open", "the conversation was released to the assistant")
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        runtime.graph.update_state(
+            config, {"messages": [AIMessage(body.text, name="operator")]}, as_node="respond"
+        )
+        runtime.deps.audit.record(thread_id, "handoff", "operator_reply", f"reply by {operator}")
+        if handoff["channel"] == "whatsapp":
+            store.queue(handoff["user"], "text", {"text": body.text})
+        return handoff
+
+    # Never in the middle of a turn: the reply lands between two turns, on every channel.
+    async with runtime.locks.hold(thread_id):
+        handoff = await anyio.to_thread.run_sync(write)
     if handoff["channel"] == "whatsapp":
-        store.queue(handoff["user"], "text", {"text": body.text})
         await messenger.flush()
     return {"status": "sent"}
 
@@ -89,16 +97,22 @@ async def release(
     store: StoreDep,
     messenger: MessengerDep,
 ) -> dict[str, str]:
-    handoff = _handoff(store, thread_id)
-    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
-    language = runtime.graph.get_state(config).values.get("language", "it")
-    question = CSAT_QUESTION.get(language, CSAT_QUESTION["it"])
-    runtime.graph.update_state(
-        config, {"handoff": None, "messages": [AIMessage(question)]}, as_node="respond"
-    )
-    store.close_handoff(thread_id, operator)
-    runtime.deps.audit.record(thread_id, "handoff", "released", f"released by {operator}")
+    def write() -> dict[str, Any]:
+        handoff = _handoff(store, thread_id)
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        language = runtime.graph.get_state(config).values.get("language", "it")
+        question = CSAT_QUESTION.get(language, CSAT_QUESTION["it"])
+        runtime.graph.update_state(
+            config, {"handoff": None, "messages": [AIMessage(question)]}, as_node="respond"
+        )
+        store.close_handoff(thread_id, operator)
+        runtime.deps.audit.record(thread_id, "handoff", "released", f"released by {operator}")
+        if handoff["channel"] == "whatsapp":
+            store.queue(handoff["user"], "text", {"text": question})
+        return handoff
+
+    async with runtime.locks.hold(thread_id):
+        handoff = await anyio.to_thread.run_sync(write)
     if handoff["channel"] == "whatsapp":
-        store.queue(handoff["user"], "text", {"text": question})
         await messenger.flush()
     return {"status": "released"}

@@ -58,7 +58,9 @@ async def deliver(request: Request, settings: SettingsDep, messenger: MessengerD
         raise ApiError(
             400, "malformed_payload", f"not a WhatsApp webhook payload: {exc}"[:500]
         ) from None
-    counts = messenger.accept(payload)  # durable before the 200: nothing is lost on a crash
+    counts = await messenger.accept_async(
+        payload
+    )  # durable before the 200: nothing is lost on a crash
     log.info("webhook stored", extra=counts)
     return JSONResponse({"status": "accepted", **counts})
 
