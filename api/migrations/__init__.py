@@ -1,0 +1,1 @@
+"""Alembic migrations of Sportello's relational schema (run by `sportello db upgrade`)."""
