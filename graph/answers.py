@@ -21,7 +21,7 @@ import numpy as np
 
 from knowledge.glossary import expand_query
 from knowledge.schema import Hit
-from knowledge.sparse import terms
+from knowledge.sparse import fold, terms
 
 _SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-Ý0-9«\"(])|\n+")
 MAX_CHARS = 800
@@ -85,6 +85,39 @@ def _sentences(hit: Hit) -> list[str]:
     return units
 
 
+# The kind of answer a question expects (an amount, a time or deadline, a count) and whether
+# a sentence holds one: the classic answer-type check of extractive question answering.
+_AMOUNT_QUESTION = re.compile(
+    r"\b(quanto (costa|pago|si paga|paghi|viene)|quanto e|how much|combien (coute|ca coute|"
+    r"je paie|paye)|prezz\w*|price|prix|cost\w*|cout\w*|tariff\w*|importo|amount|montant)\b"
+)
+_AMOUNT = re.compile(r"\d[\d.,]*\s?(€|euro|%|cent|€/)|€\s?\d")
+_TIME_QUESTION = re.compile(
+    r"\b(entro quando|quanto tempo|quanti giorni|tempi|how long|how many days|when|quando|"
+    r"combien de temps|quand|delai|dans combien|ogni quanto|how often|scadenz\w*|deadline)\b"
+)
+_TIME = re.compile(
+    r"\b\d+\s?(giorn\w*|mes[ei]|ann[oi]|or[ae]|settiman\w*|days?|months?|years?|hours?|weeks?|"
+    r"jours?|mois|ans?|heures?|semaines?)\b|\b\d{1,2} (gennaio|febbraio|marzo|aprile|maggio|"
+    r"giugno|luglio|agosto|settembre|ottobre|novembre|dicembre)"
+)
+_COUNT_QUESTION = re.compile(r"\b(quant[ie]|how many|combien de)\b")
+ANSWER_TYPE_BONUS = 0.04  # retrieval sets: fact presence 0.653 -> 0.681 (0.02: 0.657, 0.08: 0.669)
+
+
+def _answer_type_bonus(question: str, sentence: str) -> float:
+    """A little extra for a sentence that holds the kind of answer the question asks for."""
+    q, s = fold(question), fold(sentence)
+    bonus = 0.0
+    if _AMOUNT_QUESTION.search(q) and _AMOUNT.search(s):
+        bonus += ANSWER_TYPE_BONUS
+    if _TIME_QUESTION.search(q) and _TIME.search(s):
+        bonus += ANSWER_TYPE_BONUS
+    if _COUNT_QUESTION.search(q) and re.search(r"\d", s):
+        bonus += ANSWER_TYPE_BONUS / 2
+    return bonus
+
+
 def extract_answer(
     question: str,
     hits: list[Hit],
@@ -113,7 +146,16 @@ def extract_answer(
         similarity = _VECTORS.get(embedder, [c[2] for c in candidates]) @ query
         similarities = {c[2]: float(sim) for c, sim in zip(candidates, similarity, strict=True)}
         scored = [
-            (float(sim) + LEXICAL_WEIGHT * lex - RANK_PENALTY * rank, rank, pos, text, overlap)
+            (
+                float(sim)
+                + LEXICAL_WEIGHT * lex
+                - RANK_PENALTY * rank
+                + _answer_type_bonus(question, text),
+                rank,
+                pos,
+                text,
+                overlap,
+            )
             for (rank, pos, text, overlap, lex), sim in zip(candidates, similarity, strict=True)
         ]
     else:

@@ -42,7 +42,10 @@ def retrieve(
     doc_type: list[str] | None = None,
     k: int = 5,
 ) -> list[Hit]:
-    """Passages in force today; a vertical's own documents first, then the whole base."""
+    """Passages in force today; a vertical's own documents first, then the whole base.
+
+    Raises knowledge.retriever.KnowledgeUnavailable when the documents cannot be consulted
+    (Qdrant or the embeddings endpoint down): callers that only cite treat it as no hits."""
     filters = SearchFilters(
         verticals=verticals,
         commodity=[commodity] if commodity else None,
@@ -77,11 +80,6 @@ def retrieve_for_question(
     return hits
 
 
-def _prefer_language(hits: list[Hit], language: str) -> list[Hit]:
-    """Put passages written in the customer's language first when they are among the hits."""
-    return sorted(hits, key=lambda h: h.language != language)
-
-
 def grounded_reply(
     deps: GraphDeps,
     question: str,
@@ -113,9 +111,9 @@ def grounded_reply(
                     answer = None
             if answer is not None:
                 return Reply(answer).cite(hits[:3])
-    extract = extract_answer(
-        question, _prefer_language(hits, language), language, embedder=deps.retriever.embedder
-    )
+    # In the retrieval's own order: sentences are chosen by meaning across languages, and
+    # putting same-language passages first lost facts (English 0.41 -> 0.36).
+    extract = extract_answer(question, hits, language, embedder=deps.retriever.embedder)
     relevant = extract.relevance >= MIN_RELEVANCE or (
         in_domain and extract.similarity >= MIN_SIMILARITY
     )
@@ -134,7 +132,15 @@ def knowledge_reply(
     verticals: list[str] | None = None,
     commodity: str | None = None,
 ) -> Reply:
-    hits = retrieve_for_question(deps, question, verticals=verticals, commodity=commodity)
+    from knowledge.retriever import KnowledgeUnavailable, count_degraded_answer
+
+    try:
+        hits = retrieve_for_question(deps, question, verticals=verticals, commodity=commodity)
+    except KnowledgeUnavailable as exc:  # the documents cannot be consulted: say so, offer a person
+        count_degraded_answer(exc.dependency)
+        reply = Reply(render(TEMPLATES, "documents_unavailable", language))
+        reply.act("search_knowledge", ok=False, args={"unavailable": exc.dependency})
+        return reply
     reply = grounded_reply(deps, question, language, hits, in_domain=bool(verticals))
     reply.act("search_knowledge", ok=bool(reply.citations))
     return reply

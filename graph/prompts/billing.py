@@ -48,10 +48,11 @@ TEMPLATES: Templates = {
         "réelle après {estimated} factures estimées.",
     },
     "instalments_hint": {
-        "it": 'Se vuoi, puoi chiedere di pagarla a rate: scrivi "rate".',
-        "en": 'If you like, you can ask to pay it in instalments: write "instalments".',
-        "fr": "Si vous le souhaitez, vous pouvez demander à la payer en plusieurs fois : "
-        "écrivez « échelonner ».",
+        "it": "Vuoi chiedere di pagarla a rate? Rispondi SÌ e verifico subito se si può.",
+        "en": "Would you like to ask to pay it in instalments? Answer YES and I'll check "
+        "right away whether it can be done.",
+        "fr": "Voulez-vous demander à la payer en plusieurs fois ? Répondez OUI et je vérifie "
+        "tout de suite si c'est possible.",
     },
     "offer_ticket": {
         "it": "L'importo sembra anomalo. Vuoi che apra una segnalazione prioritaria per una verifica?",

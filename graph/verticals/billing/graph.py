@@ -26,8 +26,13 @@ from graph.verticals.billing.tools import (
     langchain_tools,
     open_anomaly_ticket,
 )
+from knowledge.retriever import KnowledgeUnavailable
+from knowledge.schema import Hit
 from knowledge.sparse import fold
 
+_INSTALMENTS = re.compile(
+    r"\b(rat[ae]|rateizz\w*|instal\w*|install?ments?|echelonn\w*|plusieurs fois)\b"
+)
 _COPY = re.compile(
     r"\b(copi[ae]|duplicato|pdf|invia|inviami|mandami|rimanda|copy|send|"
     r"envoy|renvoy)\w*"
@@ -88,6 +93,19 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
             customer = deps.backend.get_customer(code)
             if flow.get("step") == "confirm_ticket":
                 return _confirm_ticket(deps, state, flow, language)
+            if flow.get("step") == "offer_instalments":
+                if is_yes(question) or _INSTALMENTS.search(fold(question)):
+                    return Command(
+                        goto="instalments", update={"flow": None, "route": "instalments"}
+                    )
+                if is_no(question):
+                    return Command(
+                        goto="respond",
+                        update={
+                            **Reply(render(COMMON, "resume_declined", language)).update(),
+                            "flow": None,
+                        },
+                    )
             pick = pick_supply(customer, question, language)
             if pick.supply is not None:
                 bills = bills_of(deps.backend, code, pick.supply.supply_id)
@@ -185,13 +203,11 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     reply = Reply(_explain(bills[0], language))
                     reply.act("get_bill", True, bills[0].model_dump_json())
                     reply.cite(
-                        retrieve(
+                        _cited(
                             deps,
                             "voci della bolletta materia energia trasporto "
                             "oneri di sistema imposte",
-                            verticals=["billing"],
                             commodity=bills[0].commodity,
-                            k=1,
                         )
                     )
             return Command(goto="respond", update=reply.update(**update))
@@ -199,6 +215,15 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
             return Command(goto="respond", update=Reply(render(COMMON, "error", language)).update())
 
     return billing
+
+
+def _cited(deps: GraphDeps, query: str, commodity: str | None = None) -> list[Hit]:
+    """The billing passage to cite, or none when the documents cannot be consulted (the
+    explanation comes from the bill itself)."""
+    try:
+        return retrieve(deps, query, verticals=["billing"], commodity=commodity, k=1)
+    except KnowledgeUnavailable:
+        return []
 
 
 def _analyse(
@@ -227,11 +252,19 @@ def _analyse(
                 TEMPLATES, "conguaglio", language, estimated=comparison.estimated_before or "più"
             )
         )
-        reply.cite(
-            retrieve(deps, "conguaglio bolletta dopo acconti stimati", verticals=["billing"], k=1)
-        )
+        reply.cite(_cited(deps, "conguaglio bolletta dopo acconti stimati"))
         if comparison.anomalous and bill.status == "unpaid":
             lines.append(render(TEMPLATES, "instalments_hint", language))
+            reply.choices = [
+                Choice(id="yes", title=render(TEMPLATES, "yes", language)),
+                Choice(id="no", title=render(TEMPLATES, "no", language)),
+            ]
+            # A yes (or "rate") goes on to the instalments procedure for this customer.
+            update["flow"] = {
+                "vertical": "billing",
+                "step": "offer_instalments",
+                "slots": {"bill_id": bill.bill_id},
+            }
     elif comparison.anomalous:
         lines.append(render(TEMPLATES, "offer_ticket", language))
         reply.choices = [

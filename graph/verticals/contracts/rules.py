@@ -104,7 +104,8 @@ _PROCEDURES: tuple[tuple[CaseKind, re.Pattern[str]], ...] = (
         re.compile(
             r"(aument\w*|alz\w*|ridur\w*|abbass\w*|diminu\w*|cambi\w*|modific\w*|"
             r"increase|raise|lower|reduce|change|augment\w*|baisser|modifier|changer)"
-            r"\b.{0,30}\b(potenza|power|puissance)|(potenza|power|puissance)\b.{0,30}\bkw\b"
+            r"\b.{0,30}\b(potenza|power|puissance)|(potenza|power|puissance)\b.{0,30}\bkw\b|"
+            r"\b(passare|portare|go|move|passer) (a|to|up to|down to|à) \d+([.,]\d+)? ?kw\b"
         ),
     ),
     (
@@ -151,6 +152,8 @@ _FISCAL_CODE = re.compile(
     r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]"
 )
 _FISCAL_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{6}[A-Za-z0-9]{10}(?![A-Za-z0-9])")
+# Capitalised, these are first names, not the words they also spell.
+_ALSO_NAMES = frozenset({"Sara", "Mia"})
 _NAME_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\-]*")
 _NOT_NAME = frozenset(
     """il lo la i gli le un una nuovo nuova intestatario intestataria e sara si chiama chiama
@@ -261,7 +264,10 @@ def holder_name(text: str) -> str | None:
     words = [
         w
         for w in _NAME_WORD.findall(rest)
-        if len(w) > 1 and fold(w) not in _NOT_NAME and (fold(w) not in _PARTICLES or w[0].isupper())
+        if len(w) > 1
+        and w.lower() != "sarà"  # the verb ("sarà Mario Rossi"); "Sara" is a name
+        and (fold(w) not in _NOT_NAME or (w in _ALSO_NAMES))
+        and (fold(w) not in _PARTICLES or w[0].isupper())
     ]
     if not 2 <= len(words) <= 5:
         return None

@@ -90,6 +90,18 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 )
             if step == "consent":
                 option = PlanOption.model_validate(slots["option"])
+                # A change of mind at the summary ("no aspetta, meglio 6"): the other plan's
+                # summary, to be confirmed in its turn; nothing is created yet.
+                other = _chosen(text, slots.get("options", []))
+                if other is not None and other.count != option.count:
+                    return say(
+                        _consent(other, language),
+                        flow={
+                            "vertical": "instalments",
+                            "step": "consent",
+                            "slots": {**slots, "option": other.model_dump(mode="json")},
+                        },
+                    )
                 if is_yes(text):
                     bill = deps.backend.get_bill(code, slots["bill_id"])
                     plan = create_plan(deps.backend, bill, option)

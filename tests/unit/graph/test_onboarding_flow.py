@@ -83,8 +83,8 @@ def test_marketing_consent_granted_then_revoked_keeps_both_records(make_graph) -
     (yes,) = converse(graph, "sì", user="wa-mkt")
     assert "record_consent" in _tools(yes) and "registrato" in (yes.reply or "")
 
-    revoked_at = datetime(*DEMO_TODAY, 11, 45, tzinfo=ITALY)
-    deps.clock = lambda: revoked_at  # the customer comes back later the same day
+    revoked_at = datetime(*DEMO_TODAY, 10, 55, tzinfo=ITALY)
+    deps.clock = lambda: revoked_at  # back 25 minutes later: still identified (idle < 30)
     (revoke,) = converse(graph, "non voglio più offerte", user="wa-mkt")
     assert "record_consent" in _tools(revoke) and "Revoco il consenso" in (revoke.reply or "")
 
@@ -99,7 +99,7 @@ def test_marketing_consent_granted_then_revoked_keeps_both_records(make_graph) -
     assert latest_consents(history)["marketing_lumea"].granted is False  # the latest wins
 
     (status,) = converse(graph, "quali consensi ho dato?", user="wa-mkt")
-    assert "offerte commerciali di Lumea: no (revocato il 26/11/2026 11:45)" in (status.reply or "")
+    assert "offerte commerciali di Lumea: no (revocato il 26/11/2026 10:55)" in (status.reply or "")
     events = [e for e in deps.audit.events(kind="tool") if e.name == "record_consent"]
     assert [(e.data or {}).get("granted") for e in events] == [True, False]
     assert "explicit consent" in events[0].reason and "revoked" in events[1].reason

@@ -44,9 +44,27 @@ def test_bad_settings_fail_fast(values: dict[str, object], message: str) -> None
 def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QDRANT_URL", "http://qdrant.internal:6333")
     monkeypatch.setenv("SPORTELLO_ENV", "prod")
+    monkeypatch.setenv("SPORTELLO_SECRET", "s" * 40)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert str(settings.qdrant_url) == "http://qdrant.internal:6333/"
     assert settings.sportello_env == "prod"
+    assert settings.server_secret() == b"s" * 40
+
+
+def test_prod_refuses_to_start_without_a_server_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPORTELLO_ENV", "prod")
+    monkeypatch.delenv("SPORTELLO_SECRET", raising=False)
+    with pytest.raises(ValidationError, match="SPORTELLO_SECRET is required"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_outside_prod_a_random_secret_is_kept_in_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, sportello_data_dir=tmp_path)  # type: ignore[call-arg]
+    secret = settings.server_secret()
+    assert len(secret) >= 32 and secret == settings.server_secret()
+    assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
+    other = Settings(_env_file=None, sportello_data_dir=tmp_path / "other")  # type: ignore[call-arg]
+    assert other.server_secret() != secret  # random per installation, never a known default
 
 
 def test_tiktoken_works_from_the_primed_cache_only(tmp_path: Path, monkeypatch) -> None:
