@@ -150,7 +150,31 @@ _INJECTION = re.compile(
     r"system prompt|prompt di sistema|from now on you are|d'ora in poi sei|sei ora un|"
     r"you are now (an? )?(admin|administrator|developer|unrestricted|dan)\b|"
     r"a partir de maintenant tu es|developer mode|jailbreak|"
-    r"act as (an? )?(admin|administrator|developer)|disable (the )?(rules|policy|safety)"
+    r"act as (an? )?(admin|administrator|developer)|disable (the )?(rules|policy|safety)|"
+    # Overriding the rules, in any words: "dimentica le regole", "ignorez les règles".
+    r"\b(ignor\w*|dimentic\w*|oubli\w*|forget|disregard|bypass\w*|aggira\w*)\b.{0,30}"
+    r"\b(regol\w*|istruzion\w*|rules?|instructions?|regles?|consignes?|polic\w*|politique)\b|"
+    # Asking for the service's own secrets.
+    r"\b(dammi|dimmi|mostra\w*|stampa\w*|rivela\w*|print|show|give|tell|reveal|donne\w*|"
+    r"montre\w*|affiche\w*|ecri\w*)\b.{0,40}\b(api ?(token|key)|access token|tokens?|"
+    r"credenzial\w*|credentials?|chiav[ei] (api|segret\w*)|secret keys?|mots? de passe)\b"
+)
+# Taking over someone's supply (a bereavement, a voltura) speaks of their bills legitimately.
+_TAKING_OVER = re.compile(
+    r"\b(mort[oa]|decedut\w*|scompars[oa]|died|passed away|deceased|decede\w*|voltura|"
+    r"intestar\w*|a mio nome|in my name|a mon nom|change of holder|changement de titulaire)\b"
+)
+# Bulk or other people's data: lists of customers, their names, numbers or addresses.
+_BULK = re.compile(
+    r"\b(tutti i|tutte le|all (the |your )?|tous les|toutes les|elenc\w*|lista|list|liste|"
+    r"export\w*|esporta\w*|database|csv|dump)\b.{0,40}\b(clienti|customers?|clients|utenti|"
+    r"users|abbonati)\b|"
+    r"\b(clienti|customers|clients|utenti)\b.{0,50}\b(nomi|names|noms|numeri di telefono|"
+    r"phone numbers|numeros|telefon\w*|indirizz\w*|addresses|adresses|con nome)\b|"
+    r"\b(combien de|quanti|how many) (clients|clienti|customers)\b.{0,60}\b(noms|nomi|names|"
+    r"liste|elenc\w*|list)\b|"
+    r"\b(codice fiscale|fiscal code|code fiscal|iban)\b.{0,40}\b(registrat\w*|intestat\w*|"
+    r"associat\w*|linked|registered|enregistre\w*)\b"
 )
 _DATA = (
     r"bollett\w*|dati|contratt\w*|fattur\w*|letture|consumi|bills?|data|accounts?|"
@@ -158,12 +182,22 @@ _DATA = (
 )
 _SOMEONE = (
     r"vicin\w*|neighbou?rs?|voisin\w*|suocer\w*|altr[oi] client\w*|altra persona|"
-    r"another customer|other customers?|autres? clients?|someone else|quelqu'un d'autre"
+    r"another customer|other customers?|autres? clients?|someone else|quelqu'un d'autre|"
+    r"signora|signore|inquilin\w*|piano di (sopra|sotto)|upstairs|downstairs|condomin\w*|"
+    r"belle-mere|beau-pere|belle-soeur|beau-frere"
 )
 _OTHER_CUSTOMER = re.compile(
     rf"({_DATA})\s+(di|del|della|dello|dei|degli|of|de|du|des|d')\s*"
     rf"(mi[oa] |miei |mie |my |ma |mon |mes |un |una |un'|uno |an? )?({_SOMEONE})"
     rf"|({_SOMEONE})'s ({_DATA})"
+    # What someone else owes, paid or used; whose name or address a contract is in.
+    rf"|\b(quanto deve|deve pagare|ha pagato|ha consumato|a paye|doit payer|has paid|owes?|"
+    rf"consum\w*)\b.{{0,40}}\b({_SOMEONE})\b|\b({_SOMEONE})\b.{{0,40}}\b(ha pagato|deve pagare|"
+    rf"has paid|owes|a paye|doit)\b|"
+    rf"\b(a quel nom|in whose name|a nome di chi|intestat\w* a chi)\b|"
+    rf"\b(son adresse|sua residenza|his address|her address|their address)\b|"
+    rf"\b(le sue|i suoi|his|her|ses) (bollett\w*|fattur\w*|consumi|letture|bills|invoices|"
+    rf"factures|releves)\b"
 )
 
 
@@ -324,7 +358,9 @@ class OfflineClassifier:
         if _OPT_OUT.match(folded) or folded.strip(" .!") in self._opt_out:
             return Understanding(language, "general", "normal", 1.0, opt_out=True, by_rule=True)
         injection = bool(_INJECTION.search(folded))
-        other = bool(_OTHER_CUSTOMER.search(folded))
+        other = bool(_OTHER_CUSTOMER.search(folded) or _BULK.search(folded)) and not (
+            _TAKING_OVER.search(folded)
+        )
         hazard = self.hazard(folded)
         urgency = "emergency" if hazard else self.urgency(folded, text)
         if hazard:
