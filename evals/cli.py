@@ -106,6 +106,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             session.close()
     results = runner.merge_repeats(runs) if len(runs) > 1 else runs[0]
     spread = _spread([report.summary(run) for run in runs]) if len(runs) > 1 else {}
+    passes = runner.pass_hat_k(runs) if len(runs) > 1 else {}
     judged: dict[str, dict[str, float]] = {}
     if args.judge:
         judged = _judge(results, args.repeats, settings)
@@ -128,6 +129,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         "brain": "llm" if settings.llm_configured else "offline",
         "eval_day": EVAL_DAY.isoformat(),
         "repeats": max(1, args.repeats),
+        # Procedure success (backend state) that holds in k of k repeated runs (τ²-bench).
+        "pass_hat_k": {f"pass^{k}": round(v, 3) for k, v in passes.items()},
         "disabled": sorted(args.disable),
         "impacted_by": args.impacted_by or [],
         "baseline": str(args.baseline) if baseline else None,
@@ -147,6 +150,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         report.write_baseline(report.baseline_from(built), args.save_baseline)
 
     print(report.overall_table(built))
+    if passes:
+        print("procedures pass^k: " + ", ".join(f"pass^{k} {v:.3f}" for k, v in passes.items()))
     for name, stats in judged.items():
         print(
             f"judge {name}: {stats['mean']:.3f} ± {stats['std']:.3f} ({int(stats['cases'])} cases)"

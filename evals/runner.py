@@ -397,6 +397,28 @@ def merge_repeats(runs: Sequence[Sequence[CaseResult]]) -> list[CaseResult]:
     return merged
 
 
+def pass_hat_k(
+    runs: Sequence[Sequence[CaseResult]], metric: str = "backend_state"
+) -> dict[int, float]:
+    """τ²-bench pass^k over repeated runs: for each case with the metric, the chance that k
+    runs drawn from its n all succeed, C(successes, k) / C(n, k), averaged over cases; for
+    k = 1..n. pass^1 is the plain success rate; pass^n asks every run to succeed."""
+    from math import comb
+
+    n = len(runs)
+    per_case = [
+        [r.scores[metric] for r in results if metric in r.scores]
+        for results in zip(*runs, strict=True)
+    ]
+    per_case = [values for values in per_case if len(values) == n]
+    if not per_case:
+        return {}
+    return {
+        k: metrics.mean(comb(sum(v >= 1.0 for v in values), k) / comb(n, k) for values in per_case)
+        for k in range(1, n + 1)
+    }
+
+
 def doc_verticals(payloads: Iterable[Mapping[str, object]]) -> dict[str, str]:
     """doc_id -> its first vertical, from the indexed passages' payloads."""
     found: dict[str, str] = {}
