@@ -66,12 +66,21 @@ def captured_logs() -> Iterator[Capture]:
     saved = root.handlers[:], root.level
     noisy = {name: logging.getLogger(name).level for name in NOISY_LOGGERS}
     capture = Capture()
+    # As in a fresh `sportello serve` process: another test's uvicorn (default log config)
+    # may have given uvicorn's loggers their own handlers and stopped their propagation.
+    uvicorn_loggers = [logging.getLogger(n) for n in ("uvicorn", "uvicorn.access", "uvicorn.error")]
+    uvicorn_saved = [(lg.handlers[:], lg.propagate, lg.disabled) for lg in uvicorn_loggers]
+    for lg in uvicorn_loggers:
+        lg.handlers.clear()
+        lg.propagate, lg.disabled = True, False
     settings = Settings(_env_file=None)  # the secrets are registered by create_app below
     configure_logging("DEBUG", sensitive=False, secrets=secrets_of(settings))
     root.addHandler(capture)
     yield capture
     root.handlers[:], _ = saved
     root.setLevel(saved[1])
+    for lg, (handlers, propagate, disabled) in zip(uvicorn_loggers, uvicorn_saved, strict=True):
+        lg.handlers[:], lg.propagate, lg.disabled = handlers, propagate, disabled
     for name, level in noisy.items():
         logging.getLogger(name).setLevel(level)
 
