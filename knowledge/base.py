@@ -39,9 +39,21 @@ class KnowledgeBase:
         self.retriever = Retriever(store, embedder, clock=clock)
         self._collection_ready = False
 
+    def check_embedding(self) -> None:
+        """At start: refuse a collection built with another embedding model or dimension.
+
+        Raises store.EmbeddingMismatch (naming both models and how to re-ingest); StoreError
+        or EmbeddingError when the store or the embeddings endpoint cannot be asked, in which
+        case the check happens again on the first ingestion. Nothing to check before the
+        collection exists."""
+        found = self.store.embedding()
+        if found is not None:
+            found.check(self.embedder.name, lambda: self.embedder.dim)
+
     def _ensure_collection(self) -> None:
+        """Create the collection recording the embedder, or check the existing one."""
         if not self._collection_ready:
-            self.store.ensure_collection(self.embedder.dim)
+            self.store.ensure_collection(self.embedder.dim, self.embedder.name)
             self._collection_ready = True
 
     def is_indexed(self, doc_id: str, version: str, content_hash: str) -> bool:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from knowledge.base import KnowledgeBase
 from knowledge.clock import Clock
-from knowledge.embeddings import E5Embedder, Embedder, OpenAIEmbedder
+from knowledge.embeddings import E5Embedder, Embedder, EmbeddingError, OpenAIEmbedder
 from knowledge.registry import DocumentRegistry, make_engine
 from knowledge.settings import Settings
-from knowledge.store import EdgeStore, QdrantClientStore, VectorStore
+from knowledge.store import EdgeStore, QdrantClientStore, StoreError, VectorStore
+
+log = logging.getLogger("sportello.knowledge")
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -40,10 +44,23 @@ def build_store(settings: Settings) -> VectorStore:
 
 
 def build_knowledge(settings: Settings, clock: Clock | None = None) -> KnowledgeBase:
+    """The knowledge base, its collection checked against the configured embedder.
+
+    Raises store.EmbeddingMismatch when the collection was built with another embedding
+    model or dimension. Qdrant or the embeddings endpoint being down does not stop start-up:
+    the check is then repeated on the first ingestion."""
     settings.sportello_data_dir.mkdir(parents=True, exist_ok=True)
-    return KnowledgeBase(
+    kb = KnowledgeBase(
         build_store(settings),
         build_embedder(settings),
         DocumentRegistry(make_engine(settings.sqlalchemy_url)),
         clock=clock or settings.make_clock(),
     )
+    try:
+        kb.check_embedding()
+    except (StoreError, EmbeddingError) as exc:
+        log.warning("embedding check deferred", extra={"reason": type(exc).__name__})
+    except BaseException:
+        kb.close()
+        raise
+    return kb

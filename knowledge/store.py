@@ -6,13 +6,19 @@
   HNSW and payload indexes, so filtered hybrid queries stay fast at tens of thousands of chunks.
 
 Both take and return the same neutral types, so everything above this module is one code path.
+
+Each collection records the embedding model and dimension it was built with (collection
+metadata in Qdrant, a small JSON file inside the Edge shard's folder), and refuses vectors
+from any other model: vectors of two models are not comparable, so they must never be mixed.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,10 +31,69 @@ SPARSE = "sparse"
 SearchMode = Literal["hybrid", "dense", "sparse"]
 PREFETCH_FACTOR = 4  # each arm of a hybrid query fetches k * this before fusion
 RRF_K = 60
+MODEL_KEY = "embedding_model"  # collection metadata: the embedder's `name`
+DIM_KEY = "embedding_dim"  # and its `dim`
+EDGE_EMBEDDING_FILE = "sportello_embedding.json"  # in the Edge shard's folder
+
+log = logging.getLogger("sportello.knowledge")
 
 
 class StoreError(RuntimeError):
     """Raised when the vector store cannot be reached or rejects an operation."""
+
+
+class EmbeddingMismatch(RuntimeError):
+    """The collection was built with another embedding model or dimension than the one
+    configured. Not a StoreError: it is not an outage to degrade around but a configuration
+    to fix, so it stops start-up and ingestion."""
+
+
+@dataclass(frozen=True)
+class CollectionEmbedding:
+    """What an existing collection's dense vectors were made with.
+
+    `model` is None for a collection created before the model was recorded; its dimension
+    is always known (from the vector configuration itself). `where` names the collection and
+    `reset` says how to start it afresh, for the error message.
+    """
+
+    model: str | None
+    dim: int
+    where: str
+    reset: str
+
+    def check(self, model: str | None, dim: int | Callable[[], int]) -> None:
+        """Raise EmbeddingMismatch unless `model` (when both are known) and `dim` match.
+
+        `dim` may be a callable, evaluated only when the names agree (an endpoint embedder
+        probes its endpoint to learn its dimension)."""
+        if model is not None and self.model is not None and model != self.model:
+            raise EmbeddingMismatch(self._message(model, dim))
+        actual = dim() if callable(dim) else dim
+        if actual != self.dim:
+            raise EmbeddingMismatch(self._message(model, actual))
+
+    def _message(self, model: str | None, dim: int | Callable[[], int]) -> str:
+        built = f"{self.model!r}" if self.model else "an unrecorded embedding model"
+        size = f" ({dim} dimensions)" if isinstance(dim, int) else ""
+        configured = f"is {model!r}{size}" if model else f"makes vectors of {dim} dimensions"
+        back = (
+            f"; or configure {self.model!r} again (EMBEDDINGS_PROVIDER, EMBEDDINGS_MODEL)"
+            if self.model and model != self.model
+            else ""
+        )
+        return (
+            f"{self.where} was built with {built} ({self.dim} dimensions), but the configured "
+            f"embedder {configured}. Vectors of different models cannot be compared, "
+            f"so nothing is mixed into it. Re-ingest with the configured model: {self.reset}, "
+            f"then run `sportello ingest` on your documents (registered documents are "
+            f"indexed again){back}."
+        )
+
+
+def embedding_metadata(model: str | None, dim: int) -> dict[str, object]:
+    """What a new collection records about its vectors."""
+    return {DIM_KEY: dim} if model is None else {MODEL_KEY: model, DIM_KEY: dim}
 
 
 def _unreachable() -> tuple[type[BaseException], ...]:
@@ -57,7 +122,8 @@ class ScoredPayload:
 
 
 class VectorStore(Protocol):
-    def ensure_collection(self, dim: int) -> None: ...
+    def ensure_collection(self, dim: int, model: str | None = None) -> None: ...
+    def embedding(self) -> CollectionEmbedding | None: ...
     def upsert(self, points: Sequence[PointData]) -> None: ...
     def delete(self, doc_id: str, version: str | None = None) -> None: ...
     def set_payload(self, doc_id: str, version: str, payload: dict[str, object]) -> None: ...
@@ -121,12 +187,69 @@ class QdrantClientStore:
             self._client = QdrantClient(location=location or ":memory:")
         self.is_local = not url
 
-    def ensure_collection(self, dim: int) -> None:
+    def _described(self, info: Any) -> CollectionEmbedding:
+        """The embedding recorded in a collection's info (`get_collection`)."""
+        vectors = info.config.params.vectors
+        params = vectors.get(DENSE) if isinstance(vectors, dict) else None
+        if params is None:
+            raise StoreError(
+                f"Qdrant collection {self.collection!r} has no {DENSE!r} vector: "
+                "it was not created by Sportello; set QDRANT_COLLECTION to another name"
+            )
+        model = (info.config.metadata or {}).get(MODEL_KEY)
+        return CollectionEmbedding(
+            model=str(model) if model else None,
+            dim=int(params.size),
+            where=f"Qdrant collection {self.collection!r}",
+            reset=(
+                "set QDRANT_COLLECTION to a new name, or delete this collection "
+                f"(DELETE /collections/{self.collection})"
+            ),
+        )
+
+    def embedding(self) -> CollectionEmbedding | None:
+        """What the collection was built with; None before it exists."""
+        try:
+            if not self._client.collection_exists(self.collection):
+                return None
+            info = self._client.get_collection(self.collection)
+        except Exception as exc:  # connection refused, auth, timeouts
+            raise StoreError(f"Qdrant collection {self.collection!r}: {exc}") from exc
+        return self._described(info)
+
+    def ensure_collection(self, dim: int, model: str | None = None) -> None:
+        """Create the collection (recording `model` and `dim`) or check the existing one
+        against them; then create whatever payload index is missing. Safe to call again,
+        and from several processes at once."""
+        try:
+            created = not self._client.collection_exists(self.collection) and self._create(
+                dim, model
+            )
+            self._ensure_payload_indexes(set() if created else self._check(dim, model))
+        except (EmbeddingMismatch, StoreError):
+            raise
+        except Exception as exc:  # connection refused, auth, bad config
+            raise StoreError(f"Qdrant collection {self.collection!r}: {exc}") from exc
+
+    def _check(self, dim: int, model: str | None) -> set[str]:
+        """Check an existing collection's embedding; returns its indexed payload fields."""
+        info = self._client.get_collection(self.collection)
+        found = self._described(info)
+        found.check(model, dim)
+        if model is not None and found.model is None:
+            # Created before the model was recorded: from now on it is.
+            log.warning(
+                "collection had no recorded embedding model; recording the configured one",
+                extra={"collection": self.collection, "model": model},
+            )
+            self._client.update_collection(self.collection, metadata=embedding_metadata(model, dim))
+        return set(info.payload_schema or {})
+
+    def _create(self, dim: int, model: str | None) -> bool:
+        """Create the collection; False when another process created it meanwhile."""
         from qdrant_client import models as m
 
         try:
-            if self._client.collection_exists(self.collection):
-                return
             self._client.create_collection(
                 self.collection,
                 vectors_config={DENSE: m.VectorParams(size=dim, distance=m.Distance.COSINE)},
@@ -134,20 +257,28 @@ class QdrantClientStore:
                 shard_number=self.shards,
                 replication_factor=self.replication_factor,
                 write_consistency_factor=self.write_consistency_factor,
+                metadata=embedding_metadata(model, dim),
             )
-            with warnings.catch_warnings():
-                # Local mode ignores payload indexes (and says so); a server builds them.
-                warnings.simplefilter("ignore")
-                for field in KEYWORD_FIELDS:
-                    self._client.create_payload_index(
-                        self.collection, field, m.PayloadSchemaType.KEYWORD
-                    )
-                for field in DATETIME_FIELDS:
-                    self._client.create_payload_index(
-                        self.collection, field, m.PayloadSchemaType.DATETIME
-                    )
-        except Exception as exc:  # connection refused, auth, bad config
-            raise StoreError(f"Qdrant collection {self.collection!r}: {exc}") from exc
+        except Exception:
+            if self._client.collection_exists(self.collection):
+                return False
+            raise
+        return True
+
+    def _ensure_payload_indexes(self, indexed: set[str]) -> None:
+        """Index the filtered fields not indexed yet (a server answers an index that exists
+        with success too, so a concurrent creator is harmless)."""
+        from qdrant_client import models as m
+
+        wanted = [(f, m.PayloadSchemaType.KEYWORD) for f in KEYWORD_FIELDS] + [
+            (f, m.PayloadSchemaType.DATETIME) for f in DATETIME_FIELDS
+        ]
+        with warnings.catch_warnings():
+            # Local mode ignores payload indexes (and says so); a server builds them.
+            warnings.simplefilter("ignore")
+            for field, schema in wanted:
+                if field not in indexed:
+                    self._client.create_payload_index(self.collection, field, schema)
 
     def _filter(self, filters: SearchFilters | None = None, **exact: str | None):  # type: ignore[no-untyped-def]
         from qdrant_client import models as m
@@ -308,29 +439,80 @@ class EdgeStore:
             raise StoreError("the collection does not exist yet: ingest documents first")
         return self._shard
 
-    def ensure_collection(self, dim: int) -> None:
+    def embedding(self) -> CollectionEmbedding | None:
+        """What the shard was built with; None before it exists.
+
+        The dimension comes from the shard's own `edge_config.json`, the model from
+        `sportello_embedding.json` beside it (absent for shards made before it was recorded).
+        """
+        if self._shard is None:
+            return None
+        recorded = self._read_json(EDGE_EMBEDDING_FILE)
+        config = self._read_json("edge_config.json")
+        dim = config.get("vectors", {}).get(DENSE, {}).get("size", recorded.get(DIM_KEY))
+        if dim is None:
+            return None  # nothing to compare with
+        model = recorded.get(MODEL_KEY)
+        return CollectionEmbedding(
+            model=str(model) if model else None,
+            dim=int(dim),
+            where=f"the embedded Qdrant shard at {self.path}",
+            reset=(
+                f"set QDRANT_COLLECTION to a new name, or stop the service and delete "
+                f"the folder {self.path}"
+            ),
+        )
+
+    def _read_json(self, name: str) -> dict[str, Any]:
+        try:
+            data = json.loads((self.path / name).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot read {self.path / name}: {exc}") from exc
+        return data if isinstance(data, dict) else {}
+
+    def _record_embedding(self, model: str | None, dim: int) -> None:
+        target = self.path / EDGE_EMBEDDING_FILE
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(json.dumps(embedding_metadata(model, dim)), encoding="utf-8")
+        temporary.replace(target)
+
+    def ensure_collection(self, dim: int, model: str | None = None) -> None:
+        """Create the shard (recording `model` and `dim`) or check the existing one against
+        them; then create whatever payload index is missing. Safe to call again."""
         import qdrant_edge as qe
 
         with self._lock:
-            if self._shard is not None:
-                return
-            config = qe.EdgeConfig(
-                vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
-                sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
-            )
-            self.path.mkdir(parents=True, exist_ok=True)
-            try:
-                self._shard = qe.EdgeShard.create(str(self.path), config)
-            except Exception:
-                self._open(config)  # created by an earlier run that left no marker we know
-            for field in KEYWORD_FIELDS:
-                self.shard.update(
-                    qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword)
+            created = False
+            if self._shard is None:
+                config = qe.EdgeConfig(
+                    vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+                    sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
                 )
-            for field in DATETIME_FIELDS:
-                self.shard.update(
-                    qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Datetime)
-                )
+                self.path.mkdir(parents=True, exist_ok=True)
+                try:
+                    self._shard = qe.EdgeShard.create(str(self.path), config)
+                    created = True
+                except Exception:
+                    self._open(config)  # created by an earlier run that left no marker we know
+            found = None if created else self.embedding()
+            if found is not None:
+                found.check(model, dim)
+            if created or (model is not None and (found is None or found.model is None)):
+                if not created:
+                    log.warning(
+                        "shard had no recorded embedding model; recording the configured one",
+                        extra={"path": str(self.path), "model": model},
+                    )
+                self._record_embedding(model, dim)
+            indexed = set(self.shard.info().payload_schema)
+            wanted = [(f, qe.PayloadSchemaType.Keyword) for f in KEYWORD_FIELDS] + [
+                (f, qe.PayloadSchemaType.Datetime) for f in DATETIME_FIELDS
+            ]
+            for field, schema in wanted:
+                if field not in indexed:
+                    self.shard.update(qe.UpdateOperation.create_field_index(field, schema))
 
     def _filter(self, filters: SearchFilters | None = None, **exact: str | None):  # type: ignore[no-untyped-def]
         import qdrant_edge as qe
