@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import CORPUS, run_cli
 from tests.helpers import write_markdown
@@ -18,6 +21,15 @@ HIT_KEYS = {
     "effective_from",
     "effective_to",
 }
+
+
+@pytest.fixture(scope="module")
+def search_dir(corpus_ingest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the ingested corpus for the CLI's processes: the session's knowledge base
+    may hold the original's embedded shard open in this process (one process per shard)."""
+    data = tmp_path_factory.mktemp("search") / "data"
+    shutil.copytree(corpus_ingest[0], data)
+    return data
 
 
 def test_corpus_ingests_every_format_without_failure(corpus_ingest) -> None:
@@ -41,8 +53,8 @@ def test_second_ingest_reports_every_document_unchanged(corpus_ingest) -> None:
     assert len(second["documents"]) == len(first["documents"])
 
 
-def test_search_json_hits_have_the_documented_shape(corpus_ingest) -> None:
-    data_dir, _, _ = corpus_ingest
+def test_search_json_hits_have_the_documented_shape(search_dir: Path) -> None:
+    data_dir = search_dir
     out = run_cli(
         "search", "c'è odore di gas in cucina, cosa faccio?", "-k", "3", "--json", data_dir=data_dir
     )
@@ -52,8 +64,8 @@ def test_search_json_hits_have_the_documented_shape(corpus_ingest) -> None:
     assert hits[0]["doc_id"] in {"emergenza-gas-sicurezza", "gas-emergency-safety-en"}
 
 
-def test_search_as_of_and_filters(corpus_ingest) -> None:
-    data_dir, _, _ = corpus_ingest
+def test_search_as_of_and_filters(search_dir: Path) -> None:
+    data_dir = search_dir
     old = run_cli(
         "search",
         "prezzo offerta luce fissa",
@@ -86,8 +98,8 @@ def test_search_as_of_and_filters(corpus_ingest) -> None:
     assert all(h["doc_id"] != "offerta-luce-variabile-pun" for h in old_hits)  # not yet in force
 
 
-def test_search_jsonl_answers_each_line(corpus_ingest) -> None:
-    data_dir, _, _ = corpus_ingest
+def test_search_jsonl_answers_each_line(search_dir: Path) -> None:
+    data_dir = search_dir
     lines = "\n".join(
         [
             json.dumps({"query": "come faccio l'autolettura del gas?", "k": 2}),
@@ -102,8 +114,8 @@ def test_search_jsonl_answers_each_line(corpus_ingest) -> None:
     assert rows[2][0]["doc_id"].startswith("bonus")
 
 
-def test_bad_filter_is_a_usage_error(corpus_ingest) -> None:
-    out = run_cli("search", "x", "--filter", "colour=blue", data_dir=corpus_ingest[0])
+def test_bad_filter_is_a_usage_error(search_dir: Path) -> None:
+    out = run_cli("search", "x", "--filter", "colour=blue", data_dir=search_dir)
     assert out.returncode == 2 and "use key=value" in out.stderr
 
 
