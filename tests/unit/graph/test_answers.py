@@ -214,3 +214,48 @@ def test_relevance_counts_only_the_quoted_passages() -> None:
     extract = extract_answer("rateizzazione condominio", [quoted, unquoted], "it", max_sentences=1)
     assert extract.hits == [quoted]
     assert extract.relevance == pytest.approx(1 / 2)
+
+
+# With the packaged embedder: sentences chosen by meaning, across languages.
+RATES = hit(
+    "Accisa sul gas\nL'accisa sul gas si paga per ogni metro cubo consumato. "
+    "Le aliquote dell'accisa sono:\nfino a 120 m³ 0,044 €/m³\noltre 120 m³ 0,175 €/m³\n"
+    "Le seconde case non hanno agevolazioni particolari sul gas.",
+    doc_id="accise",
+    section="Accisa sul gas",
+)
+RECLAMI = hit(
+    "Tempi di risposta\nIl reclamo si invia per PEC o con il modulo online. "
+    "Lumea risponde per iscritto entro 30 giorni di calendario dal ricevimento.",
+    doc_id="reclami",
+    section="Tempi di risposta",
+)
+
+
+def test_a_list_is_quoted_with_its_lead_in(embedder) -> None:  # type: ignore[no-untyped-def]
+    extract = extract_answer(
+        "quali sono le aliquote dell'accisa sul gas?", [RATES], "it", embedder=embedder
+    )
+    assert "Le aliquote dell'accisa sono: fino a 120 m³ 0,044 €/m³" in extract.text
+    assert "0,175 €/m³" in extract.text
+
+
+def test_an_english_question_finds_the_italian_sentence_with_the_answer(embedder) -> None:  # type: ignore[no-untyped-def]
+    extract = extract_answer(
+        "How many days does Lumea have to answer a complaint?",
+        [RECLAMI],
+        "en",
+        max_sentences=1,
+        embedder=embedder,
+    )
+    assert "30 giorni" in extract.text
+    assert extract.similarity > 0.8 and extract.hits == [RECLAMI]
+
+
+def test_without_an_embedder_shared_terms_still_choose(embedder) -> None:  # type: ignore[no-untyped-def]
+    with_meaning = extract_answer(
+        "Posso chiedere la rateizzazione?", [INSTALMENTS], "it", embedder=embedder
+    )
+    by_terms = extract_answer("Posso chiedere la rateizzazione?", [INSTALMENTS], "it")
+    assert ASK in with_meaning.text and ASK in by_terms.text
+    assert by_terms.similarity == 0.0 and with_meaning.similarity > 0.0
