@@ -68,13 +68,14 @@ eval-determinism: ingest  ## the evaluation under two CPU settings gives the sam
 eval: ingest  ## offline evaluation of the datasets; fails when a metric regresses
 	$(BIN)/sportello eval
 
-bench: install  ## retrieval quality, routing, search latency, ingestion throughput, LLM-mode overhead
+bench: install  ## retrieval quality, routing, search latency, ingestion throughput, LLM-mode overhead, WhatsApp load burst
 	$(BIN)/python -m benchmarks.retrieval_quality
 	$(BIN)/python -m benchmarks.retrieval_quality --dataset evals/datasets/retrieval_test.jsonl
 	$(BIN)/python -m benchmarks.routing_accuracy
 	$(BIN)/python -m benchmarks.search_latency
 	$(BIN)/python -m benchmarks.ingest_throughput
 	$(BIN)/python -m benchmarks.llm_overhead
+	$(BIN)/python -m benchmarks.load_burst
 
 clean:
 	rm -rf .sportello .pytest_cache

@@ -134,6 +134,11 @@ class Messenger:
         self.name = worker_name()
         self._active: set[str] = set()
         self._slot_freed = anyio.Event()
+        # Webhook stores get their own few threads: a burst of deliveries neither waits behind
+        # the worker's turns in the shared thread limiter nor piles dozens of threads onto one
+        # SQLite write lock (whose busy handler sleeps up to 100 ms between retries).
+        sqlite = store.engine.dialect.name == "sqlite"
+        self._accept_limiter = anyio.CapacityLimiter(1 if sqlite else 4)
 
     def _retry_at(self, attempt: int) -> datetime:
         return self.store.now() + timedelta(seconds=min(self.retry_delay * 2 ** (attempt - 1), 300))
@@ -159,8 +164,8 @@ class Messenger:
         return {"stored": stored, "duplicates": duplicates, "statuses": len(statuses)}
 
     async def accept_async(self, payload: WebhookPayload) -> dict[str, int]:
-        """accept() off the event loop."""
-        return await self._db(self.accept, payload)
+        """accept() off the event loop, on the webhook's own threads."""
+        return await anyio.to_thread.run_sync(self.accept, payload, limiter=self._accept_limiter)
 
     # ------------------------------------------------------------------ worker side
     async def run_once(self) -> None:
