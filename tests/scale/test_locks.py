@@ -16,28 +16,36 @@ def test_local_locks_serialise_one_thread_in_arrival_order_and_leave_others_free
     locks = LocalThreadLocks()
     inside: list[str] = []
     order: list[int] = []
+    others_done = anyio.Event()
 
     async def turn(i: int, thread: str) -> None:
         async with locks.hold(thread):
             inside.append(thread)
             assert inside.count(thread) == 1  # nobody else in this thread's turn
             order.append(i)
-            await anyio.sleep(0.02)
+            if i == 0:  # the first turn holds "web:a" until every other thread has finished
+                await others_done.wait()
             inside.remove(thread)
 
-    async def main() -> float:
-        start = time.monotonic()
+    async def arrived(tickets: int) -> None:
+        # The ticket is taken in a worker thread: nothing to await but its state.
+        while (lock := locks._locks.get("web:a")) is None or lock.next_ticket < tickets:  # noqa: ASYNC110
+            await anyio.sleep(0.001)
+
+    async def main() -> None:
         async with anyio.create_task_group() as group:
             for i in range(5):
                 group.start_soon(turn, i, "web:a")
-                await anyio.sleep(0.001)  # arrive in this order
-            for i in range(5):
-                group.start_soon(turn, 100 + i, f"web:{i}")  # other threads: in parallel
-        return time.monotonic() - start
+                await arrived(i + 1)  # each asks for the lock after the one before
+            async with anyio.create_task_group() as others:
+                for i in range(5):
+                    others.start_soon(turn, 100 + i, f"web:{i}")
+            # The other threads ran while "web:a" was held by its first turn.
+            assert sorted(order) == [0, 100, 101, 102, 103, 104]
+            others_done.set()
 
-    elapsed = anyio.run(main)
+    anyio.run(main)
     assert [i for i in order if i < 100] == [0, 1, 2, 3, 4]
-    assert elapsed < 0.2  # the other five threads did not wait for "web:a"
     assert locks._locks == {}  # nothing kept for idle threads
 
 
