@@ -82,11 +82,12 @@ def create_app(
             debounce=settings.whatsapp_debounce_seconds,
             max_attempts=settings.whatsapp_send_max_attempts,
         )
-        # Embed the intent examples now (cached on disk) rather than on the first message.
+        # Embed the intent examples (cached on disk) and load the model now, not on the first
+        # message.
         # With the embeddings endpoint down the service still starts: routing falls back to
         # the lexicon and knowledge answers say the documents cannot be consulted.
         try:
-            await anyio.to_thread.run_sync(lambda: app.state.runtime.deps.classifier.matrix)
+            await anyio.to_thread.run_sync(app.state.runtime.warm_up)
         except EmbeddingError as exc:
             log.warning("intent examples not embedded at start-up: %s", type(exc).__name__)
         worker = asyncio.create_task(app.state.messenger.run_forever()) if run_worker else None

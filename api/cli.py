@@ -84,6 +84,7 @@ def _worker(args, settings) -> int:  # type: ignore[no-untyped-def]
     from api.messaging import Messenger
     from api.notify import WhatsAppNotifier
     from api.runtime import build_runtime
+    from knowledge.embeddings import EmbeddingError
     from knowledge.registry import make_engine
 
     log = logging.getLogger("sportello.worker")
@@ -114,7 +115,10 @@ def _worker(args, settings) -> int:  # type: ignore[no-untyped-def]
     )
 
     async def run() -> None:
-        await anyio.to_thread.run_sync(lambda: runtime.deps.classifier.matrix)
+        try:
+            await anyio.to_thread.run_sync(runtime.warm_up)
+        except EmbeddingError as exc:  # routing falls back to the lexicon meanwhile
+            log.warning("models not loaded at start-up: %s", type(exc).__name__)
         async with anyio.create_task_group() as group:
             group.start_soon(messenger.run_forever)
             with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:

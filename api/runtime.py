@@ -90,6 +90,13 @@ class Runtime:
     ) -> TurnResult:
         return run_turn(self.graph, text, user=user, thread_id=thread_id, channel=channel)
 
+    def warm_up(self) -> None:
+        """Load what the first customer would otherwise wait for (about 4 s): the intent
+        examples' vectors and the embedding model itself. With the embeddings endpoint down
+        this raises EmbeddingError; the service starts anyway (callers log it)."""
+        _ = self.deps.classifier.matrix
+        self.deps.retriever.embedder.embed_queries(["avvio"])
+
     def close(self) -> None:
         self.stack.close()
         self.knowledge.close()
