@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("sportello.api")
 
 
-def build_whatsapp_client(settings: Settings, transport: Any = None) -> WhatsAppClient | None:
+def build_whatsapp_client(
+    settings: Settings, transport: Any = None, clock: Callable[[], datetime] | None = None
+) -> WhatsAppClient | None:
     if settings.whatsapp_access_token is None or settings.whatsapp_phone_number_id is None:
         return None  # demo: replies stay in the web chat
     return WhatsAppClient(
@@ -43,6 +46,7 @@ def build_whatsapp_client(settings: Settings, transport: Any = None) -> WhatsApp
         transport=transport,
         pair_interval=settings.whatsapp_pair_interval_seconds,
         retry_after_cap=settings.whatsapp_retry_after_cap_seconds,
+        now=clock or settings.make_clock(),  # the one clock: Retry-After dates
     )
 
 
@@ -74,7 +78,7 @@ def create_app(
             app.state.runtime.graph,
             app.state.runtime.locks,
         )
-        client = build_whatsapp_client(settings, whatsapp_transport)
+        client = build_whatsapp_client(settings, whatsapp_transport, app.state.runtime.deps.clock)
         app.state.messenger = Messenger(
             app.state.runtime,
             app.state.store,

@@ -102,7 +102,7 @@ def _worker(args, settings) -> int:  # type: ignore[no-untyped-def]
     runtime.deps.notifier = WhatsAppNotifier(
         store, runtime.deps.backend, runtime.graph, runtime.locks
     )
-    client = build_whatsapp_client(settings)
+    client = build_whatsapp_client(settings, clock=runtime.deps.clock)
     messenger = Messenger(
         runtime,
         store,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from langgraph.checkpoint.base.id import UUID as UUID6
@@ -39,11 +39,12 @@ def prune_checkpoints(
 ) -> dict[str, Any]:
     """Delete checkpoints older than `keep_days` days except each conversation's latest.
 
-    `now` defaults to the system time (checkpoint ids use it, not SPORTELLO_CLOCK_START).
+    `now` defaults to the settings' clock (the system's time outside demos, which is what
+    checkpoint ids carry).
     Returns what was done: database kind, cutoff, and rows deleted per table."""
     if keep_days < 0:
         raise ValueError("keep_days must be 0 or more")
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=keep_days)
+    cutoff = (now or settings.make_clock().utcnow()) - timedelta(days=keep_days)
     floor = checkpoint_id_floor(cutoff)
     url = settings.database_url or ""
     if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):

@@ -102,7 +102,7 @@ class Runtime:
         self.knowledge.close()
 
 
-def build_limiter(settings: Settings) -> RateLimiter:
+def build_limiter(settings: Settings, clock: Clock | None = None) -> RateLimiter:
     """Every rate limit of the service, in Redis (REDIS_URL) or in memory."""
     return RateLimiter(
         {
@@ -114,6 +114,7 @@ def build_limiter(settings: Settings) -> RateLimiter:
             "api_token": settings.rate_api_token,
         },
         settings.redis_url,
+        clock=clock or settings.make_clock(),
     )
 
 
@@ -143,7 +144,7 @@ def build_runtime(
         llm_structured_method=settings.llm_structured_method,
         ecb_rate=settings.ecb_reference_rate,
         secret=settings.server_secret(),
-        limiter=build_limiter(settings),
+        limiter=build_limiter(settings, clock),
         identification_idle_minutes=settings.identification_idle_minutes,
         identification_max_minutes=settings.identification_max_minutes,
     )

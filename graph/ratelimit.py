@@ -7,8 +7,9 @@ and in this process's memory otherwise. If Redis stops answering, the limiter fa
 memory and says so in the log: limits keep applying, per process, rather than failing open
 or failing every request.
 
-The windows run on the storage's own time (Redis's or this process's monotonic clock), not
-on the injected business clock: they measure abuse, not business dates.
+The windows themselves are kept by the `limits` library on its storage's time; the wait a
+refusal announces is read from the injected clock and never exceeds the window's length,
+so a clock standing still (tests, demos) cannot announce a nonsensical wait.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from knowledge.clock import SYSTEM_CLOCK
 
 log = logging.getLogger("sportello.ratelimit")
 
@@ -39,7 +43,14 @@ ALLOWED = Decision(True)
 class RateLimiter:
     """Named rules over keys. `hit` consumes one unit from every rule when all have room."""
 
-    def __init__(self, rules: dict[str, str], storage_uri: str | None = None) -> None:
+    def __init__(
+        self,
+        rules: dict[str, str],
+        storage_uri: str | None = None,
+        *,
+        clock: Callable[[], datetime] = SYSTEM_CLOCK,
+    ) -> None:
+        self._clock = clock
         self._rules: dict[str, list[RateLimitItem]] = {
             name: parse_many(spec) for name, spec in rules.items() if spec.strip()
         }
@@ -87,7 +98,8 @@ class RateLimiter:
             for key in keys:
                 if not self._strategy.test(item, name, key):
                     reset = self._strategy.get_window_stats(item, name, key).reset_time
-                    wait = max(1, math.ceil(reset - time.time()))
+                    left = reset - self._clock().timestamp()
+                    wait = min(max(1, math.ceil(left)), item.get_expiry())
                     refused.append((wait, str(item)))
         if refused:
             wait, rule = max(refused)

@@ -21,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from knowledge.clock import SYSTEM_CLOCK
+
 log = logging.getLogger("sportello.whatsapp")
 
 OUTSIDE_WINDOW = 131047
@@ -77,10 +79,6 @@ def retry_after_seconds(value: str | None, now: datetime, cap: float) -> float |
     return min(max(seconds, 0.0), cap)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class WhatsAppClient:
     def __init__(
         self,
@@ -95,7 +93,7 @@ class WhatsAppClient:
         pair_interval: float = 1.0,
         retry_after_cap: float = 60.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        now: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = SYSTEM_CLOCK.utcnow,  # the one clock (Clock.utcnow)
         timeout: float = 15.0,
     ) -> None:
         self._http = httpx.AsyncClient(

@@ -48,3 +48,13 @@ def test_an_unreachable_redis_falls_back_to_memory_and_still_limits() -> None:
     assert limiter.backend == "memory"
     assert limiter.hit("otp_send", "customer:A").allowed
     assert not limiter.hit("otp_send", "customer:A").allowed
+
+
+def test_the_announced_wait_comes_from_the_injected_clock_and_never_exceeds_the_window() -> None:
+    from tests.conftest import demo_clock
+
+    limiter = RateLimiter({"otp_send": "1/15 minutes"}, clock=demo_clock())
+    assert limiter.hit("otp_send", "customer:A").allowed
+    refused = limiter.hit("otp_send", "customer:A")
+    # The clock stands days away from the storage's time: the wait is still one window at most.
+    assert not refused.allowed and 1 <= refused.retry_after <= 15 * 60
