@@ -183,10 +183,19 @@ def test_sportello_ask_with_qdrant_down(runtime_dir: Path) -> None:
 
 
 def test_sportello_ask_with_embeddings_down(runtime_dir: Path) -> None:
+    # A deployment whose documents were indexed through the endpoint's model, which is now
+    # down. (The bundled shard was built with the embedded model: start-up refuses to mix
+    # the two, tested in test_collection_metadata, so this one gets its own collection.)
+    from knowledge.store import EdgeStore
+
+    shard = EdgeStore(runtime_dir / "qdrant" / "edge" / "kb_endpoint")
+    shard.ensure_collection(1536, dead_embedder().name)
+    shard.close()
     env = {
         "EMBEDDINGS_PROVIDER": "openai",
         "EMBEDDINGS_BASE_URL": f"http://127.0.0.1:{closed_port()}/v1",
         "EMBEDDINGS_MODEL": "text-embedding-3-small",
+        "QDRANT_COLLECTION": "kb_endpoint",
     }
     out = _ask(runtime_dir, env)
     assert out.returncode == 0, out.stderr[-3000:]
