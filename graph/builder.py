@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -14,7 +12,9 @@ from graph.handoff import make_handoff
 from graph.policy import make_identify
 from graph.respond import make_general, make_respond
 from graph.state import VERTICALS, ConversationState
+from graph.subgraph import EXITS
 from graph.supervisor import make_supervisor
+from graph.verticals import REGISTRY, build_vertical
 
 ROUTED = (*VERTICALS, "handoff", "general", "identify", "knowledge")
 
@@ -26,6 +26,8 @@ def build_graph(
 ) -> CompiledStateGraph:  # type: ignore[type-arg]
     """The graph: supervisor -> (identify) -> one vertical/handoff/general -> respond.
 
+    Each vertical is a compiled subgraph of its own steps (`sportello graph --xray`).
+
     `disabled` replaces verticals by the general node (used by evaluations to prove a gate
     catches a regression).
     """
@@ -34,10 +36,13 @@ def build_graph(
     builder.add_node(
         "identify", make_identify(deps), destinations=(*VERTICALS, "general", "respond")
     )
-    for name in VERTICALS:
-        module = import_module(f"graph.verticals.{name}.graph")
-        node = make_general(deps) if name in disabled else module.make_node(deps)
-        builder.add_node(name, node, destinations=("respond", "handoff", "identify"))
+    for name in REGISTRY:
+        if name in disabled:
+            builder.add_node(name, make_general(deps), destinations=("respond",))
+            continue
+        # billing hands a yes to its instalments offer straight to the instalments vertical
+        onward = ("instalments",) if name == "billing" else ()
+        builder.add_node(name, build_vertical(name, deps), destinations=(*EXITS, *onward))
     builder.add_node("handoff", make_handoff(deps), destinations=("respond",))
     builder.add_node("general", make_general(deps), destinations=("respond",))
     builder.add_node("knowledge", make_knowledge(deps), destinations=("respond",))

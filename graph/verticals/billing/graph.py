@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, euro, is_no, is_yes, pick_supply
@@ -18,6 +19,7 @@ from graph.prompts.billing import TEMPLATES
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
 from graph.state import Choice, ConversationState, Flow
+from graph.subgraph import ask_identity, compile_vertical, leave
 from graph.verticals.billing.tools import (
     bills_of,
     bills_of_customer,
@@ -75,37 +77,59 @@ def _explain(bill: Bill, language: str) -> str:
     return "\n".join(lines)
 
 
-def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
-    def billing(state: ConversationState) -> Command:  # type: ignore[type-arg]
-        language = state.get("language", "it")
+def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
+    """gate -> answer (how bills work, from the documents) | identify (in the main graph)
+    | confirm_ticket | offer_instalments | account (the customer's own bills)."""
+
+    def gate(
+        state: ConversationState,
+    ) -> Command[Literal["answer", "confirm_ticket", "offer_instalments", "account"]]:
         question = question_text(state)
-        flow = state.get("flow") or {}
         if not state.get("identified"):
             if needs_identity("billing", question):
-                return Command(
-                    goto="identify", update={"pending_route": "billing", "pending_text": question}
-                )
-            reply = knowledge_reply(deps, question, language, verticals=["billing"])
-            return Command(goto="respond", update=reply.update())
+                return ask_identity("billing", question)
+            return Command(goto="answer")
+        step = (state.get("flow") or {}).get("step")
+        if step == "confirm_ticket":
+            return Command(goto="confirm_ticket")
+        if step == "offer_instalments":
+            return Command(goto="offer_instalments")
+        return Command(goto="account")
+
+    def answer(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        reply = knowledge_reply(deps, question_text(state), language, verticals=["billing"])
+        return leave("respond", reply.update())
+
+    def confirm_ticket(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        try:
+            return _confirm_ticket(deps, state, state.get("flow") or {}, language)
+        except BackendError:
+            return leave("respond", Reply(render(COMMON, "error", language)).update())
+
+    def offer_instalments(
+        state: ConversationState,
+    ) -> Command[Literal["account"]]:
+        """After a high bill: a yes goes on to the instalments vertical, a no closes."""
+        language = state.get("language", "it")
+        question = question_text(state)
+        if is_yes(question) or _INSTALMENTS.search(fold(question)):
+            return leave("instalments", {"flow": None, "route": "instalments"})
+        if is_no(question):
+            return leave(
+                "respond",
+                {**Reply(render(COMMON, "resume_declined", language)).update(), "flow": None},
+            )
+        return Command(goto="account")
+
+    def account(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        question = question_text(state)
         code = state["customer_code"] or ""
         thread = state.get("user_id", "")
         try:
             customer = deps.backend.get_customer(code)
-            if flow.get("step") == "confirm_ticket":
-                return _confirm_ticket(deps, state, flow, language)
-            if flow.get("step") == "offer_instalments":
-                if is_yes(question) or _INSTALMENTS.search(fold(question)):
-                    return Command(
-                        goto="instalments", update={"flow": None, "route": "instalments"}
-                    )
-                if is_no(question):
-                    return Command(
-                        goto="respond",
-                        update={
-                            **Reply(render(COMMON, "resume_declined", language)).update(),
-                            "flow": None,
-                        },
-                    )
             pick = pick_supply(customer, question, language)
             if pick.supply is not None:
                 bills = bills_of(deps.backend, code, pick.supply.supply_id)
@@ -113,9 +137,8 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 newest = bills_of_customer(deps.backend, code)
                 bills = bills_of(deps.backend, code, newest[0].supply_id) if newest else []
             if not bills:
-                return Command(
-                    goto="respond",
-                    update=Reply(render(TEMPLATES, "no_bills", language)).update(flow=None),
+                return leave(
+                    "respond", Reply(render(TEMPLATES, "no_bills", language)).update(flow=None)
                 )
             folded = fold(question)
             update: dict[str, Any] = {"flow": None}
@@ -210,11 +233,20 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                             commodity=bills[0].commodity,
                         )
                     )
-            return Command(goto="respond", update=reply.update(**update))
+            return leave("respond", reply.update(**update))
         except BackendError:
-            return Command(goto="respond", update=Reply(render(COMMON, "error", language)).update())
+            return leave("respond", Reply(render(COMMON, "error", language)).update())
 
-    return billing
+    return compile_vertical(
+        "billing",
+        {
+            "gate": (gate, ("answer", "confirm_ticket", "offer_instalments", "account")),
+            "answer": (answer, ()),
+            "confirm_ticket": (confirm_ticket, ()),
+            "offer_instalments": (offer_instalments, ("account",)),
+            "account": (account, ()),
+        },
+    )
 
 
 def _cited(deps: GraphDeps, query: str, commodity: str | None = None) -> list[Hit]:
@@ -304,15 +336,14 @@ def _confirm_ticket(
         )
         reply = Reply(render(TEMPLATES, "ticket_opened", language, ticket=ticket.ticket_id))
         reply.act("open_ticket", True, ticket.ticket_id)
-        return Command(goto="respond", update=reply.update(flow=None))
+        return leave("respond", reply.update(flow=None))
     if is_no(text):
-        return Command(
-            goto="respond",
-            update=Reply(render(TEMPLATES, "ticket_declined", language)).update(flow=None),
+        return leave(
+            "respond", Reply(render(TEMPLATES, "ticket_declined", language)).update(flow=None)
         )
-    return Command(
-        goto="respond",
-        update=Reply(
+    return leave(
+        "respond",
+        Reply(
             render(TEMPLATES, "offer_ticket", language),
             choices=[
                 Choice(id="yes", title=render(TEMPLATES, "yes", language)),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day
@@ -15,6 +17,7 @@ from graph.prompts.bonus import TEMPLATES
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text
 from graph.state import ConversationState
+from graph.subgraph import compile_vertical, leave
 from graph.verticals.bonus.rules import PHYSICAL, SupplyBonus, mentions_isee_document
 from graph.verticals.bonus.tools import (
     APPLICATION,
@@ -170,68 +173,103 @@ def isee_reply(deps: GraphDeps, language: str) -> Reply:
     return reply
 
 
-def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
-    def bonus(state: ConversationState) -> Command:  # type: ignore[type-arg]
-        language = state.get("language", "it")
+def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
+    """gate -> isee (no ISEE is asked for on WhatsApp) | status (the customer's own bonus,
+    behind identification) | physical (the physical-hardship bonus) | eligibility (who is
+    entitled, from the documents) | answer (how the bonus works, from the documents)."""
+
+    def say(reply: Reply) -> Command:  # type: ignore[type-arg]
+        return leave("respond", reply.update())
+
+    def gate(
+        state: ConversationState,
+    ) -> Command[Literal["isee", "status", "physical", "eligibility", "answer"]]:
         question = question_text(state)
         folded = fold(question)
-        thread = state.get("user_id", "")
-        code = state.get("customer_code") if state.get("identified") else None
-
-        def say(reply: Reply) -> Command:  # type: ignore[type-arg]
-            return Command(goto="respond", update=reply.update())
-
         if mentions_isee_document(question):
-            deps.audit.record(
-                thread,
-                "policy",
-                "isee_not_requested",
-                "customer offered an ISEE figure or document; not needed on WhatsApp, the "
-                "economic bonus is automatic after the DSU",
-                customer_code=code,
-            )
-            return say(isee_reply(deps, language))
-        own = bool(_OWN_BONUS.search(folded))
+            return Command(goto="isee")
+        physical = bool(_PHYSICAL.search(folded))
+        if _OWN_BONUS.search(folded) and not physical:
+            if not state.get("identified"):
+                return leave(
+                    "identify",
+                    {"route": "identify", "pending_route": "bonus", "pending_text": question},
+                )
+            return Command(goto="status")
+        if physical:
+            return Command(goto="physical")
+        if _ELIGIBILITY.search(folded):
+            return Command(goto="eligibility")
+        return Command(goto="answer")
+
+    def isee(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        deps.audit.record(
+            state.get("user_id", ""),
+            "policy",
+            "isee_not_requested",
+            "customer offered an ISEE figure or document; not needed on WhatsApp, the "
+            "economic bonus is automatic after the DSU",
+            customer_code=state.get("customer_code") if state.get("identified") else None,
+        )
+        return say(isee_reply(deps, state.get("language", "it")))
+
+    def status(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        code = state.get("customer_code") or ""
         try:
-            if own and not _PHYSICAL.search(folded):
-                if code is None:
-                    return Command(
-                        goto="identify",
-                        update={
-                            "route": "identify",
-                            "pending_route": "bonus",
-                            "pending_text": question,
-                        },
-                    )
-                _, statuses = customer_bonuses(deps.backend, code, deps.clock().date())
-                reply = status_reply(deps, statuses, language)
-                reply.act(
-                    "get_bonus_status",
-                    True,
-                    [
-                        s.supply.model_dump_json(include={"supply_id", "commodity", "bonus"})
-                        for s in statuses
-                    ],
-                )
-                deps.audit.record(
-                    thread,
-                    "tool",
-                    "get_bonus_status",
-                    "customer asked about their own bonus",
-                    customer_code=code,
-                    data={"supplies": {s.supply.supply_id: s.state for s in statuses}},
-                )
-                return say(reply)
-            if _PHYSICAL.search(folded):
-                customer = deps.backend.get_customer(code) if code else None
-                return say(physical_reply(deps, customer, language))
+            _, statuses = customer_bonuses(deps.backend, code, deps.clock().date())
         except BackendError:
             return say(Reply(render(COMMON, "error", language)))
-        if _ELIGIBILITY.search(folded):
-            return say(eligibility_reply(deps, question, language))
-        reply = knowledge_reply(
-            deps, question, language, verticals=["bonus"], commodity=commodity_in(question)
+        reply = status_reply(deps, statuses, language)
+        reply.act(
+            "get_bonus_status",
+            True,
+            [
+                s.supply.model_dump_json(include={"supply_id", "commodity", "bonus"})
+                for s in statuses
+            ],
+        )
+        deps.audit.record(
+            state.get("user_id", ""),
+            "tool",
+            "get_bonus_status",
+            "customer asked about their own bonus",
+            customer_code=code,
+            data={"supplies": {s.supply.supply_id: s.state for s in statuses}},
         )
         return say(reply)
 
-    return bonus
+    def physical(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        code = state.get("customer_code") if state.get("identified") else None
+        try:
+            customer = deps.backend.get_customer(code) if code else None
+        except BackendError:
+            return say(Reply(render(COMMON, "error", language)))
+        return say(physical_reply(deps, customer, language))
+
+    def eligibility(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        return say(eligibility_reply(deps, question_text(state), state.get("language", "it")))
+
+    def answer(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        question = question_text(state)
+        reply = knowledge_reply(
+            deps,
+            question,
+            state.get("language", "it"),
+            verticals=["bonus"],
+            commodity=commodity_in(question),
+        )
+        return say(reply)
+
+    return compile_vertical(
+        "bonus",
+        {
+            "gate": (gate, ("isee", "status", "physical", "eligibility", "answer")),
+            "isee": (isee, ()),
+            "status": (status, ()),
+            "physical": (physical, ()),
+            "eligibility": (eligibility, ()),
+            "answer": (answer, ()),
+        },
+    )

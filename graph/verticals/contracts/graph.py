@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, is_no, is_yes
@@ -20,6 +21,7 @@ from graph.prompts.contracts import DOCUMENTS, KINDS, LABELS, STATUSES, TEMPLATE
 from graph.reply import Reply, question_text, user_text
 from graph.slots import find_iban
 from graph.state import Choice, ConversationState
+from graph.subgraph import compile_vertical, leave
 from graph.verticals.contracts import rules
 from graph.verticals.contracts.tools import (
     case_in_progress,
@@ -68,12 +70,25 @@ def _flow(step: str, slots: dict[str, Any]) -> dict[str, Any]:
     return {"vertical": VERTICAL, "step": step, "slots": slots}
 
 
-def _say(reply: Reply, **update: Any) -> Command[str]:
-    return Command(goto="respond", update=reply.update(**update))
+def _say(reply: Reply, **update: Any) -> Command:  # type: ignore[type-arg]
+    return leave("respond", reply.update(**update))
 
 
-def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
-    def contracts(state: ConversationState) -> Command[str]:
+class ContractsState(ConversationState, total=False):
+    """The subgraph's own keys, for this turn only (they never reach the conversation)."""
+
+    turn_step: str | None  # the procedure step this message continues
+    turn_text: str  # what that step reads
+    turn_slots: dict[str, Any]
+    turn_kind: CaseKind | None  # the procedure a question named
+
+
+def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
+    """gate -> answer (how a procedure works, from the documents, with the offer to start it)
+    | identify (in the main graph) | collect (one detail at a time, validated in code) |
+    consent (the summary, explicitly confirmed) -> open_case (the only write)."""
+
+    def gate(state: ContractsState) -> Command[Literal["answer", "collect", "consent"]]:
         language = state.get("language", "it")
         flow = state.get("flow") or {}
         step = flow.get("step") if flow.get("vertical") == VERTICAL else None
@@ -97,32 +112,74 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
             # A question, even one naming a procedure ("can I still cancel?"), is answered
             # from the documents first, with the offer to start the procedure.
             if kind is None or rules.is_information_question(text) or "?" in text:
-                return _information(deps, text, language, kind)
+                return Command(goto="answer", update={"turn_text": text, "turn_kind": kind})
             slots = {"kind": kind, "request": text}
         elif step == "identify":
             text = slots.get("request", "") if text else ""
         if not state.get("identified"):
-            return Command(
-                goto="identify",
-                update={
+            return leave(
+                "identify",
+                {
                     "pending_route": VERTICAL,
                     "pending_text": slots.get("request") or user_text(state),
                     "route": "identify",
                     "flow": _flow("identify", slots),
                 },
             )
-        try:
-            customer = deps.backend.get_customer(state.get("customer_code") or "")
-            today = deps.clock().date()
-            turn = _Turn(deps, language, today, state.get("user_id", ""), customer, slots)
-            if step == "consent":
-                return turn.consent(text)
-            first = step in (None, "identify")
-            return turn.advance(turn.absorb(step, text), first=first)
-        except BackendError:
-            return _say(Reply(render(COMMON, "error", language)))
+        return Command(
+            goto="consent" if step == "consent" else "collect",
+            update={"turn_step": step, "turn_text": text, "turn_slots": slots},
+        )
 
-    return contracts
+    def answer(state: ContractsState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        return _information(deps, state.get("turn_text", ""), language, state.get("turn_kind"))
+
+    def turn_of(state: ContractsState) -> _Turn:
+        customer = deps.backend.get_customer(state.get("customer_code") or "")
+        return _Turn(
+            deps,
+            state.get("language", "it"),
+            deps.clock().date(),
+            state.get("user_id", ""),
+            customer,
+            dict(state.get("turn_slots") or {}),
+        )
+
+    def collect(state: ContractsState) -> Command:  # type: ignore[type-arg]
+        step = state.get("turn_step")
+        try:
+            turn = turn_of(state)
+            problem = turn.absorb(step, state.get("turn_text", ""))
+            return turn.advance(problem, first=step in (None, "identify"))
+        except BackendError:
+            return _say(Reply(render(COMMON, "error", state.get("language", "it"))))
+
+    def consent(state: ContractsState) -> Command[Literal["open_case"]]:
+        try:
+            answered = turn_of(state).consent(state.get("turn_text", ""))
+        except BackendError:
+            return _say(Reply(render(COMMON, "error", state.get("language", "it"))))
+        return answered or Command(goto="open_case")
+
+    def open_case_step(state: ContractsState) -> Command:  # type: ignore[type-arg]
+        """The write: only after the customer confirmed the summary of this very request."""
+        try:
+            return turn_of(state).open_case()
+        except BackendError:
+            return _say(Reply(render(COMMON, "error", state.get("language", "it"))))
+
+    return compile_vertical(
+        VERTICAL,
+        {
+            "gate": (gate, ("answer", "collect", "consent")),
+            "answer": (answer, ()),
+            "collect": (collect, ()),
+            "consent": (consent, ("open_case",)),
+            "open_case": (open_case_step, ()),
+        },
+        state=ContractsState,
+    )
 
 
 def _another_procedure(text: str, kind: str) -> bool:
@@ -550,19 +607,23 @@ class _Turn:
         lines.append(self.t("consent"))
         return Reply("\n".join(lines), choices=_yes_no(self.language))
 
-    def consent(self, text: str) -> Command[str]:
-        code = self.customer.code
+    def consent(self, text: str) -> Command | None:  # type: ignore[type-arg]
+        """The reply to a no or an unclear answer; None for a yes (the case may be opened)."""
         if is_no(text):
             self.deps.audit.record(
                 self.thread,
                 "policy",
                 "consent_refused",
                 f"customer declined the {self.kind} case",
-                customer_code=code,
+                customer_code=self.customer.code,
             )
             return _say(Reply(self.t("cancelled")), flow=None)
         if not is_yes(text):
             return _say(self.summary(), flow=_flow("consent", self.slots))
+        return None
+
+    def open_case(self) -> Command[str]:
+        code = self.customer.code
         keys = rules.documents_needed(self.kind, self.slots.get("commodity"))
         case = open_case(
             self.deps.backend,

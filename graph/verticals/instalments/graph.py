@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import day, euro, is_no, is_yes
@@ -15,6 +16,7 @@ from graph.prompts.common import TEMPLATES as COMMON
 from graph.prompts.instalments import TEMPLATES
 from graph.reply import Reply, user_text
 from graph.state import Choice, ConversationState
+from graph.subgraph import ask_identity, compile_vertical, leave
 from graph.verticals.instalments.rules import PlanOption
 from graph.verticals.instalments.tools import assess, candidate_bill, create_plan
 from knowledge.sparse import fold
@@ -44,109 +46,134 @@ def _chosen(text: str, raw_options: list[dict[str, Any]]) -> PlanOption | None:
     return None
 
 
-def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
-    def instalments(state: ConversationState) -> Command:  # type: ignore[type-arg]
+def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
+    """gate -> identify (in the main graph) | assess (eligibility in code, 2-3 plans) |
+    choose (the customer picks a plan) | consent (the summary, explicitly confirmed) ->
+    create_plan (the only write, reached through consent) | refused (not eligible; an
+    insisting customer goes to an operator)."""
+
+    def say(reply: Reply, **update: Any) -> Command:  # type: ignore[type-arg]
+        return leave("respond", reply.update(**update))
+
+    def gate(
+        state: ConversationState,
+    ) -> Command[Literal["assess", "choose", "consent", "refused"]]:
+        if not state.get("identified"):
+            return ask_identity("instalments", user_text(state))
+        step = (state.get("flow") or {}).get("step")
+        if step == "refused":
+            return Command(goto="refused")
+        if step == "choose":
+            return Command(goto="choose")
+        if step == "consent":
+            return Command(goto="consent")
+        return Command(goto="assess")
+
+    def refused(state: ConversationState) -> Command[Literal["assess"]]:
+        text = user_text(state)
+        if _INSIST.search(fold(text)) and not is_no(text):
+            return leave(
+                "handoff", {"handoff_reason": "instalments not eligible; customer insists"}
+            )
+        return Command(goto="assess")
+
+    def choose(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        slots = (state.get("flow") or {}).get("slots", {})
+        chosen = _chosen(user_text(state), slots["options"])
+        if chosen is None:
+            return say(
+                Reply(render(TEMPLATES, "pick_one", language), choices=_choices(slots["choices"]))
+            )
+        return say(
+            _consent(chosen, language),
+            flow={
+                "vertical": "instalments",
+                "step": "consent",
+                "slots": {**slots, "option": chosen.model_dump(mode="json")},
+            },
+        )
+
+    def consent(state: ConversationState) -> Command[Literal["create_plan"]]:
+        language = state.get("language", "it")
+        text = user_text(state)
+        slots = (state.get("flow") or {}).get("slots", {})
+        option = PlanOption.model_validate(slots["option"])
+        # A change of mind at the summary ("no aspetta, meglio 6"): the other plan's
+        # summary, to be confirmed in its turn; nothing is created yet.
+        other = _chosen(text, slots.get("options", []))
+        if other is not None and other.count != option.count:
+            return say(
+                _consent(other, language),
+                flow={
+                    "vertical": "instalments",
+                    "step": "consent",
+                    "slots": {**slots, "option": other.model_dump(mode="json")},
+                },
+            )
+        if is_yes(text):
+            return Command(goto="create_plan")
+        if is_no(text):
+            deps.audit.record(
+                state.get("user_id", ""),
+                "policy",
+                "consent_refused",
+                "customer declined the instalment plan",
+                customer_code=state.get("customer_code"),
+            )
+            return say(Reply(render(TEMPLATES, "cancelled", language)), flow=None)
+        return say(_consent(option, language))
+
+    def create_plan_step(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        """The write: only after the customer confirmed the summary of this very plan."""
+        language = state.get("language", "it")
+        code = state.get("customer_code") or ""
+        slots = (state.get("flow") or {}).get("slots", {})
+        option = PlanOption.model_validate(slots["option"])
+        try:
+            bill = deps.backend.get_bill(code, slots["bill_id"])
+            plan = create_plan(deps.backend, bill, option)
+        except BackendError:
+            return say(Reply(render(COMMON, "error", language)))
+        deps.audit.record(
+            state.get("user_id", ""),
+            "tool",
+            "create_instalment_plan",
+            "eligible bill; customer gave explicit consent",
+            customer_code=code,
+            data={
+                "plan_id": plan.plan_id,
+                "bill_id": bill.bill_id,
+                "count": option.count,
+                "total": str(option.total),
+            },
+        )
+        first = option.instalments[0]
+        reply = Reply(
+            render(
+                TEMPLATES,
+                "created",
+                language,
+                plan=plan.plan_id,
+                count=option.count,
+                amount=euro(first.amount),
+                first=day(first.due_date),
+            )
+        )
+        reply.act(
+            "create_instalment_plan",
+            True,
+            plan.model_dump_json(),
+            args={"bill_id": plan.bill_id, "instalments": len(plan.instalments)},
+        )
+        return say(reply, flow=None)
+
+    def assess_step(state: ConversationState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
         code = state.get("customer_code") or ""
         thread = state.get("user_id", "")
-        flow = state.get("flow") or {}
-        slots = flow.get("slots", {})
-        step = flow.get("step")
-        text = user_text(state)
         today = deps.clock().date()
-
-        def say(reply: Reply, **update: Any) -> Command:  # type: ignore[type-arg]
-            return Command(goto="respond", update=reply.update(**update))
-
-        if not state.get("identified"):
-            return Command(
-                goto="identify", update={"pending_route": "instalments", "pending_text": text}
-            )
         try:
-            if step == "refused":
-                if _INSIST.search(fold(text)) and not is_no(text):
-                    return Command(
-                        goto="handoff",
-                        update={"handoff_reason": "instalments not eligible; customer insists"},
-                    )
-                step = None
-            if step == "choose":
-                chosen = _chosen(text, slots["options"])
-                if chosen is None:
-                    return say(
-                        Reply(
-                            render(TEMPLATES, "pick_one", language),
-                            choices=_choices(slots["choices"]),
-                        )
-                    )
-                reply = _consent(chosen, language)
-                return say(
-                    reply,
-                    flow={
-                        "vertical": "instalments",
-                        "step": "consent",
-                        "slots": {**slots, "option": chosen.model_dump(mode="json")},
-                    },
-                )
-            if step == "consent":
-                option = PlanOption.model_validate(slots["option"])
-                # A change of mind at the summary ("no aspetta, meglio 6"): the other plan's
-                # summary, to be confirmed in its turn; nothing is created yet.
-                other = _chosen(text, slots.get("options", []))
-                if other is not None and other.count != option.count:
-                    return say(
-                        _consent(other, language),
-                        flow={
-                            "vertical": "instalments",
-                            "step": "consent",
-                            "slots": {**slots, "option": other.model_dump(mode="json")},
-                        },
-                    )
-                if is_yes(text):
-                    bill = deps.backend.get_bill(code, slots["bill_id"])
-                    plan = create_plan(deps.backend, bill, option)
-                    deps.audit.record(
-                        thread,
-                        "tool",
-                        "create_instalment_plan",
-                        "eligible bill; customer gave explicit consent",
-                        customer_code=code,
-                        data={
-                            "plan_id": plan.plan_id,
-                            "bill_id": bill.bill_id,
-                            "count": option.count,
-                            "total": str(option.total),
-                        },
-                    )
-                    first = option.instalments[0]
-                    reply = Reply(
-                        render(
-                            TEMPLATES,
-                            "created",
-                            language,
-                            plan=plan.plan_id,
-                            count=option.count,
-                            amount=euro(first.amount),
-                            first=day(first.due_date),
-                        )
-                    )
-                    reply.act(
-                        "create_instalment_plan",
-                        True,
-                        plan.model_dump_json(),
-                        args={"bill_id": plan.bill_id, "instalments": len(plan.instalments)},
-                    )
-                    return say(reply, flow=None)
-                if is_no(text):
-                    deps.audit.record(
-                        thread,
-                        "policy",
-                        "consent_refused",
-                        "customer declined the instalment plan",
-                        customer_code=code,
-                    )
-                    return say(Reply(render(TEMPLATES, "cancelled", language)), flow=None)
-                return say(_consent(option, language))
             customer = deps.backend.get_customer(code)
             candidate = candidate_bill(deps.backend, code)
             reply = Reply("")
@@ -245,7 +272,17 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
         except BackendError:
             return say(Reply(render(COMMON, "error", language)))
 
-    return instalments
+    return compile_vertical(
+        "instalments",
+        {
+            "gate": (gate, ("assess", "choose", "consent", "refused")),
+            "refused": (refused, ("assess",)),
+            "assess": (assess_step, ()),
+            "choose": (choose, ()),
+            "consent": (consent, ("create_plan",)),
+            "create_plan": (create_plan_step, ()),
+        },
+    )
 
 
 def _choices(raw: list[dict[str, str]]) -> list[Choice]:

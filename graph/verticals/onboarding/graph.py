@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import is_no, is_yes
@@ -17,6 +19,7 @@ from graph.prompts.common import TEMPLATES as COMMON
 from graph.prompts.onboarding import TEMPLATES
 from graph.reply import Reply, question_text, user_text
 from graph.state import Choice, ConversationState
+from graph.subgraph import compile_vertical, leave
 from graph.verticals.onboarding.tools import (
     BY_CATEGORY,
     CATEGORIES,
@@ -116,7 +119,7 @@ class _Node:
     # ------------------------------------------------------------------ plumbing
     def say(self, reply: Reply, **update: Any) -> Command:  # type: ignore[type-arg]
         update.setdefault("flow", None)
-        return Command(goto="respond", update=reply.update(**update))
+        return leave("respond", reply.update(**update))
 
     def ask(self, reply: Reply, step: str, **slots: Any) -> Command:  # type: ignore[type-arg]
         return self.say(reply, flow={"vertical": "onboarding", "step": step, "slots": slots})
@@ -132,32 +135,13 @@ class _Node:
         if re.search(r"\d", user_text(self.state)):
             # A menu number ("2") would read as a malformed customer code: ask for it here.
             reply = Reply(render(COMMON, "ask_customer_code", self.language))
-            return Command(goto="respond", update={**reply.update(), **update})
-        return Command(goto="identify", update=update)
+            return leave("respond", {**reply.update(), **update})
+        return leave("identify", update)
 
     def text(self, key: str, **values: Any) -> str:
         return render(TEMPLATES, key, self.language, **values)
 
     # ------------------------------------------------------------------ the turn
-    def run(self) -> Command:  # type: ignore[type-arg]
-        try:
-            answer = user_text(self.state)
-            answered = is_yes(answer) or is_no(answer)
-            if self.step and not answered and intent_of(answer) in _OTHER_PROCEDURES:
-                return self.start(answer)  # a new request in the middle of a procedure
-            if self.step == "confirm_preferences":
-                return self.confirm_preferences(answer)
-            if self.step == "confirm_consent":
-                return self.confirm_consent(answer)
-            if self.step == "choose_preference":
-                return self.preferences(answer, self.picked_option(answer))
-            question = question_text(self.state)
-            if self.step == "menu":
-                question = self.menu_choice(question)
-            return self.start(question)
-        except BackendError:
-            return self.say(Reply(render(COMMON, "error", self.language)))
-
     def start(self, question: str) -> Command:  # type: ignore[type-arg]
         intent = intent_of(question)
         if intent == "consents":
@@ -432,8 +416,61 @@ class _Node:
         return reply.cite(passage(self.deps, REVOCATION))
 
 
-def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
-    def onboarding(state: ConversationState) -> Command:  # type: ignore[type-arg]
-        return _Node(deps, state).run()
+class OnboardingState(ConversationState, total=False):
+    """The subgraph's own key, for this turn only (it never reaches the conversation)."""
 
-    return onboarding
+    turn_text: str  # the request `start` serves (a menu button read as its request)
+
+
+def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
+    """gate -> start (welcome, guide, e-mail change, preferences, consents, or an answer
+    from the documents) | choose_preference | confirm_preferences (the write after a yes) |
+    confirm_consent (the write after a yes)."""
+
+    def gate(
+        state: OnboardingState,
+    ) -> Command[Literal["start", "choose_preference", "confirm_preferences", "confirm_consent"]]:
+        node = _Node(deps, state)
+        answer = user_text(state)
+        answered = is_yes(answer) or is_no(answer)
+        if node.step and not answered and intent_of(answer) in _OTHER_PROCEDURES:
+            # a new request in the middle of a procedure
+            return Command(goto="start", update={"turn_text": answer})
+        if node.step == "confirm_preferences":
+            return Command(goto="confirm_preferences")
+        if node.step == "confirm_consent":
+            return Command(goto="confirm_consent")
+        if node.step == "choose_preference":
+            return Command(goto="choose_preference")
+        question = question_text(state)
+        if node.step == "menu":
+            question = node.menu_choice(question)
+        return Command(goto="start", update={"turn_text": question})
+
+    def step(method: Callable[[_Node, str], Command]) -> Callable[[OnboardingState], Command]:  # type: ignore[type-arg]
+        def run(state: OnboardingState) -> Command:  # type: ignore[type-arg]
+            node = _Node(deps, state)
+            try:
+                return method(node, state.get("turn_text") or user_text(state))
+            except BackendError:
+                return node.say(Reply(render(COMMON, "error", node.language)))
+
+        return run
+
+    def choose(node: _Node, answer: str) -> Command:  # type: ignore[type-arg]
+        return node.preferences(answer, node.picked_option(answer))
+
+    return compile_vertical(
+        "onboarding",
+        {
+            "gate": (
+                gate,
+                ("start", "choose_preference", "confirm_preferences", "confirm_consent"),
+            ),
+            "start": (step(_Node.start), ()),
+            "choose_preference": (step(choose), ()),
+            "confirm_preferences": (step(_Node.confirm_preferences), ()),
+            "confirm_consent": (step(_Node.confirm_consent), ()),
+        },
+        state=OnboardingState,
+    )

@@ -4,8 +4,9 @@ reported to the distributor with a ticket; tickets are followed by their status.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, is_no, is_yes, pick_supply
@@ -18,6 +19,7 @@ from graph.prompts.outage import DISTRIBUTORS, TEMPLATES
 from graph.reply import Reply, question_text, user_text
 from graph.safety import asks_for_the_number, sheet_for
 from graph.state import Choice, ConversationState
+from graph.subgraph import compile_vertical, leave
 from graph.verticals.outage.rules import (
     Report,
     bare_commune,
@@ -113,39 +115,96 @@ def number_reply(state: ConversationState) -> Reply:
     return reply
 
 
-def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
-    def outage(state: ConversationState) -> Turn:
-        if state.get("urgency") == "emergency":
-            return Command(goto="respond", update=emergency_reply(deps, state).update())
-        language = state.get("language", "it")
-        flow = state.get("flow") or {}
-        try:
-            if flow.get("vertical") == "outage":
-                text = user_text(state)
-                if find_ticket_id(text) or intent_of(text) == "status":
-                    return _status(deps, state, text, flow=None)
-                return _Report(deps, state, dict(flow.get("slots", {}))).advance(text)
-            question = question_text(state)
-            if asks_for_the_number(fold(question)):
-                return Command(goto="respond", update=number_reply(state).update())
-            intent = intent_of(question)
-            if intent == "status":
-                return _status(deps, state, question)
-            if intent in ("report", "planned"):
-                slots = {"intent": intent, "urgency": state.get("urgency", "normal")}
-                return _Report(deps, state, slots).advance(question, first=True)
-            reply = knowledge_reply(
-                deps,
-                question,
-                language,
-                verticals=["outage"],
-                commodity=commodity_in(question),
-            )
-            return Command(goto="respond", update=reply.update())
-        except BackendError:
-            return Command(goto="respond", update=Reply(render(COMMON, "error", language)).update())
+class OutageState(ConversationState, total=False):
+    """The subgraph's own keys, for this turn only (they never reach the conversation)."""
 
-    return outage
+    turn_text: str  # what the chosen step reads
+    turn_slots: dict[str, Any]  # the report's details so far
+    turn_first: bool  # a new report (nothing asked yet)
+    turn_continues: bool  # a status question in the middle of a report closes the report
+
+
+def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
+    """gate -> emergency (the fixed, reviewed safety text) | number (the emergency numbers)
+    | status (a fault ticket's state) | report (a fault or planned works, detail by detail,
+    confirmed, then the ticket) | answer (how outages work, from the documents)."""
+
+    def gate(
+        state: OutageState,
+    ) -> Command[Literal["emergency", "number", "status", "report", "answer"]]:
+        if state.get("urgency") == "emergency":
+            return Command(goto="emergency")
+        flow = state.get("flow") or {}
+        if flow.get("vertical") == "outage":
+            text = user_text(state)
+            if find_ticket_id(text) or intent_of(text) == "status":
+                return Command(goto="status", update={"turn_text": text, "turn_continues": True})
+            slots = dict(flow.get("slots", {}))
+            update = {"turn_text": text, "turn_slots": slots, "turn_first": False}
+            return Command(goto="report", update=update)
+        question = question_text(state)
+        if asks_for_the_number(fold(question)):
+            return Command(goto="number")
+        intent = intent_of(question)
+        if intent == "status":
+            return Command(goto="status", update={"turn_text": question})
+        if intent in ("report", "planned"):
+            slots = {"intent": intent, "urgency": state.get("urgency", "normal")}
+            update = {"turn_text": question, "turn_slots": slots, "turn_first": True}
+            return Command(goto="report", update=update)
+        return Command(goto="answer", update={"turn_text": question})
+
+    def emergency(state: OutageState) -> Turn:
+        return leave("respond", emergency_reply(deps, state).update())
+
+    def number(state: OutageState) -> Turn:
+        return leave("respond", number_reply(state).update())
+
+    def status(state: OutageState) -> Turn:
+        text = state.get("turn_text", "")
+        try:
+            if state.get("turn_continues"):
+                return _status(deps, state, text, flow=None)
+            return _status(deps, state, text)
+        except BackendError:
+            return leave("respond", _error(state))
+
+    def report(state: OutageState) -> Turn:
+        slots = dict(state.get("turn_slots") or {})
+        try:
+            return _Report(deps, state, slots).advance(
+                state.get("turn_text", ""), first=bool(state.get("turn_first"))
+            )
+        except BackendError:
+            return leave("respond", _error(state))
+
+    def answer(state: OutageState) -> Turn:
+        question = state.get("turn_text", "")
+        reply = knowledge_reply(
+            deps,
+            question,
+            state.get("language", "it"),
+            verticals=["outage"],
+            commodity=commodity_in(question),
+        )
+        return leave("respond", reply.update())
+
+    return compile_vertical(
+        "outage",
+        {
+            "gate": (gate, ("emergency", "number", "status", "report", "answer")),
+            "emergency": (emergency, ()),
+            "number": (number, ()),
+            "status": (status, ()),
+            "report": (report, ()),
+            "answer": (answer, ()),
+        },
+        state=OutageState,
+    )
+
+
+def _error(state: ConversationState) -> dict[str, Any]:
+    return Reply(render(COMMON, "error", state.get("language", "it"))).update()
 
 
 class _Report:
@@ -189,7 +248,7 @@ class _Report:
     # Replies
 
     def _say(self, reply: Reply, **update: Any) -> Turn:
-        return Command(goto="respond", update=reply.update(**update))
+        return leave("respond", reply.update(**update))
 
     def _ask(self, step: str, text: str, choices: list[Choice] | None = None) -> Turn:
         self.reply.text = "\n".join([*self.notes, text])
@@ -504,9 +563,9 @@ def _status(deps: GraphDeps, state: ConversationState, text: str, **update: Any)
     wanted = find_ticket_id(text)
     reply = Reply("")
     if code is None and (wanted not in here if wanted else not here):
-        return Command(
-            goto="identify",
-            update={"pending_route": "outage", "pending_text": text, "route": "identify", **update},
+        return leave(
+            "identify",
+            {"pending_route": "outage", "pending_text": text, "route": "identify", **update},
         )
     ticket: Ticket | None
     if wanted:
@@ -525,7 +584,7 @@ def _status(deps: GraphDeps, state: ConversationState, text: str, **update: Any)
                 data={"ticket_id": wanted},
             )
             reply.text = render(TEMPLATES, "ticket_not_yours", language, ticket=wanted)
-            return Command(goto="respond", update=reply.update(**update))
+            return leave("respond", reply.update(**update))
     else:
         mine = deps.backend.list_tickets(code) if code else []
         known = {t.ticket_id for t in mine}
@@ -537,7 +596,7 @@ def _status(deps: GraphDeps, state: ConversationState, text: str, **update: Any)
                 slots = {"intent": "report", "urgency": state.get("urgency", "normal")}
                 return _Report(deps, state, slots).advance(text, first=True)
             reply.text = render(TEMPLATES, "no_open_ticket", language)
-            return Command(goto="respond", update=reply.update(**update))
+            return leave("respond", reply.update(**update))
     deps.audit.record(
         thread,
         "tool",
@@ -548,7 +607,7 @@ def _status(deps: GraphDeps, state: ConversationState, text: str, **update: Any)
     )
     reply.act("get_ticket", True, ticket.model_dump_json())
     reply.text = "\n".join(_status_lines(ticket, language))
-    return Command(goto="respond", update=reply.update(**update))
+    return leave("respond", reply.update(**update))
 
 
 def _status_lines(ticket: Ticket, language: str) -> list[str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, euro
@@ -17,6 +19,7 @@ from graph.prompts.payments import TEMPLATES
 from graph.reply import Reply, question_text
 from graph.slots import find_amount, find_date
 from graph.state import ConversationState
+from graph.subgraph import ask_identity, compile_vertical, leave
 from graph.verticals.payments.tools import match_claimed_payment, open_payment_claim, unpaid_bills
 from knowledge.sparse import fold
 
@@ -34,20 +37,27 @@ _HOW = re.compile(
 )
 
 
-def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
-    def payments(state: ConversationState) -> Command:  # type: ignore[type-arg]
+def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
+    """gate -> answer (how to pay, late-payment rules: from the documents) | identify (in the
+    main graph) | account (what is due, a claimed payment matched or a ticket opened)."""
+
+    def gate(state: ConversationState) -> Command[Literal["answer", "account"]]:
+        if state.get("identified"):
+            return Command(goto="account")
+        question = question_text(state)
+        if needs_identity("payments", question):
+            return ask_identity("payments", question)
+        return Command(goto="answer")
+
+    def answer(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        reply = knowledge_reply(deps, question_text(state), language, verticals=["payments"])
+        return leave("respond", reply.update())
+
+    def account(state: ConversationState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
         question = question_text(state)
         folded = fold(question)
-        if not state.get("identified"):
-            if needs_identity("payments", question):
-                return Command(
-                    goto="identify", update={"pending_route": "payments", "pending_text": question}
-                )
-            return Command(
-                goto="respond",
-                update=knowledge_reply(deps, question, language, verticals=["payments"]).update(),
-            )
         code = state.get("customer_code") or ""
         thread = state.get("user_id", "")
         try:
@@ -97,7 +107,7 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                         amount=euro(bill.amount),
                         ticket=ticket.ticket_id,
                     )
-                return Command(goto="respond", update=reply.update())
+                return leave("respond", reply.update())
             lines = []
             if _NOTICE.search(folded) or _HOW.search(folded):
                 kb = knowledge_reply(deps, question, language, verticals=["payments"])
@@ -139,8 +149,15 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     else render(TEMPLATES, "nothing_due", language)
                 )
             reply.text = "\n".join(lines)
-            return Command(goto="respond", update=reply.update())
+            return leave("respond", reply.update())
         except BackendError:
-            return Command(goto="respond", update=Reply(render(COMMON, "error", language)).update())
+            return leave("respond", Reply(render(COMMON, "error", language)).update())
 
-    return payments
+    return compile_vertical(
+        "payments",
+        {
+            "gate": (gate, ("answer", "account")),
+            "answer": (answer, ()),
+            "account": (account, ()),
+        },
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, is_yes, pick_supply
@@ -18,6 +19,7 @@ from graph.prompts.self_reading import TEMPLATES
 from graph.reply import Reply, user_text
 from graph.slots import find_reading
 from graph.state import ConversationState
+from graph.subgraph import ask_identity, compile_vertical, leave
 from graph.verticals.self_reading.rules import billing_window, validate_reading
 from knowledge.sparse import fold
 
@@ -42,8 +44,30 @@ def _multiband(history: list[MeterReading]) -> bool:
     return any("F1" in r.values for r in history)
 
 
-def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
-    def self_reading(state: ConversationState) -> Command:  # type: ignore[type-arg]
+def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
+    """gate -> answer (how to read a meter, windows: from the documents) | identify (in the
+    main graph) | reading (pick the meter, validate in code, confirm, record)."""
+
+    def gate(state: ConversationState) -> Command[Literal["answer", "reading"]]:
+        if state.get("identified"):
+            return Command(goto="reading")
+        text = state.get("pending_text") or user_text(state)
+        if needs_identity("self_reading", text):
+            return ask_identity("self_reading", text)
+        return Command(goto="answer")
+
+    def answer(state: ConversationState) -> Command:  # type: ignore[type-arg]
+        text = state.get("pending_text") or user_text(state)
+        reply = knowledge_reply(
+            deps,
+            text,
+            state.get("language", "it"),
+            verticals=["self_reading"],
+            commodity=commodity_in(text),
+        )
+        return leave("respond", reply.update())
+
+    def reading(state: ConversationState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
         code = state.get("customer_code") or ""
         thread = state.get("user_id", "")
@@ -53,25 +77,11 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
         today = deps.clock().date()
 
         def say(reply: Reply, **update: Any) -> Command:  # type: ignore[type-arg]
-            return Command(goto="respond", update=reply.update(**update))
+            return leave("respond", reply.update(**update))
 
         def keep(step: str) -> dict[str, Any]:
             return {"vertical": "self_reading", "step": step, "slots": slots}
 
-        if not state.get("identified"):
-            if not needs_identity("self_reading", text):
-                return say(
-                    knowledge_reply(
-                        deps,
-                        text,
-                        language,
-                        verticals=["self_reading"],
-                        commodity=commodity_in(text),
-                    )
-                )
-            return Command(
-                goto="identify", update={"pending_route": "self_reading", "pending_text": text}
-            )
         try:
             customer = deps.backend.get_customer(code)
             pick = pick_supply(customer, text, language, slots.get("supply_id"))
@@ -167,7 +177,14 @@ def make_node(deps: GraphDeps):  # type: ignore[no-untyped-def]
         except BackendError:
             return say(Reply(render(COMMON, "error", language)))
 
-    return self_reading
+    return compile_vertical(
+        "self_reading",
+        {
+            "gate": (gate, ("answer", "reading")),
+            "answer": (answer, ()),
+            "reading": (reading, ()),
+        },
+    )
 
 
 def _meter_id(supply: Supply) -> str:
