@@ -4,7 +4,7 @@
 
 Prints overall and per-language accuracy, urgency accuracy, emergency recall and the
 confusion matrix of the offline brain (rules + soft vote of the examples in
-graph/prompts/intents.yaml).
+graph/verticals/<name>/intents.yaml and graph/prompts/intents.yaml).
 """
 
 from __future__ import annotations

@@ -89,8 +89,8 @@ def emergency_found(turn: Turn) -> float:
 def safety_sheet_given(reply: str, hazard: str, language: str) -> float:
     """1.0 when the reply gives every step of the hazard's safety sheet, in the customer's
     language, and the distributor's number (whitespace and case aside)."""
-    from graph.prompts.outage import DISTRIBUTORS
     from graph.safety import sheets
+    from graph.verticals.outage.texts import DISTRIBUTORS
 
     sheet = sheets()[hazard]
     wanted = [*sheet.steps[language], DISTRIBUTORS[sheet.commodity][1]]

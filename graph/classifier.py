@@ -1,6 +1,7 @@
 """The offline brain's understanding: language, urgency and intent without an LLM.
 
-Intent is a soft vote of labelled example phrases (graph/prompts/intents.yaml) embedded with
+Intent is a soft vote of labelled example phrases (graph/verticals/<name>/intents.yaml, and
+graph/prompts/intents.yaml for handoff and general) embedded with
 the packaged multilingual model: every example votes for its route with a weight that falls
 off exponentially with its distance from the best match, so no decision hangs on which example
 is ninth or tenth nearest. A small lexicon of unambiguous domain words sharpens the vote, and
@@ -21,11 +22,15 @@ import yaml
 
 from graph.safety import Hazard, hazard_of
 from graph.state import ROUTES
+from graph.verticals import REGISTRY
 from knowledge.embeddings import Embedder, EmbeddingError
 from knowledge.language import detect_language
 from knowledge.sparse import fold
 
+# The routes that are not verticals (handoff, general) and the rule cues; each vertical's
+# examples and lexicon are in graph/verticals/<name>/intents.yaml.
 INTENTS_FILE = Path(__file__).parent / "prompts" / "intents.yaml"
+VERTICALS_DIR = Path(__file__).parent / "verticals"
 # How fast an example's vote falls off with its distance from the best match (cosine units).
 TEMPERATURE = 0.01
 # Scores are kept to this many decimals, and routes closer than NEAR_TIE are a near-tie that
@@ -34,110 +39,6 @@ SCORE_DECIMALS = 4
 NEAR_TIE = 0.02
 LEXICON_WEIGHT = 0.6  # a domain word that settles a route outweighs most of the vote
 
-
-# Words that settle a route on their own (accent-folded stems, matched at word start).
-LEXICON: dict[str, tuple[str, ...]] = {
-    "instalments": (
-        "rateizz",
-        "a rate",
-        "in rate",
-        "installment",
-        "instalment",
-        "echelonn",
-        "plusieurs fois",
-        "mensualit",
-        "payment plan",
-        "piano di rientro",
-    ),
-    "self_reading": (
-        "autolettur",
-        "auto lettur",
-        "self-reading",
-        "self reading",
-        "releve",
-        "autoreleve",
-        "meter reading",
-        "lettura del contatore",
-    ),
-    "bonus": ("bonus", "isee", "disagio"),
-    "contracts": (
-        "voltura",
-        "subentr",
-        "disdett",
-        "trasloc",
-        "ripensamento",
-        "cambio offerta",
-        "cambiare offerta",
-        "demenag",
-        "moving house",
-        "resili",
-        "allaccio",
-        "switch supplier",
-        "cambiare fornitore",
-        "changement de titulaire",
-        "change of holder",
-        "recesso",
-        "recedere",
-        "attivare la domiciliazione",
-        "attivare l'addebito",
-        "set up a direct debit",
-        "set up direct debit",
-        "activer le prelevement",
-    ),
-    "billing": (
-        "conguagli",
-        "consumi stimati",
-        "letture stimate",
-        "estimated reading",
-        "copia della bolletta",
-        "duplicato",
-        "voci della bolletta",
-        "regularisation",
-        "ultima bolletta",
-        "last bill",
-        "latest bill",
-        "derniere facture",
-    ),
-    "outage": (
-        "segnalazione",
-        "tk-",
-        "guasto",
-        "blackout",
-        "panne",
-        "power cut",
-        "coupure",
-        "pronto intervento",
-        "senza luce",
-        "senza acqua",
-        "senza gas",
-        "no power",
-        "no water",
-        "pas d'electricite",
-        "pas d'eau",
-        "technician",
-        "tecnico",
-    ),
-    "payments": (
-        "sollecito",
-        "ho gia pagato",
-        "already paid",
-        "deja paye",
-        "costituzione in mora",
-        "payment link",
-        "link per pagare",
-        "pagopa",
-    ),
-    "handoff": (
-        "operatore",
-        "operator",
-        "operateur",
-        "persona vera",
-        "real person",
-        "human",
-        "umano",
-        "conseiller",
-    ),
-}
 
 _MARKER = re.compile(r"\[(location|image|document) [^\]]*\]")
 _OPT_OUT = re.compile(
@@ -256,7 +157,15 @@ class Understanding:
 
 
 def load_examples(path: Path = INTENTS_FILE) -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The cues and the non-vertical routes of `path`, with every registered vertical's own
+    intents file (its description, examples and lexicon) as its route, in REGISTRY order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    routes = {
+        name: yaml.safe_load((VERTICALS_DIR / name / "intents.yaml").read_text(encoding="utf-8"))
+        for name in REGISTRY
+    }
+    data["routes"] = {**routes, **data.get("routes", {})}
+    return data  # type: ignore[no-any-return]
 
 
 class OfflineClassifier:
@@ -279,6 +188,12 @@ class OfflineClassifier:
                     self.phrases.append(str(phrase))
                     self.labels.append(route)
         self._label_index = np.array([ROUTES.index(label) for label in self.labels])
+        # Words that settle a route on their own (accent-folded stems, matched at word start).
+        self.lexicon = {
+            route: tuple(fold(str(w)) for w in spec.get("lexicon", ()))
+            for route, spec in self.data["routes"].items()
+            if spec.get("lexicon")
+        }
         self._emergency = [
             fold(c) for lang in self.data.get("emergency_cues", {}).values() for c in lang
         ]
@@ -334,7 +249,7 @@ class OfflineClassifier:
             votes = np.bincount(self._label_index, weights=weights, minlength=len(ROUTES))
             votes = votes / (votes.sum() or 1.0)
         result = {route: float(votes[i]) for i, route in enumerate(ROUTES)}
-        for route, words in LEXICON.items():
+        for route, words in self.lexicon.items():
             if any(re.search(r"(^|\W)" + re.escape(w), folded) for w in words):
                 result[route] += LEXICON_WEIGHT
         return {route: round(score, SCORE_DECIMALS) for route, score in result.items()}

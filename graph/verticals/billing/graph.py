@@ -15,11 +15,11 @@ from graph.grounded import knowledge_reply, retrieve
 from graph.llm import run_tool_agent
 from graph.policy import needs_identity
 from graph.prompts import render
-from graph.prompts.billing import TEMPLATES
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
 from graph.state import Choice, ConversationState, Flow
 from graph.subgraph import ask_identity, compile_vertical, leave
+from graph.verticals.billing.texts import TEMPLATES
 from graph.verticals.billing.tools import (
     bills_of,
     bills_of_customer,

@@ -13,12 +13,12 @@ from graph.backends.ports import BackendError, Customer, Supply
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, grounded_reply, knowledge_reply
 from graph.prompts import render
-from graph.prompts.bonus import TEMPLATES
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text
 from graph.state import ConversationState
 from graph.subgraph import compile_vertical, leave
 from graph.verticals.bonus.rules import PHYSICAL, SupplyBonus, mentions_isee_document
+from graph.verticals.bonus.texts import TEMPLATES
 from graph.verticals.bonus.tools import (
     APPLICATION,
     AUTOMATIC,

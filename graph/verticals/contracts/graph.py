@@ -17,12 +17,12 @@ from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
-from graph.prompts.contracts import DOCUMENTS, KINDS, LABELS, STATUSES, TEMPLATES
 from graph.reply import Reply, question_text, user_text
 from graph.slots import find_iban
 from graph.state import Choice, ConversationState
 from graph.subgraph import compile_vertical, leave
 from graph.verticals.contracts import rules
+from graph.verticals.contracts.texts import DOCUMENTS, KINDS, LABELS, STATUSES, TEMPLATES
 from graph.verticals.contracts.tools import (
     case_in_progress,
     choose_offer,

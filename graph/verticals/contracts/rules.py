@@ -56,7 +56,7 @@ _SLOT_KEYS = {
     "power": ("power_kw",),
 }
 
-# Documents still to send once the case is open (keys; texts in graph/prompts/contracts.py).
+# Documents still to send once the case is open (keys; texts in graph/verticals/contracts/texts.py).
 _DOCUMENTS: dict[str, tuple[str, ...]] = {
     "voltura": ("meter_reading", "occupancy_title"),
     "voltura_mortis_causa": ("death_declaration", "meter_reading", "occupancy_title"),

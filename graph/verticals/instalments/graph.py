@@ -13,11 +13,11 @@ from graph.backends.ports import BackendError
 from graph.deps import GraphDeps
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
-from graph.prompts.instalments import TEMPLATES
 from graph.reply import Reply, user_text
 from graph.state import Choice, ConversationState
 from graph.subgraph import ask_identity, compile_vertical, leave
 from graph.verticals.instalments.rules import PlanOption
+from graph.verticals.instalments.texts import TEMPLATES
 from graph.verticals.instalments.tools import assess, candidate_bill, create_plan
 from knowledge.sparse import fold
 

@@ -16,10 +16,10 @@ from graph.deps import ITALY, GraphDeps
 from graph.grounded import commodity_in, grounded_reply, knowledge_reply
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
-from graph.prompts.onboarding import TEMPLATES
 from graph.reply import Reply, question_text, user_text
 from graph.state import Choice, ConversationState
 from graph.subgraph import compile_vertical, leave
+from graph.verticals.onboarding.texts import TEMPLATES
 from graph.verticals.onboarding.tools import (
     BY_CATEGORY,
     CATEGORIES,

@@ -15,7 +15,6 @@ from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply, retrieve
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
-from graph.prompts.outage import DISTRIBUTORS, TEMPLATES
 from graph.reply import Reply, question_text, user_text
 from graph.safety import asks_for_the_number, sheet_for
 from graph.state import Choice, ConversationState
@@ -37,6 +36,7 @@ from graph.verticals.outage.rules import (
     scope_of,
     ticket_priority,
 )
+from graph.verticals.outage.texts import DISTRIBUTORS, TEMPLATES
 from graph.verticals.outage.tools import (
     distributor,
     local_time,

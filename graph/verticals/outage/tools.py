@@ -15,13 +15,13 @@ from graph.backends.ports import (
 )
 from graph.deps import ITALY, GraphDeps
 from graph.prompts import render
-from graph.prompts.outage import DISTRIBUTORS, TEMPLATES
 from graph.verticals.outage.rules import (
     NOTIFIED_STATUSES,
     Report,
     commodity_of_ticket,
     ticket_summary,
 )
+from graph.verticals.outage.texts import DISTRIBUTORS, TEMPLATES
 
 PUSH_THREAD = "system:ticket-updates"  # audit thread of updates pushed outside a conversation
 NOTIFY_CATEGORY = "outage_update"

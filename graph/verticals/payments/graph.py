@@ -15,11 +15,11 @@ from graph.grounded import knowledge_reply
 from graph.policy import needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
-from graph.prompts.payments import TEMPLATES
 from graph.reply import Reply, question_text
 from graph.slots import find_amount, find_date
 from graph.state import ConversationState
 from graph.subgraph import ask_identity, compile_vertical, leave
+from graph.verticals.payments.texts import TEMPLATES
 from graph.verticals.payments.tools import match_claimed_payment, open_payment_claim, unpaid_bills
 from knowledge.sparse import fold
 

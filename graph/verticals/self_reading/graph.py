@@ -15,12 +15,13 @@ from graph.grounded import commodity_in, knowledge_reply
 from graph.policy import needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
-from graph.prompts.self_reading import TEMPLATES
 from graph.reply import Reply, user_text
 from graph.slots import find_reading
 from graph.state import ConversationState
 from graph.subgraph import ask_identity, compile_vertical, leave
 from graph.verticals.self_reading.rules import billing_window, validate_reading
+from graph.verticals.self_reading.texts import TEMPLATES
+from graph.verticals.self_reading.tools import reading_history, record_reading
 from knowledge.sparse import fold
 
 _HOW = (
@@ -92,7 +93,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 )
             supply: Supply = pick.supply
             slots["supply_id"] = supply.supply_id
-            history = deps.backend.list_readings(supply.supply_id)
+            history = reading_history(deps.backend, supply)
             bands = (
                 render(TEMPLATES, "bands", language)
                 if (supply.commodity == "electricity" and _multiband(history))
@@ -201,9 +202,7 @@ def _record(
     code: str,
     confirmed: bool = False,
 ) -> Reply:
-    saved = deps.backend.record_reading(
-        MeterReading(supply_id=supply.supply_id, read_on=today, values=values, source="self")
-    )
+    saved = record_reading(deps.backend, supply, values, today)
     deps.audit.record(
         thread,
         "tool",

@@ -39,7 +39,7 @@ class HashEmbedder:
 
 @pytest.fixture(scope="module")
 def classifier() -> OfflineClassifier:
-    """The real cues and examples of graph/prompts/intents.yaml over the stand-in embedder."""
+    """The real cues and examples (graph/prompts/intents.yaml and each vertical's intents.yaml) over the stand-in embedder."""
     return OfflineClassifier(HashEmbedder(), examples=load_examples())
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.prompts.outage import DISTRIBUTORS
 from graph.safety import HAZARDS, asks_for_the_number, hazard_of, sheets
+from graph.verticals.outage.texts import DISTRIBUTORS
 from ingest.pipeline import read_document
 from knowledge.sparse import fold
 from tests.conftest import CORPUS, converse
