@@ -11,12 +11,17 @@ only the keys of `ConversationState` flow out, through `leave`'s update.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
+from langchain_core.tools import BaseTool, ToolException
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.prebuilt import ToolNode
 from langgraph.types import Command
 
+from graph.backends.ports import BackendError
 from graph.state import ConversationState
 
 # Where a vertical may hand the turn back to in the main graph.
@@ -41,20 +46,55 @@ def ask_identity(route: str, text: str) -> Command:  # type: ignore[type-arg]
 Step = Callable[..., Command]  # type: ignore[type-arg]
 
 
+class ToolSteps(ConversationState, total=False):
+    """A vertical's state when it has write tools: the tool calls of this turn and their
+    results, kept inside the subgraph (the conversation's messages stay the customer's)."""
+
+    turn_messages: Annotated[list[AnyMessage], add_messages]
+
+
+def call_tool(name: str, **args: Any) -> dict[str, Any]:
+    """The update that asks the `tools` step to run `name` with `args`: the same tool call an
+    LLM would emit, so both brains go through the same ToolNode and the same checks. The
+    customer is never among the arguments: tools read it from the state."""
+    call = {"name": name, "args": args, "id": f"call_{name}", "type": "tool_call"}
+    return {"turn_messages": [AIMessage("", tool_calls=[call])]}
+
+
+def tool_node(tools: Sequence[BaseTool]) -> ToolNode:
+    """Runs the tool calls of `turn_messages`. A tool's refusal (ToolException) or a backend
+    failure becomes an error result for the next step to explain, never a crashed turn."""
+    return ToolNode(
+        list(tools), messages_key="turn_messages", handle_tool_errors=(ToolException, BackendError)
+    )
+
+
+def tool_result(state: Mapping[str, Any]) -> tuple[bool, str]:
+    """(ok, content) of the last tool call's result."""
+    message = state["turn_messages"][-1]
+    assert isinstance(message, ToolMessage), "a result step must follow the tools step"
+    return message.status != "error", str(message.content)
+
+
 def compile_vertical(
     name: str,
-    steps: Mapping[str, tuple[Step, Sequence[str]]],
+    steps: Mapping[str, tuple[Step | ToolNode, Sequence[str]]],
     *,
     state: type = ConversationState,
     entry: str = "gate",
 ) -> CompiledStateGraph:  # type: ignore[type-arg]
     """The vertical's subgraph: `steps` maps a step's name to its function and the steps it
-    may go to within the vertical (for the drawing; leaving for the main graph is drawn as
-    an edge to the subgraph's end, then from there). The turn enters at `entry`."""
+    may go to within the vertical (a ToolNode goes on to its one next step). Leaving for the
+    main graph is drawn as an edge to the subgraph's end. The turn enters at `entry`."""
     builder: StateGraph = StateGraph(  # type: ignore[type-arg]
         state, input_schema=ConversationState, output_schema=ConversationState
     )
     for step, (function, goes_to) in steps.items():
+        if isinstance(function, ToolNode):  # runs the calls, then always the one next step
+            (after,) = goes_to
+            builder.add_node(step, function)
+            builder.add_edge(step, after)
+            continue
         # Every step may leave for the main graph: drawn as the subgraph's end.
         builder.add_node(step, function, destinations=(*goes_to, END))
     builder.add_edge(START, entry)

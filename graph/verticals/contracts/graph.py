@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -12,15 +13,15 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, is_no, is_yes
-from graph.backends.ports import BackendError, CaseKind, Customer, Supply
+from graph.backends.ports import BackendError, Case, CaseKind, Customer, Supply
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
 from graph.slots import find_iban
-from graph.state import Choice, ConversationState
-from graph.subgraph import compile_vertical, leave
+from graph.state import Choice
+from graph.subgraph import ToolSteps, call_tool, compile_vertical, leave, tool_node, tool_result
 from graph.verticals.contracts import rules
 from graph.verticals.contracts.texts import DOCUMENTS, KINDS, LABELS, STATUSES, TEMPLATES
 from graph.verticals.contracts.tools import (
@@ -31,7 +32,7 @@ from graph.verticals.contracts.tools import (
     meter_code,
     meter_code_in,
     named_commodity,
-    open_case,
+    write_tools,
 )
 from knowledge.retriever import KnowledgeUnavailable
 from knowledge.sparse import fold
@@ -74,7 +75,7 @@ def _say(reply: Reply, **update: Any) -> Command:  # type: ignore[type-arg]
     return leave("respond", reply.update(**update))
 
 
-class ContractsState(ConversationState, total=False):
+class ContractsState(ToolSteps, total=False):
     """The subgraph's own keys, for this turn only (they never reach the conversation)."""
 
     turn_step: str | None  # the procedure step this message continues
@@ -162,12 +163,22 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             return _say(Reply(render(COMMON, "error", state.get("language", "it"))))
         return answered or Command(goto="open_case")
 
-    def open_case_step(state: ContractsState) -> Command:  # type: ignore[type-arg]
-        """The write: only after the customer confirmed the summary of this very request."""
+    def open_case_step(state: ContractsState) -> Command[Literal["tools"]]:
+        """The write is asked for only here, after the customer confirmed the summary of
+        this very request; the tool checks that again against the state."""
         try:
-            return turn_of(state).open_case()
+            return turn_of(state).call_open_case()
         except BackendError:
             return _say(Reply(render(COMMON, "error", state.get("language", "it"))))
+
+    def opened(state: ContractsState) -> Command:  # type: ignore[type-arg]
+        ok, result = tool_result(state)
+        try:
+            if ok:
+                return turn_of(state).opened(result)
+        except BackendError:
+            pass
+        return _say(Reply(render(COMMON, "error", state.get("language", "it"))))
 
     return compile_vertical(
         VERTICAL,
@@ -176,7 +187,9 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "answer": (answer, ()),
             "collect": (collect, ()),
             "consent": (consent, ("open_case",)),
-            "open_case": (open_case_step, ()),
+            "open_case": (open_case_step, ("tools",)),
+            "tools": (tool_node(write_tools(deps.backend)), ("opened",)),
+            "opened": (opened, ()),
         },
         state=ContractsState,
     )
@@ -622,23 +635,27 @@ class _Turn:
             return _say(self.summary(), flow=_flow("consent", self.slots))
         return None
 
-    def open_case(self) -> Command[str]:
-        code = self.customer.code
-        keys = rules.documents_needed(self.kind, self.slots.get("commodity"))
-        case = open_case(
-            self.deps.backend,
-            code,
-            self.kind,
-            self.slots.get("supply_id"),
-            self.case_data(),
-            [render(DOCUMENTS, key, "it") for key in keys],
+    def call_open_case(self) -> Command:  # type: ignore[type-arg]
+        """Ask the tools step to open the confirmed case, as an LLM's tool call would."""
+        call = call_tool(
+            "open_case",
+            kind=self.kind,
+            supply_id=self.slots.get("supply_id"),
+            data=self.case_data(),
         )
+        return Command(goto="tools", update=call)
+
+    def opened(self, result: str) -> Command:  # type: ignore[type-arg]
+        """The reply once the tool opened the case: its number and the documents to send."""
+        found = json.loads(result)
+        case = Case.model_validate(found["case"])
+        keys: list[str] = found["documents"]
         self.deps.audit.record(
             self.thread,
             "tool",
             "open_case",
             f"{self.kind} request validated in code; customer gave explicit consent",
-            customer_code=code,
+            customer_code=self.customer.code,
             data={
                 "case_id": case.case_id,
                 "kind": self.kind,

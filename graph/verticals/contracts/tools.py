@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Annotated, Any, cast
+
+from langchain_core.tools import BaseTool, ToolException, tool
+from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import Case, CaseKind, Commodity, Customer, Supply, UtilityBackend
+from graph.prompts import render
 from graph.slots import find_pdr, find_pod
 from graph.state import Choice
+from graph.verticals.contracts import rules
 from graph.verticals.contracts.rules import COMMODITIES
+from graph.verticals.contracts.texts import DOCUMENTS
 from knowledge.retriever import Retriever, SearchQuery
 from knowledge.schema import Hit, SearchFilters
 from knowledge.sparse import fold
@@ -265,3 +273,38 @@ def open_case(
             documents_needed=documents,
         )
     )
+
+
+def write_tools(backend: UtilityBackend) -> list[BaseTool]:
+    """The vertical's write, as a tool for the `tools` step (ToolNode). The customer comes
+    from the state, and the case must be the one whose summary the customer confirmed."""
+
+    @tool("open_case")
+    def open_case_tool(
+        kind: str,
+        supply_id: str | None,
+        data: dict[str, str],
+        customer_code: Annotated[str, InjectedState("customer_code")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+    ) -> str:
+        """Open the back-office case (voltura, termination, offer or power change, direct
+        debit...) that the customer has just confirmed; `data` holds the details collected."""
+        slots = (flow or {}).get("slots") or {}
+        if (
+            (flow or {}).get("step") != "consent"
+            or slots.get("kind") != kind
+            or slots.get("supply_id") != supply_id
+        ):
+            raise ToolException("the customer has not confirmed this request")
+        keys = rules.documents_needed(cast(CaseKind, kind), slots.get("commodity"))
+        case = open_case(
+            backend,
+            customer_code,
+            cast(CaseKind, kind),
+            supply_id,
+            data,
+            [render(DOCUMENTS, key, "it") for key in keys],
+        )
+        return json.dumps({"case": case.model_dump(mode="json"), "documents": keys})
+
+    return [open_case_tool]

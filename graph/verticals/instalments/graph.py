@@ -9,16 +9,24 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import day, euro, is_no, is_yes
-from graph.backends.ports import BackendError
+from graph.backends.ports import BackendError, InstalmentPlan
 from graph.deps import GraphDeps
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, user_text
 from graph.state import Choice, ConversationState
-from graph.subgraph import ask_identity, compile_vertical, leave
+from graph.subgraph import (
+    ToolSteps,
+    ask_identity,
+    call_tool,
+    compile_vertical,
+    leave,
+    tool_node,
+    tool_result,
+)
 from graph.verticals.instalments.rules import PlanOption
 from graph.verticals.instalments.texts import TEMPLATES
-from graph.verticals.instalments.tools import assess, candidate_bill, create_plan
+from graph.verticals.instalments.tools import assess, candidate_bill, write_tools
 from knowledge.sparse import fold
 
 MAX_OPTIONS = 3  # WhatsApp reply buttons
@@ -124,17 +132,22 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             return say(Reply(render(TEMPLATES, "cancelled", language)), flow=None)
         return say(_consent(option, language))
 
-    def create_plan_step(state: ConversationState) -> Command:  # type: ignore[type-arg]
-        """The write: only after the customer confirmed the summary of this very plan."""
+    def create_plan_step(state: ToolSteps) -> Command[Literal["tools"]]:
+        """The write is asked for only here, after the customer confirmed this very plan;
+        the tool itself checks that again against the state."""
+        slots = (state.get("flow") or {}).get("slots", {})
+        count = PlanOption.model_validate(slots["option"]).count
+        call = call_tool("create_instalment_plan", bill_id=slots["bill_id"], instalments=count)
+        return Command(goto="tools", update=call)
+
+    def created(state: ToolSteps) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
         code = state.get("customer_code") or ""
-        slots = (state.get("flow") or {}).get("slots", {})
-        option = PlanOption.model_validate(slots["option"])
-        try:
-            bill = deps.backend.get_bill(code, slots["bill_id"])
-            plan = create_plan(deps.backend, bill, option)
-        except BackendError:
+        ok, result = tool_result(state)
+        if not ok:
             return say(Reply(render(COMMON, "error", language)))
+        plan = InstalmentPlan.model_validate_json(result)
+        option = PlanOption.model_validate((state.get("flow") or {}).get("slots", {})["option"])
         deps.audit.record(
             state.get("user_id", ""),
             "tool",
@@ -143,7 +156,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             customer_code=code,
             data={
                 "plan_id": plan.plan_id,
-                "bill_id": bill.bill_id,
+                "bill_id": plan.bill_id,
                 "count": option.count,
                 "total": str(option.total),
             },
@@ -163,7 +176,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         reply.act(
             "create_instalment_plan",
             True,
-            plan.model_dump_json(),
+            result,
             args={"bill_id": plan.bill_id, "instalments": len(plan.instalments)},
         )
         return say(reply, flow=None)
@@ -280,8 +293,11 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "assess": (assess_step, ()),
             "choose": (choose, ()),
             "consent": (consent, ("create_plan",)),
-            "create_plan": (create_plan_step, ()),
+            "create_plan": (create_plan_step, ("tools",)),
+            "tools": (tool_node(write_tools(deps.backend)), ("created",)),
+            "created": (created, ()),
         },
+        state=ToolSteps,
     )
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated, Any
+
+from langchain_core.tools import BaseTool, ToolException, tool
+from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import Bill, Customer, InstalmentPlan, UtilityBackend
 from graph.verticals.instalments.rules import (
@@ -46,3 +50,32 @@ def create_plan(backend: UtilityBackend, bill: Bill, option: PlanOption) -> Inst
             total=option.total,
         )
     )
+
+
+def write_tools(backend: UtilityBackend) -> list[BaseTool]:
+    """The vertical's write, as a tool for the `tools` step (ToolNode). The customer and the
+    consented plan come from the conversation's state, never from the caller's arguments."""
+
+    @tool
+    def create_instalment_plan(
+        bill_id: str,
+        instalments: int,
+        customer_code: Annotated[str, InjectedState("customer_code")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+    ) -> str:
+        """Create the instalment plan the customer has just confirmed for one of their bills:
+        `instalments` is the number of instalments of the plan they confirmed."""
+        slots = (flow or {}).get("slots") or {}
+        consented = slots.get("option")
+        if (
+            (flow or {}).get("step") != "consent"
+            or consented is None
+            or slots.get("bill_id") != bill_id
+            or consented.get("count") != instalments
+        ):
+            raise ToolException("the customer has not confirmed this plan for this bill")
+        bill = backend.get_bill(customer_code, bill_id)
+        plan = create_plan(backend, bill, PlanOption.model_validate(consented))
+        return plan.model_dump_json()
+
+    return [create_instalment_plan]

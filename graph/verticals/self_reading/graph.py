@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -18,10 +19,18 @@ from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, user_text
 from graph.slots import find_reading
 from graph.state import ConversationState
-from graph.subgraph import ask_identity, compile_vertical, leave
+from graph.subgraph import (
+    ToolSteps,
+    ask_identity,
+    call_tool,
+    compile_vertical,
+    leave,
+    tool_node,
+    tool_result,
+)
 from graph.verticals.self_reading.rules import billing_window, validate_reading
 from graph.verticals.self_reading.texts import TEMPLATES
-from graph.verticals.self_reading.tools import reading_history, record_reading
+from graph.verticals.self_reading.tools import reading_history, write_tools
 from knowledge.sparse import fold
 
 _HOW = (
@@ -83,6 +92,11 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         def keep(step: str) -> dict[str, Any]:
             return {"vertical": "self_reading", "step": step, "slots": slots}
 
+        def record(supply: Supply, values: dict[str, str], confirmed: bool = False) -> Command:  # type: ignore[type-arg]
+            """The write goes through the tools step, as an LLM's tool call would."""
+            call = call_tool("record_reading", supply_id=supply.supply_id, values=values)
+            return Command(goto="tools", update={**call, "turn_confirmed": confirmed})
+
         try:
             customer = deps.backend.get_customer(code)
             pick = pick_supply(customer, text, language, slots.get("supply_id"))
@@ -101,11 +115,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             )
 
             if flow.get("step") == "confirm" and is_yes(text):
-                values = {k: Decimal(v) for k, v in slots["values"].items()}
-                return say(
-                    _record(deps, supply, values, today, language, thread, code, confirmed=True),
-                    flow=None,
-                )
+                return record(supply, slots["values"], confirmed=True)
             found = find_reading(text)
             if found is None:
                 if any(phrase in fold(text) for phrase in _HOW):
@@ -140,9 +150,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             detail = check.detail
             shown = _values_text(check.values or found)
             if check.status == "ok":
-                return say(
-                    _record(deps, supply, check.values, today, language, thread, code), flow=None
-                )
+                return record(supply, {k: str(v) for k, v in check.values.items()})
             if check.status == "confirm":
                 slots["values"] = {k: str(v) for k, v in check.values.items()}
                 reply.text = render(
@@ -178,39 +186,58 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         except BackendError:
             return say(Reply(render(COMMON, "error", language)))
 
+    def recorded(state: SelfReadingState) -> Command:  # type: ignore[type-arg]
+        language = state.get("language", "it")
+        code = state.get("customer_code") or ""
+        ok, result = tool_result(state)
+        if not ok:
+            return say_error(language)
+        saved = MeterReading.model_validate_json(result)
+        try:
+            customer = deps.backend.get_customer(code)
+        except BackendError:
+            return say_error(language)
+        supply = next(s for s in customer.supplies if s.supply_id == saved.supply_id)
+        confirmed = bool(state.get("turn_confirmed"))
+        deps.audit.record(
+            state.get("user_id", ""),
+            "tool",
+            "record_reading",
+            "customer confirmed an unusual reading" if confirmed else "reading passed validation",
+            customer_code=code,
+            data={"supply_id": supply.supply_id},
+        )
+        reply = _recorded_reply(supply, saved, deps.clock().date(), language)
+        return leave("respond", reply.update(flow=None))
+
     return compile_vertical(
         "self_reading",
         {
             "gate": (gate, ("answer", "reading")),
             "answer": (answer, ()),
-            "reading": (reading, ()),
+            "reading": (reading, ("tools",)),
+            "tools": (tool_node(write_tools(deps)), ("recorded",)),
+            "recorded": (recorded, ()),
         },
+        state=SelfReadingState,
     )
+
+
+class SelfReadingState(ToolSteps, total=False):
+    """The subgraph's own keys, for this turn only (they never reach the conversation)."""
+
+    turn_confirmed: bool  # the reading being recorded was unusual and the customer confirmed it
+
+
+def say_error(language: str) -> Command:  # type: ignore[type-arg]
+    return leave("respond", Reply(render(COMMON, "error", language)).update())
 
 
 def _meter_id(supply: Supply) -> str:
     return supply.pod or supply.pdr or supply.water_meter or supply.supply_id
 
 
-def _record(
-    deps: GraphDeps,
-    supply: Supply,
-    values: dict[str, Decimal],
-    today: Any,
-    language: str,
-    thread: str,
-    code: str,
-    confirmed: bool = False,
-) -> Reply:
-    saved = record_reading(deps.backend, supply, values, today)
-    deps.audit.record(
-        thread,
-        "tool",
-        "record_reading",
-        "customer confirmed an unusual reading" if confirmed else "reading passed validation",
-        customer_code=code,
-        data={"supply_id": supply.supply_id},
-    )
+def _recorded_reply(supply: Supply, saved: MeterReading, today: date, language: str) -> Reply:
     window = billing_window(supply, today)
     if window is None or window[0] <= today <= window[1]:
         window_text = render(TEMPLATES, "window_in", language)

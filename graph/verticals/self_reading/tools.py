@@ -4,9 +4,15 @@ rules (graph.verticals.self_reading.rules) or that the customer confirmed."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from langchain_core.tools import BaseTool, ToolException, tool
+from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import MeterReading, Supply, UtilityBackend
+from graph.deps import GraphDeps
+from graph.verticals.self_reading.rules import validate_reading
 
 
 def reading_history(backend: UtilityBackend, supply: Supply) -> list[MeterReading]:
@@ -22,3 +28,37 @@ def record_reading(
     return backend.record_reading(
         MeterReading(supply_id=supply.supply_id, read_on=read_on, values=values, source="self")
     )
+
+
+def write_tools(deps: GraphDeps) -> list[BaseTool]:
+    """The vertical's write, as a tool for the `tools` step (ToolNode). The customer comes
+    from the state; the reading is checked again by the rules here, whoever called."""
+
+    @tool("record_reading")
+    def record_meter_reading(
+        supply_id: str,
+        values: dict[str, str],
+        customer_code: Annotated[str, InjectedState("customer_code")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+    ) -> str:
+        """Record the customer's self-reading of one of their meters, dated today. `values`
+        maps "total" (or the bands "F1", "F2", "F3") to the figures read on the meter."""
+        customer = deps.backend.get_customer(customer_code)
+        supply = next((s for s in customer.supplies if s.supply_id == supply_id), None)
+        if supply is None:
+            raise ToolException("this supply is not one of the customer's")
+        try:
+            reading = {band: Decimal(figure) for band, figure in values.items()}
+        except InvalidOperation as exc:
+            raise ToolException("the reading is not a number") from exc
+        today = deps.clock().date()
+        check = validate_reading(supply, reading, reading_history(deps.backend, supply), today)
+        slots = (flow or {}).get("slots") or {}
+        confirmed = (flow or {}).get("step") == "confirm" and slots.get("values") == values
+        if check.status == "ok":
+            reading = check.values
+        elif not confirmed:  # an unusual reading is recorded only once the customer confirmed it
+            raise ToolException(f"the reading did not pass validation: {check.code}")
+        return record_reading(deps.backend, supply, reading, today).model_dump_json()
+
+    return [record_meter_reading]

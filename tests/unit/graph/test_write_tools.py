@@ -1,0 +1,166 @@
+"""The verticals' writes are tools run by a ToolNode: the customer is injected from the state
+(never an argument the model sees or can set), and each tool refuses a write the customer
+has not confirmed, whoever emits the call (the offline brain or an LLM)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from unittest.mock import sentinel
+
+import pytest
+from langchain_core.messages import AIMessage, ToolMessage
+from langgraph.graph import START, StateGraph
+
+from graph.backends.demo import DemoBackend
+from graph.backends.demo_seed import seed_demo
+from graph.deps import GraphDeps
+from graph.subgraph import ToolSteps, tool_node
+from graph.verticals.contracts.tools import write_tools as contracts_tools
+from graph.verticals.instalments.tools import assess, candidate_bill
+from graph.verticals.instalments.tools import write_tools as instalments_tools
+from graph.verticals.self_reading.tools import write_tools as reading_tools
+from knowledge.registry import make_engine
+from tests.conftest import DEMO_TODAY, demo_clock
+
+GIULIA = "LM00010001"
+OTHER = "LM00010009"
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> DemoBackend:
+    backend = DemoBackend(make_engine(f"sqlite:///{tmp_path / 'demo.db'}"), clock=demo_clock())
+    seed_demo(backend, date(*DEMO_TODAY))
+    return backend
+
+
+@pytest.fixture
+def deps(backend: DemoBackend) -> GraphDeps:
+    return GraphDeps(
+        backend=backend,
+        retriever=sentinel.retriever,  # type: ignore[arg-type]
+        classifier=sentinel.classifier,
+        audit=sentinel.audit,
+        clock=demo_clock(),
+    )
+
+
+def run(tools: list[Any], name: str, args: dict[str, Any], **state: Any) -> ToolMessage:
+    """One tool call through the ToolNode, as the `tools` step runs it."""
+    call = {"name": name, "args": args, "id": "call_1", "type": "tool_call"}
+    builder = StateGraph(ToolSteps)
+    builder.add_node("tools", tool_node(tools))
+    builder.add_edge(START, "tools")
+    out = builder.compile().invoke({"turn_messages": [AIMessage("", tool_calls=[call])], **state})
+    message = out["turn_messages"][-1]
+    assert isinstance(message, ToolMessage)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("make", "hidden"),
+    [
+        (lambda d: instalments_tools(d.backend), {"customer_code", "flow"}),
+        (lambda d: reading_tools(d), {"customer_code", "flow"}),
+        (lambda d: contracts_tools(d.backend), {"customer_code", "flow"}),
+    ],
+)
+def test_the_model_never_sees_the_customer(deps: GraphDeps, make: Any, hidden: set[str]) -> None:
+    for tool in make(deps):
+        schema = tool.tool_call_schema.model_json_schema()
+        assert not hidden & set(schema["properties"]), schema
+        assert tool.description
+
+
+def _consented_plan(backend: DemoBackend) -> tuple[str, dict[str, Any]]:
+    customer = backend.get_customer(GIULIA)
+    bill = candidate_bill(backend, GIULIA)
+    assert bill is not None
+    eligibility, plans = assess(backend, customer, bill, date(*DEMO_TODAY), Decimal("0.02"))
+    assert eligibility.eligible and plans
+    return bill.bill_id, plans[0].model_dump(mode="json")
+
+
+def test_a_plan_is_created_only_as_confirmed(backend: DemoBackend) -> None:
+    bill_id, option = _consented_plan(backend)
+    tools = instalments_tools(backend)
+    flow = {"vertical": "instalments", "step": "consent", "slots": {"bill_id": bill_id}}
+    args = {"bill_id": bill_id, "instalments": option["count"]}
+    # No summary confirmed yet (the choice step), or another number of instalments: refused.
+    for step, count in (("choose", option["count"]), ("consent", option["count"] + 1)):
+        refused = run(
+            tools,
+            "create_instalment_plan",
+            {**args, "instalments": count},
+            customer_code=GIULIA,
+            flow={**flow, "step": step, "slots": {"bill_id": bill_id, "option": option}},
+        )
+        assert refused.status == "error" and "not confirmed" in str(refused.content)
+    assert backend.list_plans(GIULIA) == []
+    created = run(
+        tools,
+        "create_instalment_plan",
+        args,
+        customer_code=GIULIA,
+        flow={**flow, "slots": {"bill_id": bill_id, "option": option}},
+    )
+    assert created.status == "success"
+    (plan,) = backend.list_plans(GIULIA)
+    assert plan.bill_id == bill_id and len(plan.instalments) == option["count"]
+
+
+def test_a_customer_argument_from_the_model_is_overridden(backend: DemoBackend) -> None:
+    bill_id, option = _consented_plan(backend)
+    flow = {
+        "vertical": "instalments",
+        "step": "consent",
+        "slots": {"bill_id": bill_id, "option": option},
+    }
+    # A model that adds a customer of its choosing: the state's customer is used.
+    args = {"bill_id": bill_id, "instalments": option["count"], "customer_code": OTHER}
+    created = run(
+        instalments_tools(backend), "create_instalment_plan", args, customer_code=GIULIA, flow=flow
+    )
+    assert created.status == "success"
+    assert len(backend.list_plans(GIULIA)) == 1 and backend.list_plans(OTHER) == []
+
+
+def test_a_reading_is_recorded_only_on_the_customers_meter_and_when_valid(
+    deps: GraphDeps, backend: DemoBackend
+) -> None:
+    tools = reading_tools(deps)
+    mine = backend.get_customer(GIULIA).supplies[0]
+    theirs = backend.get_customer(OTHER).supplies[0]
+    latest = max(backend.list_readings(mine.supply_id), key=lambda r: r.read_on)
+    before = {s: len(backend.list_readings(s)) for s in (mine.supply_id, theirs.supply_id)}
+    state = {"customer_code": GIULIA, "flow": None}
+    other = run(
+        tools, "record_reading", {"supply_id": theirs.supply_id, "values": {"total": "1"}}, **state
+    )
+    assert other.status == "error" and "not one of the customer's" in str(other.content)
+    # A reading lower than the last one fails the rules, whoever asks.
+    lower = {band: str(value - 1) for band, value in latest.values.items()}
+    refused = run(tools, "record_reading", {"supply_id": mine.supply_id, "values": lower}, **state)
+    assert refused.status == "error" and "did not pass validation" in str(refused.content)
+    assert {s: len(backend.list_readings(s)) for s in before} == before
+    higher = {band: str(value + 5) for band, value in latest.values.items()}
+    saved = run(tools, "record_reading", {"supply_id": mine.supply_id, "values": higher}, **state)
+    assert saved.status == "success", saved.content
+    assert len(backend.list_readings(mine.supply_id)) == before[mine.supply_id] + 1
+
+
+def test_a_case_is_opened_only_as_confirmed(backend: DemoBackend) -> None:
+    tools = contracts_tools(backend)
+    slots = {"kind": "termination", "supply_id": None, "request": "disdetta"}
+    args = {"kind": "termination", "supply_id": None, "data": {"date": "2026-12-31"}}
+    flow = {"vertical": "contracts", "step": "consent", "slots": slots}
+    cases = len(backend.list_cases(GIULIA))
+    for wrong in ({**flow, "step": "date"}, {**flow, "slots": {**slots, "kind": "voltura"}}):
+        refused = run(tools, "open_case", args, customer_code=GIULIA, flow=wrong)
+        assert refused.status == "error"
+    assert len(backend.list_cases(GIULIA)) == cases
+    opened = run(tools, "open_case", args, customer_code=GIULIA, flow=flow)
+    assert opened.status == "success"
+    assert len(backend.list_cases(GIULIA)) == cases + 1
