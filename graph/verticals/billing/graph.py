@@ -9,7 +9,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, euro, is_no, is_yes, pick_supply
-from graph.backends.ports import BackendError, Bill
+from graph.backends.ports import BackendError, Bill, Ticket
 from graph.deps import GraphDeps
 from graph.grounded import knowledge_reply, retrieve
 from graph.llm import run_tool_agent
@@ -18,7 +18,15 @@ from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
 from graph.state import Choice, ConversationState, Flow
-from graph.subgraph import ask_identity, compile_vertical, leave
+from graph.subgraph import (
+    ToolSteps,
+    ask_identity,
+    call_tool,
+    compile_vertical,
+    leave,
+    tool_node,
+    tool_result,
+)
 from graph.verticals.billing.texts import TEMPLATES
 from graph.verticals.billing.tools import (
     bills_of,
@@ -27,6 +35,7 @@ from graph.verticals.billing.tools import (
     find_duplicates,
     langchain_tools,
     open_anomaly_ticket,
+    write_tools,
 )
 from knowledge.retriever import KnowledgeUnavailable
 from knowledge.schema import Hit
@@ -101,12 +110,30 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         reply = knowledge_reply(deps, question_text(state), language, verticals=["billing"])
         return leave("respond", reply.update())
 
-    def confirm_ticket(state: ConversationState) -> Command:  # type: ignore[type-arg]
+    def confirm_ticket(state: ConversationState) -> Command[Literal["tools"]]:
+        """The customer's yes to the check of an anomalous bill asks for the ticket."""
+        return _confirm_ticket(state, state.get("flow") or {}, state.get("language", "it"))
+
+    def ticket_opened(state: ToolSteps) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
-        try:
-            return _confirm_ticket(deps, state, state.get("flow") or {}, language)
-        except BackendError:
+        ok, result = tool_result(state)
+        if not ok:
             return leave("respond", Reply(render(COMMON, "error", language)).update())
+        ticket = Ticket.model_validate_json(result)
+        deps.audit.record(
+            state.get("user_id", ""),
+            "tool",
+            "open_ticket",
+            "customer confirmed an anomalous bill check",
+            customer_code=state.get("customer_code"),
+            data={
+                "ticket_id": ticket.ticket_id,
+                "bill_id": (state.get("flow") or {}).get("slots", {}).get("bill_id"),
+            },
+        )
+        reply = Reply(render(TEMPLATES, "ticket_opened", language, ticket=ticket.ticket_id))
+        reply.act("open_ticket", True, ticket.ticket_id)
+        return leave("respond", reply.update(flow=None))
 
     def offer_instalments(
         state: ConversationState,
@@ -242,10 +269,13 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         {
             "gate": (gate, ("answer", "confirm_ticket", "offer_instalments", "account")),
             "answer": (answer, ()),
-            "confirm_ticket": (confirm_ticket, ()),
+            "confirm_ticket": (confirm_ticket, ("tools",)),
+            "tools": (tool_node(write_tools(deps.backend)), ("ticket_opened",)),
+            "ticket_opened": (ticket_opened, ()),
             "offer_instalments": (offer_instalments, ("account",)),
             "account": (account, ()),
         },
+        state=ToolSteps,
     )
 
 
@@ -317,26 +347,11 @@ def _analyse(
     return reply, update
 
 
-def _confirm_ticket(
-    deps: GraphDeps, state: ConversationState, flow: Flow, language: str
-) -> Command:  # type: ignore[type-arg]
+def _confirm_ticket(state: ConversationState, flow: Flow, language: str) -> Command:  # type: ignore[type-arg]
     text = user_text(state)
     slots = flow.get("slots", {})
-    code = state.get("customer_code") or ""
-    if is_yes(text):
-        bill = deps.backend.get_bill(code, slots["bill_id"])
-        ticket = open_anomaly_ticket(deps.backend, bill, slots["summary"])
-        deps.audit.record(
-            state.get("user_id", ""),
-            "tool",
-            "open_ticket",
-            "customer confirmed an anomalous bill check",
-            customer_code=code,
-            data={"ticket_id": ticket.ticket_id, "bill_id": bill.bill_id},
-        )
-        reply = Reply(render(TEMPLATES, "ticket_opened", language, ticket=ticket.ticket_id))
-        reply.act("open_ticket", True, ticket.ticket_id)
-        return leave("respond", reply.update(flow=None))
+    if is_yes(text):  # the write goes through the tools step, as an LLM's tool call would
+        return Command(goto="tools", update=call_tool("open_ticket", bill_id=slots["bill_id"]))
     if is_no(text):
         return leave(
             "respond", Reply(render(TEMPLATES, "ticket_declined", language)).update(flow=None)

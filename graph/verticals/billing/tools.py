@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Annotated, Any
 
-from langchain_core.tools import BaseTool, StructuredTool
+from langchain_core.tools import BaseTool, StructuredTool, ToolException, tool
+from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import Bill, Ticket, UtilityBackend
 
@@ -99,3 +101,23 @@ def langchain_tools(backend: UtilityBackend, customer_code: str) -> list[BaseToo
         return backend.get_bill(customer_code, bill_id).model_dump(mode="json")
 
     return [StructuredTool.from_function(list_bills), StructuredTool.from_function(bill_details)]
+
+
+def write_tools(backend: UtilityBackend) -> list[BaseTool]:
+    """The vertical's write, as a tool for the `tools` step (ToolNode): the customer and the
+    check they agreed to come from the conversation's state, never from the arguments."""
+
+    @tool("open_ticket")
+    def open_ticket_tool(
+        bill_id: str,
+        customer_code: Annotated[str, InjectedState("customer_code")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+    ) -> str:
+        """Open the check of an anomalous bill that the customer has just agreed to."""
+        slots = (flow or {}).get("slots") or {}
+        if (flow or {}).get("step") != "confirm_ticket" or slots.get("bill_id") != bill_id:
+            raise ToolException("the customer has not agreed to a check of this bill")
+        bill = backend.get_bill(customer_code, bill_id)
+        return open_anomaly_ticket(backend, bill, str(slots["summary"])).model_dump_json()
+
+    return [open_ticket_tool]

@@ -18,6 +18,7 @@ from graph.backends.demo import DemoBackend
 from graph.backends.demo_seed import seed_demo
 from graph.deps import GraphDeps
 from graph.subgraph import ToolSteps, tool_node
+from graph.verticals.billing.tools import write_tools as billing_tools
 from graph.verticals.contracts.tools import write_tools as contracts_tools
 from graph.verticals.instalments.tools import assess, candidate_bill
 from graph.verticals.instalments.tools import write_tools as instalments_tools
@@ -65,6 +66,7 @@ def run(tools: list[Any], name: str, args: dict[str, Any], **state: Any) -> Tool
         (lambda d: instalments_tools(d.backend), {"customer_code", "flow"}),
         (lambda d: reading_tools(d), {"customer_code", "flow"}),
         (lambda d: contracts_tools(d.backend), {"customer_code", "flow"}),
+        (lambda d: billing_tools(d.backend), {"customer_code", "flow"}),
     ],
 )
 def test_the_model_never_sees_the_customer(deps: GraphDeps, make: Any, hidden: set[str]) -> None:
@@ -164,3 +166,30 @@ def test_a_case_is_opened_only_as_confirmed(backend: DemoBackend) -> None:
     opened = run(tools, "open_case", args, customer_code=GIULIA, flow=flow)
     assert opened.status == "success"
     assert len(backend.list_cases(GIULIA)) == cases + 1
+
+
+def test_a_bill_check_is_opened_only_when_agreed_to(backend: DemoBackend) -> None:
+    tools = billing_tools(backend)
+    bill = backend.list_bills(GIULIA)[0]
+    slots = {"bill_id": bill.bill_id, "summary": "Bill twice the average"}
+    flow = {"vertical": "billing", "step": "confirm_ticket", "slots": slots}
+    tickets = len(backend.list_tickets(GIULIA))
+    for wrong in (
+        {**flow, "step": "offer_instalments"},
+        {**flow, "slots": {**slots, "bill_id": "x"}},
+    ):
+        refused = run(
+            tools, "open_ticket", {"bill_id": bill.bill_id}, customer_code=GIULIA, flow=wrong
+        )
+        assert refused.status == "error"
+    # Another customer's bill, even with a matching agreement, is not found for this one.
+    theirs = backend.list_bills(OTHER)[0]
+    other = {**flow, "slots": {**slots, "bill_id": theirs.bill_id}}
+    foreign = run(
+        tools, "open_ticket", {"bill_id": theirs.bill_id}, customer_code=GIULIA, flow=other
+    )
+    assert foreign.status == "error"
+    assert len(backend.list_tickets(GIULIA)) == tickets
+    opened = run(tools, "open_ticket", {"bill_id": bill.bill_id}, customer_code=GIULIA, flow=flow)
+    assert opened.status == "success"
+    assert len(backend.list_tickets(GIULIA)) == tickets + 1
