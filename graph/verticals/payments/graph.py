@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Literal
 
@@ -9,7 +10,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, euro
-from graph.backends.ports import BackendError
+from graph.backends.ports import BackendError, Bill, Ticket
 from graph.deps import GraphDeps
 from graph.grounded import knowledge_reply
 from graph.policy import needs_identity
@@ -18,9 +19,17 @@ from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text
 from graph.slots import find_amount, find_date
 from graph.state import ConversationState
-from graph.subgraph import ask_identity, compile_vertical, leave
+from graph.subgraph import (
+    ToolSteps,
+    ask_identity,
+    call_tool,
+    compile_vertical,
+    leave,
+    tool_node,
+    tool_result,
+)
 from graph.verticals.payments.texts import TEMPLATES
-from graph.verticals.payments.tools import match_claimed_payment, open_payment_claim, unpaid_bills
+from graph.verticals.payments.tools import match_claimed_payment, unpaid_bills, write_tools
 from knowledge.sparse import fold
 
 _PAID = re.compile(
@@ -59,7 +68,6 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         question = question_text(state)
         folded = fold(question)
         code = state.get("customer_code") or ""
-        thread = state.get("user_id", "")
         try:
             due = unpaid_bills(deps.backend, code)
             reply = Reply("")
@@ -82,31 +90,9 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                         date=day(payment.paid_on),
                         number=bill.number,
                     )
-                else:
-                    bill = due[0]
-                    ticket = open_payment_claim(
-                        deps.backend,
-                        bill,
-                        f"Customer says bill {bill.number} ({bill.amount} EUR) is paid; no "
-                        "matching payment recorded. Receipt requested.",
-                    )
-                    reply.act("open_ticket", True, ticket.ticket_id)
-                    deps.audit.record(
-                        thread,
-                        "tool",
-                        "open_ticket",
-                        "claimed payment not found",
-                        customer_code=code,
-                        data={"ticket_id": ticket.ticket_id},
-                    )
-                    reply.text = render(
-                        TEMPLATES,
-                        "payment_not_found",
-                        language,
-                        number=bill.number,
-                        amount=euro(bill.amount),
-                        ticket=ticket.ticket_id,
-                    )
+                else:  # the claim ticket goes through the tools step
+                    call = call_tool("open_ticket", bill_id=due[0].bill_id)
+                    return Command(goto="tools", update=call)
                 return leave("respond", reply.update())
             lines = []
             if _NOTICE.search(folded) or _HOW.search(folded):
@@ -153,11 +139,45 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         except BackendError:
             return leave("respond", Reply(render(COMMON, "error", language)).update())
 
+    def claim_opened(state: ToolSteps) -> Command:  # type: ignore[type-arg]
+        """The claim is open: its number, and the receipt the customer is asked for."""
+        language = state.get("language", "it")
+        ok, result = tool_result(state)
+        if not ok:
+            return leave("respond", Reply(render(COMMON, "error", language)).update())
+        found = json.loads(result)
+        ticket, bill = Ticket.model_validate(found["ticket"]), Bill.model_validate(found["bill"])
+        reply = Reply(
+            render(
+                TEMPLATES,
+                "payment_not_found",
+                language,
+                number=bill.number,
+                amount=euro(bill.amount),
+                ticket=ticket.ticket_id,
+            )
+        )
+        reply.act("list_unpaid_bills", True, [bill.model_dump_json()])
+        reply.act("match_payment", False)
+        reply.act("open_ticket", True, ticket.ticket_id)
+        deps.audit.record(
+            state.get("user_id", ""),
+            "tool",
+            "open_ticket",
+            "claimed payment not found",
+            customer_code=state.get("customer_code"),
+            data={"ticket_id": ticket.ticket_id},
+        )
+        return leave("respond", reply.update())
+
     return compile_vertical(
         "payments",
         {
             "gate": (gate, ("answer", "account")),
             "answer": (answer, ()),
-            "account": (account, ()),
+            "account": (account, ("tools",)),
+            "tools": (tool_node(write_tools(deps.backend)), ("claim_opened",)),
+            "claim_opened": (claim_opened, ()),
         },
+        state=ToolSteps,
     )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
+
+from langchain_core.tools import BaseTool, ToolException, tool
+from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import Bill, Payment, Ticket, UtilityBackend
 
@@ -46,3 +51,28 @@ def open_payment_claim(backend: UtilityBackend, bill: Bill, note: str) -> Ticket
             summary=note,
         )
     )
+
+
+def write_tools(backend: UtilityBackend) -> list[BaseTool]:
+    """The vertical's write, as a tool for the `tools` step (ToolNode): the customer comes
+    from the conversation's state, never from the arguments."""
+
+    @tool("open_ticket")
+    def open_ticket_tool(
+        bill_id: str, customer_code: Annotated[str, InjectedState("customer_code")]
+    ) -> str:
+        """Open a payment claim for one of the customer's unpaid bills that they say they
+        have paid but whose payment is not recorded; the customer is asked for the receipt."""
+        bill = next((b for b in unpaid_bills(backend, customer_code) if b.bill_id == bill_id), None)
+        if bill is None:
+            raise ToolException("this bill is not one of the customer's unpaid bills")
+        note = (
+            f"Customer says bill {bill.number} ({bill.amount} EUR) is paid; no matching "
+            "payment recorded. Receipt requested."
+        )
+        ticket = open_payment_claim(backend, bill, note)
+        return json.dumps(
+            {"ticket": ticket.model_dump(mode="json"), "bill": bill.model_dump(mode="json")}
+        )
+
+    return [open_ticket_tool]

@@ -22,6 +22,8 @@ from graph.verticals.billing.tools import write_tools as billing_tools
 from graph.verticals.contracts.tools import write_tools as contracts_tools
 from graph.verticals.instalments.tools import assess, candidate_bill
 from graph.verticals.instalments.tools import write_tools as instalments_tools
+from graph.verticals.payments.tools import unpaid_bills
+from graph.verticals.payments.tools import write_tools as payments_tools
 from graph.verticals.self_reading.tools import write_tools as reading_tools
 from knowledge.registry import make_engine
 from tests.conftest import DEMO_TODAY, demo_clock
@@ -67,6 +69,7 @@ def run(tools: list[Any], name: str, args: dict[str, Any], **state: Any) -> Tool
         (lambda d: reading_tools(d), {"customer_code", "flow"}),
         (lambda d: contracts_tools(d.backend), {"customer_code", "flow"}),
         (lambda d: billing_tools(d.backend), {"customer_code", "flow"}),
+        (lambda d: payments_tools(d.backend), {"customer_code"}),
     ],
 )
 def test_the_model_never_sees_the_customer(deps: GraphDeps, make: Any, hidden: set[str]) -> None:
@@ -193,3 +196,19 @@ def test_a_bill_check_is_opened_only_when_agreed_to(backend: DemoBackend) -> Non
     opened = run(tools, "open_ticket", {"bill_id": bill.bill_id}, customer_code=GIULIA, flow=flow)
     assert opened.status == "success"
     assert len(backend.list_tickets(GIULIA)) == tickets + 1
+
+
+def test_a_payment_claim_only_for_the_customers_unpaid_bill(backend: DemoBackend) -> None:
+    tools = payments_tools(backend)
+    tickets = len(backend.list_tickets(GIULIA))
+    paid = next(b for b in backend.list_bills(GIULIA) if b.status == "paid")
+    theirs = unpaid_bills(backend, OTHER)[0]
+    for bill_id in (paid.bill_id, theirs.bill_id, "nonexistent"):
+        refused = run(tools, "open_ticket", {"bill_id": bill_id}, customer_code=GIULIA)
+        assert refused.status == "error" and "unpaid bills" in str(refused.content)
+    assert len(backend.list_tickets(GIULIA)) == tickets
+    due = unpaid_bills(backend, GIULIA)[0]
+    opened = run(tools, "open_ticket", {"bill_id": due.bill_id}, customer_code=GIULIA)
+    assert opened.status == "success"
+    (ticket,) = [t for t in backend.list_tickets(GIULIA) if t.category == "payment_claim"]
+    assert due.number in ticket.summary
