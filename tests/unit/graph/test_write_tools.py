@@ -212,3 +212,21 @@ def test_a_payment_claim_only_for_the_customers_unpaid_bill(backend: DemoBackend
     assert opened.status == "success"
     (ticket,) = [t for t in backend.list_tickets(GIULIA) if t.category == "payment_claim"]
     assert due.number in ticket.summary
+
+
+def test_the_tool_calls_stay_inside_the_vertical(make_graph) -> None:  # type: ignore[no-untyped-def]
+    """Through the whole graph: the plan is created by the ToolNode, and neither the tool
+    call nor its result joins the conversation's messages (or reaches the next turn)."""
+    from tests.conftest import converse
+
+    graph, deps = make_graph()
+    *_, done = converse(
+        graph, "vorrei pagare a rate la bolletta del gas", GIULIA, "123456", "6", "sì", user="wa-t"
+    )
+    assert "create_instalment_plan" in {a.tool for a in done.actions}
+    assert len(deps.backend.list_plans(GIULIA)) == 1
+    config = {"configurable": {"thread_id": "test:wa-t"}}
+    values = graph.get_state(config).values
+    assert {type(m).__name__ for m in values["messages"]} == {"HumanMessage", "AIMessage"}
+    assert not any(getattr(m, "tool_calls", None) for m in values["messages"])
+    assert "turn_messages" not in values
