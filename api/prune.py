@@ -63,14 +63,15 @@ def prune_checkpoints(
     return report
 
 
-# Old checkpoints that are not the latest of their conversation (and namespace: a subgraph's
-# checkpoints live under their own namespace in the same thread).
+# Old checkpoints that are not the latest of their conversation. A vertical's subgraph writes
+# under a namespace of its own ("billing:<task id>"), a new one at every turn, and no turn
+# resumes there: its old checkpoints go even when they are their namespace's latest.
 _OLD = """
-    checkpoint_id < {p} AND checkpoint_id < (
+    checkpoint_id < {p} AND (checkpoint_ns <> '' OR checkpoint_id < (
         SELECT MAX(latest.checkpoint_id) FROM {table} AS latest
         WHERE latest.thread_id = {table}.thread_id
           AND latest.checkpoint_ns = {table}.checkpoint_ns
-    )
+    ))
 """
 # Pending writes whose checkpoint is gone.
 _ORPHAN_WRITES = """

@@ -1,5 +1,5 @@
 """Checkpoints at scale: PostgreSQL on a connection pool, and old checkpoints pruned (keeping
-each conversation's latest) on both SQLite and PostgreSQL."""
+each conversation's latest, and no old subgraph checkpoint) on both SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -22,21 +22,24 @@ def _settings(data_dir: Path, database_url: str | None = None) -> Settings:
     return Settings(sportello_data_dir=data_dir, database_url=database_url, _env_file=None)  # type: ignore[call-arg]
 
 
-def _put(saver: BaseCheckpointSaver[Any], thread: str, when: datetime, step: int) -> str:
-    """A checkpoint written at `when` (its id carries the time, as LangGraph's do)."""
+def _put(
+    saver: BaseCheckpointSaver[Any], thread: str, when: datetime, step: int, ns: str = ""
+) -> str:
+    """A checkpoint written at `when` (its id carries the time, as LangGraph's do), in the
+    main graph's namespace or, with `ns`, a vertical subgraph's ("billing:<task id>")."""
     checkpoint = empty_checkpoint()
     checkpoint_id = checkpoint_id_floor(when)[:-12] + f"{step:012x}"
     checkpoint["id"] = checkpoint_id
     checkpoint["channel_values"] = {"messages": [f"message {step}"] * 3}
     checkpoint["channel_versions"] = {"messages": f"{step:032}.0"}
-    config = {"configurable": {"thread_id": thread, "checkpoint_ns": ""}}
+    config = {"configurable": {"thread_id": thread, "checkpoint_ns": ns}}
     saved = saver.put(config, checkpoint, {"step": step}, {"messages": f"{step:032}.0"})
     saver.put_writes(saved, [("messages", f"pending {step}")], task_id=f"task-{step}")
     return checkpoint_id
 
 
-def _history(saver: BaseCheckpointSaver[Any], thread: str) -> list[str]:
-    config = {"configurable": {"thread_id": thread}}
+def _history(saver: BaseCheckpointSaver[Any], thread: str, ns: str = "") -> list[str]:
+    config = {"configurable": {"thread_id": thread, "checkpoint_ns": ns}}
     return [c.config["configurable"]["checkpoint_id"] for c in saver.list(config)]
 
 
@@ -48,7 +51,16 @@ def _prune_keeps_the_latest(settings: Settings) -> dict[str, Any]:
         active_new = [
             _put(saver, "active", NOW - timedelta(days=1, hours=-i), 11 + i) for i in range(2)
         ]
+        # A vertical's subgraph writes under a namespace of its own, new at every turn: its
+        # old checkpoints go even when they are their namespace's latest (no turn resumes
+        # there; the conversation lives in the main namespace).
+        sub_old = _put(saver, "sub", NOW - timedelta(days=50), 20, ns="billing:task-a")
+        sub_new = _put(saver, "sub", NOW - timedelta(days=1), 21, ns="billing:task-b")
+        main = _put(saver, "sub", NOW - timedelta(days=50), 22)
         report = prune_checkpoints(settings, keep_days=30, now=NOW)
+        assert _history(saver, "sub", "billing:task-a") == []
+        assert _history(saver, "sub", "billing:task-b") == [sub_new]
+        assert _history(saver, "sub") == [main] and sub_old
         assert _history(saver, "idle") == [old[-1]]  # the latest stays: the thread resumes
         assert _history(saver, "active") == active_new[::-1]  # recent history kept
         assert active_old not in _history(saver, "active")
@@ -57,7 +69,7 @@ def _prune_keeps_the_latest(settings: Settings) -> dict[str, Any]:
         assert latest.checkpoint["channel_values"]["messages"] == ["message 2"] * 3
         assert [w[2] for w in latest.pending_writes or []] == ["pending 2"]
         again = prune_checkpoints(settings, keep_days=30, now=NOW)
-    assert report["checkpoints_deleted"] == 3 and report["writes_deleted"] == 3
+    assert report["checkpoints_deleted"] == 4 and report["writes_deleted"] == 4
     assert again["checkpoints_deleted"] == 0 and again["writes_deleted"] == 0
     return report
 
@@ -90,11 +102,11 @@ def test_prune_on_postgres(tmp_path: Path, postgres_url: str) -> None:
     report = _prune_keeps_the_latest(settings)
     assert report["database"] == "postgresql"
     # Channel values no remaining checkpoint refers to are gone; the rest stay.
-    assert report["blobs_deleted"] == 3
+    assert report["blobs_deleted"] == 4
     engine = create_engine(postgres_url)
     with engine.connect() as conn:
         versions = conn.execute(text("select version from checkpoint_blobs order by 1")).scalars()
-        assert [v.split(".")[0][-2:] for v in versions] == ["02", "11", "12"]
+        assert [v.split(".")[0][-2:] for v in versions] == ["02", "11", "12", "21", "22"]
     engine.dispose()
 
 
