@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     delete,
+    event,
     select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -72,10 +74,26 @@ class DocumentRecord:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the registry; SQLite gets a busy timeout so concurrent CLIs wait."""
+    """An engine for the registry, the inbox, the audit trail and the demo backend.
+
+    SQLite gets a busy timeout so concurrent writers wait, and a file database is put in WAL
+    mode with synchronous=FULL: a commit is one append to the log, fsynced, so it is as
+    durable as before (a crash or a power cut loses no acknowledged message), and readers no
+    longer block the writer (the webhook's acknowledgement does not wait for a turn's reads).
+    """
     if url.startswith("sqlite"):
-        return create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30})
+        if engine.url.database not in (None, "", ":memory:"):
+            event.listen(engine, "connect", _wal)
+        return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _wal(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
 
 
 class DocumentRegistry:
