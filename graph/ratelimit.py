@@ -40,6 +40,27 @@ class Decision:
 ALLOWED = Decision(True)
 
 
+class _MemoryStorage(MemoryStorage):
+    """limits' in-memory storage with its expiry timer on a daemon thread.
+
+    The library starts a plain `threading.Timer` (10 ms) to drop expired entries, on every
+    start and after each hit; a plain thread keeps a finished process alive until it fires,
+    which a suspended or faked clock can postpone for ever (`sportello ask` then never
+    exits). Expiry is housekeeping only: each decision compares the entries' own times."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timer.cancel()  # the library's own, not a daemon: it ends at once
+        self.timer.join()
+        self._MemoryStorage__schedule_expiry()
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # the library's private hook
+        if not self.timer.is_alive():
+            self.timer = threading.Timer(0.01, self._MemoryStorage__expire_events)  # type: ignore[attr-defined]
+            self.timer.daemon = True
+            self.timer.start()
+
+
 class RateLimiter:
     """Named rules over keys. `hit` consumes one unit from every rule when all have room."""
 
@@ -56,7 +77,7 @@ class RateLimiter:
         }
         self._uri = storage_uri
         self._lock = threading.Lock()
-        self._storage: Storage = MemoryStorage()
+        self._storage: Storage = _MemoryStorage()
         self.backend = "memory"
         if storage_uri:
             try:
@@ -77,7 +98,7 @@ class RateLimiter:
                 log.warning(
                     "rate-limit storage failed (%s): limits kept in memory", type(exc).__name__
                 )
-                self._storage, self.backend = MemoryStorage(), "memory"
+                self._storage, self.backend = _MemoryStorage(), "memory"
                 self._strategy = MovingWindowRateLimiter(self._storage)
 
     def hit(self, name: str, *keys: str) -> Decision:

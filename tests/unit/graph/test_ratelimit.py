@@ -58,3 +58,29 @@ def test_the_announced_wait_comes_from_the_injected_clock_and_never_exceeds_the_
     refused = limiter.hit("otp_send", "customer:A")
     # The clock stands days away from the storage's time: the wait is still one window at most.
     assert not refused.allowed and 1 <= refused.retry_after <= 15 * 60
+
+
+def test_memory_limits_never_keep_a_finished_process_alive() -> None:
+    """The memory storage's expiry timers are daemon threads: a process that used the limits
+    (`sportello ask`) exits even when a timer has not fired (the library's own are not
+    daemons, and under a faked or suspended clock they never fire)."""
+    import subprocess
+    import sys
+    import threading
+
+    limiter = RateLimiter({"otp_send": "3/minute"})
+    for _ in range(3):
+        limiter.hit("otp_send", "LM00010001")
+    timer = limiter._storage.timer  # type: ignore[attr-defined]
+    assert isinstance(timer, threading.Timer) and timer.daemon
+    # A process whose timers never time out (as under libfaketime, where a timed wait
+    # outlives the test) still ends: only a set event wakes a wait.
+    script = (
+        "import threading\n"
+        "wait = threading.Event.wait\n"
+        "threading.Event.wait = lambda self, timeout=None: wait(self)\n"
+        "from graph.ratelimit import RateLimiter\n"
+        "RateLimiter({'a': '3/minute'}).hit('a', 'k')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], timeout=60, capture_output=True)
+    assert done.returncode == 0, done.stderr[-2000:]
