@@ -483,22 +483,43 @@ class MessageStore:
             return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def queued(self, now: datetime | None = None) -> list[dict[str, Any]]:
-        """Rows to send now: queued, not waiting for a retry, not being sent by a live sender."""
+        """Rows to send now: queued, not waiting for a retry, not being sent by anyone.
+
+        First, a row whose sender stopped in the middle of its send (its claim outlived
+        `claim_timeout` with no outcome recorded) becomes `unknown`: the request may have
+        gone out, and only what cannot have been sent is sent again (an operator sees it
+        with the dead letters and may send it again)."""
         now = now or self.now()
+        self.abandon_stale_sends(now)
         query = (
             select(outbound)
             .where(outbound.c.status == "queued")
             .where(or_(outbound.c.retry_at.is_(None), outbound.c.retry_at <= now))
-            .where(
-                or_(
-                    outbound.c.claimed_at.is_(None),
-                    outbound.c.claimed_at < now - self.claim_timeout,
-                )
-            )
+            .where(outbound.c.claimed_at.is_(None))
             .order_by(outbound.c.id)
         )
         with self.engine.connect() as conn:
             return [dict(row) for row in conn.execute(query).mappings()]
+
+    def abandon_stale_sends(self, now: datetime | None = None) -> int:
+        """Mark `unknown` the queued rows whose sender died mid-send; how many there were."""
+        now = now or self.now()
+        with self.engine.begin() as conn:
+            return int(
+                conn.execute(
+                    update(outbound)
+                    .where(
+                        outbound.c.status == "queued",
+                        outbound.c.claimed_at.is_not(None),
+                        outbound.c.claimed_at < now - self.claim_timeout,
+                    )
+                    .values(
+                        status=UNKNOWN,
+                        error="the sending process stopped during the send: it may have gone out",
+                        updated_at=now,
+                    )
+                ).rowcount
+            )
 
     def start_attempt(self, outbound_id: int) -> int:
         """Count a send attempt before the request goes out (a crash mid-send counts too)."""
@@ -516,8 +537,9 @@ class MessageStore:
 
     def claim_outbound(self, outbound_id: int, sender: str) -> int | None:
         """Take a queued row for sending and count the attempt, in one atomic UPDATE (before
-        the request goes out: a crash mid-send counts too). None: not queued any more, not
-        due yet, or another live sender has it. Else the attempt's number."""
+        the request goes out). None: not queued any more, not due yet, or claimed by another
+        sender (a claim is never taken over: a sender that dies mid-send leaves the row to
+        `abandon_stale_sends`). Else the attempt's number."""
         now = self.now()
         with self.engine.begin() as conn:
             result = conn.execute(
@@ -526,10 +548,7 @@ class MessageStore:
                     outbound.c.id == outbound_id,
                     outbound.c.status == "queued",
                     or_(outbound.c.retry_at.is_(None), outbound.c.retry_at <= now),
-                    or_(
-                        outbound.c.claimed_at.is_(None),
-                        outbound.c.claimed_at < now - self.claim_timeout,
-                    ),
+                    outbound.c.claimed_at.is_(None),
                 )
                 .values(
                     attempts=outbound.c.attempts + 1,

@@ -105,8 +105,18 @@ def test_an_outbox_row_is_claimed_for_sending_once(make_store) -> None:  # type:
         attempts = list(pool.map(lambda i: others[i].claim_outbound(row, f"s{i}"), range(4)))
     assert sorted(a for a in attempts if a is not None) == [1]
     assert store.queued() == []  # being sent by a live sender
-    clock.now += timedelta(seconds=31)  # the sender died mid-send: counted, sent again later
-    assert [r["id"] for r in store.queued()] == [row]
-    assert store.claim_outbound(row, "s9") == 2
-    store.mark_sent(row, "wamid.1")
+    assert store.claim_outbound(row, "s9") is None
+    # The sender died mid-send: the message may have gone out, so it is never sent again by
+    # itself; it becomes `unknown`, which operators see with the dead letters.
+    clock.now += timedelta(seconds=31)
+    assert store.queued() == []
+    assert store.outbound_row(row)["status"] == "unknown"  # type: ignore[index]
     assert store.claim_outbound(row, "s10") is None
+    # A send that failed before anything went out is queued again and claimed afresh.
+    other = store.queue("39001", "text", {"text": "ancora"})
+    assert store.claim_outbound(other, "s11") == 1
+    store.retry_later(other, "connect timeout", clock.now)
+    assert [r["id"] for r in store.queued()] == [other]
+    assert store.claim_outbound(other, "s12") == 2
+    store.mark_sent(other, "wamid.2")
+    assert store.claim_outbound(other, "s13") is None
