@@ -11,7 +11,7 @@ only the keys of `ConversationState` flow out, through `leave`'s update.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 from langchain_core.tools import BaseTool, ToolException
@@ -25,7 +25,6 @@ from graph.backends.ports import BackendError
 from graph.state import ConversationState
 
 # Where a vertical may hand the turn back to in the main graph.
-Exit = Literal["respond", "handoff", "identify"]
 EXITS: tuple[str, ...] = ("respond", "handoff", "identify")
 
 
