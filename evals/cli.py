@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.datasets import DATASETS
-from knowledge.clock import SYSTEM_CLOCK, Clock
+from knowledge.clock import Clock
 from knowledge.settings import Settings
 
 EVAL_DAY = date(2026, 11, 26)  # the demo utility's "today": procedures see the same data
@@ -94,7 +94,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
-    started_at = SYSTEM_CLOCK.utcnow().isoformat(timespec="seconds")  # when it ran
+    started_at = settings.make_clock().utcnow().isoformat(timespec="seconds")  # when it ran
     with tempfile.TemporaryDirectory(prefix="sportello-eval-") as scratch:
         session = _session(settings, Path(scratch), frozenset(args.disable))
         try:
@@ -211,7 +211,7 @@ def _session(settings: Settings, scratch: Path, disabled: frozenset[str]) -> Any
     runtime = build_runtime(settings, clock=clock)
     # The cases identify the same demo customers hundreds of times in minutes: abuse limits
     # would refuse them (tests/adversarial proves the limits; the evaluation judges dialogue).
-    deps = replace(runtime.deps, otp_fixed_code=OTP_CODE, limiter=RateLimiter({}))
+    deps = replace(runtime.deps, otp_fixed_code=OTP_CODE, limiter=RateLimiter({}, clock=clock))
     reset = None
     if isinstance(runtime.deps.backend, DemoBackend):
         engine = make_engine(f"sqlite:///{scratch / 'demo.db'}")
