@@ -22,6 +22,9 @@ from langgraph.prebuilt import ToolNode
 from langgraph.types import Command
 
 from graph.backends.ports import BackendError
+from graph.prompts import render
+from graph.prompts.common import TEMPLATES as COMMON
+from graph.reply import Reply
 from graph.state import ConversationState
 
 # Where a vertical may hand the turn back to in the main graph.
@@ -34,6 +37,11 @@ def leave(goto: str, update: Mapping[str, Any] | None = None) -> Command:  # typ
     Everything the turn decided must be in `update`: the vertical's private keys stay
     behind."""
     return Command(graph=Command.PARENT, goto=goto, update=dict(update or {}))
+
+
+def backend_failed(language: str) -> Command:  # type: ignore[type-arg]
+    """End the turn with the apology for a backend that failed (nothing was written)."""
+    return leave("respond", Reply(render(COMMON, "error", language)).update())
 
 
 def ask_identity(route: str, text: str) -> Command:  # type: ignore[type-arg]

@@ -21,6 +21,7 @@ from graph.state import Choice, ConversationState, Flow
 from graph.subgraph import (
     ToolSteps,
     ask_identity,
+    backend_failed,
     call_tool,
     compile_vertical,
     leave,
@@ -118,7 +119,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         language = state.get("language", "it")
         ok, result = tool_result(state)
         if not ok:
-            return leave("respond", Reply(render(COMMON, "error", language)).update())
+            return backend_failed(language)
         ticket = Ticket.model_validate_json(result)
         deps.audit.record(
             state.get("user_id", ""),
@@ -262,7 +263,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                     )
             return leave("respond", reply.update(**update))
         except BackendError:
-            return leave("respond", Reply(render(COMMON, "error", language)).update())
+            return backend_failed(language)
 
     return compile_vertical(
         "billing",

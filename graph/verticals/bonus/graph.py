@@ -13,10 +13,9 @@ from graph.backends.ports import BackendError, Customer, Supply
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, grounded_reply, knowledge_reply
 from graph.prompts import render
-from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text
 from graph.state import ConversationState
-from graph.subgraph import compile_vertical, leave
+from graph.subgraph import backend_failed, compile_vertical, leave
 from graph.verticals.bonus.rules import PHYSICAL, SupplyBonus, mentions_isee_document
 from graph.verticals.bonus.texts import TEMPLATES
 from graph.verticals.bonus.tools import (
@@ -219,7 +218,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         try:
             _, statuses = customer_bonuses(deps.backend, code, deps.clock().date())
         except BackendError:
-            return say(Reply(render(COMMON, "error", language)))
+            return backend_failed(language)
         reply = status_reply(deps, statuses, language)
         reply.act(
             "get_bonus_status",
@@ -245,7 +244,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         try:
             customer = deps.backend.get_customer(code) if code else None
         except BackendError:
-            return say(Reply(render(COMMON, "error", language)))
+            return backend_failed(language)
         return say(physical_reply(deps, customer, language))
 
     def eligibility(state: ConversationState) -> Command:  # type: ignore[type-arg]

@@ -21,7 +21,15 @@ from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
 from graph.slots import find_iban
 from graph.state import Choice
-from graph.subgraph import ToolSteps, call_tool, compile_vertical, leave, tool_node, tool_result
+from graph.subgraph import (
+    ToolSteps,
+    backend_failed,
+    call_tool,
+    compile_vertical,
+    leave,
+    tool_node,
+    tool_result,
+)
 from graph.verticals.contracts import rules
 from graph.verticals.contracts.texts import DOCUMENTS, KINDS, LABELS, STATUSES, TEMPLATES
 from graph.verticals.contracts.tools import (
@@ -154,13 +162,13 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             problem = turn.absorb(step, state.get("turn_text", ""))
             return turn.advance(problem, first=step in (None, "identify"))
         except BackendError:
-            return _say(Reply(render(COMMON, "error", state.get("language", "it"))))
+            return backend_failed(state.get("language", "it"))
 
     def consent(state: ContractsState) -> Command[Literal["open_case"]]:
         try:
             answered = turn_of(state).consent(state.get("turn_text", ""))
         except BackendError:
-            return _say(Reply(render(COMMON, "error", state.get("language", "it"))))
+            return backend_failed(state.get("language", "it"))
         return answered or Command(goto="open_case")
 
     def open_case_step(state: ContractsState) -> Command[Literal["tools"]]:
@@ -169,7 +177,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         try:
             return turn_of(state).call_open_case()
         except BackendError:
-            return _say(Reply(render(COMMON, "error", state.get("language", "it"))))
+            return backend_failed(state.get("language", "it"))
 
     def opened(state: ContractsState) -> Command:  # type: ignore[type-arg]
         ok, result = tool_result(state)
@@ -178,7 +186,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 return turn_of(state).opened(result)
         except BackendError:
             pass
-        return _say(Reply(render(COMMON, "error", state.get("language", "it"))))
+        return backend_failed(state.get("language", "it"))
 
     return compile_vertical(
         VERTICAL,

@@ -12,12 +12,12 @@ from graph.accounts import day, euro, is_no, is_yes
 from graph.backends.ports import BackendError, InstalmentPlan
 from graph.deps import GraphDeps
 from graph.prompts import render
-from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, user_text
 from graph.state import Choice, ConversationState
 from graph.subgraph import (
     ToolSteps,
     ask_identity,
+    backend_failed,
     call_tool,
     compile_vertical,
     leave,
@@ -145,7 +145,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         code = state.get("customer_code") or ""
         ok, result = tool_result(state)
         if not ok:
-            return say(Reply(render(COMMON, "error", language)))
+            return backend_failed(language)
         plan = InstalmentPlan.model_validate_json(result)
         option = PlanOption.model_validate((state.get("flow") or {}).get("slots", {})["option"])
         deps.audit.record(
@@ -283,7 +283,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 },
             )
         except BackendError:
-            return say(Reply(render(COMMON, "error", language)))
+            return backend_failed(language)
 
     return compile_vertical(
         "instalments",

@@ -14,11 +14,10 @@ from graph.backends.ports import BackendError, Customer, NotFoundError, Supply, 
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply, retrieve
 from graph.prompts import render
-from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
 from graph.safety import asks_for_the_number, sheet_for
 from graph.state import Choice, ConversationState
-from graph.subgraph import compile_vertical, leave
+from graph.subgraph import backend_failed, compile_vertical, leave
 from graph.verticals.outage.rules import (
     Report,
     bare_commune,
@@ -167,7 +166,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 return _status(deps, state, text, flow=None)
             return _status(deps, state, text)
         except BackendError:
-            return leave("respond", _error(state))
+            return backend_failed(state.get("language", "it"))
 
     def report(state: OutageState) -> Turn:
         slots = dict(state.get("turn_slots") or {})
@@ -176,7 +175,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 state.get("turn_text", ""), first=bool(state.get("turn_first"))
             )
         except BackendError:
-            return leave("respond", _error(state))
+            return backend_failed(state.get("language", "it"))
 
     def answer(state: OutageState) -> Turn:
         question = state.get("turn_text", "")
@@ -201,10 +200,6 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         },
         state=OutageState,
     )
-
-
-def _error(state: ConversationState) -> dict[str, Any]:
-    return Reply(render(COMMON, "error", state.get("language", "it"))).update()
 
 
 class _Report:

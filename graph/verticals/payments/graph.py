@@ -15,13 +15,13 @@ from graph.deps import GraphDeps
 from graph.grounded import knowledge_reply
 from graph.policy import needs_identity
 from graph.prompts import render
-from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text
 from graph.slots import find_amount, find_date
 from graph.state import ConversationState
 from graph.subgraph import (
     ToolSteps,
     ask_identity,
+    backend_failed,
     call_tool,
     compile_vertical,
     leave,
@@ -137,14 +137,14 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             reply.text = "\n".join(lines)
             return leave("respond", reply.update())
         except BackendError:
-            return leave("respond", Reply(render(COMMON, "error", language)).update())
+            return backend_failed(language)
 
     def claim_opened(state: ToolSteps) -> Command:  # type: ignore[type-arg]
         """The claim is open: its number, and the receipt the customer is asked for."""
         language = state.get("language", "it")
         ok, result = tool_result(state)
         if not ok:
-            return leave("respond", Reply(render(COMMON, "error", language)).update())
+            return backend_failed(language)
         found = json.loads(result)
         ticket, bill = Ticket.model_validate(found["ticket"]), Bill.model_validate(found["bill"])
         reply = Reply(

@@ -15,13 +15,13 @@ from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply
 from graph.policy import needs_identity
 from graph.prompts import render
-from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, user_text
 from graph.slots import find_reading
 from graph.state import ConversationState
 from graph.subgraph import (
     ToolSteps,
     ask_identity,
+    backend_failed,
     call_tool,
     compile_vertical,
     leave,
@@ -184,19 +184,19 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             )
             return say(reply, flow=keep("await_reading"))
         except BackendError:
-            return say(Reply(render(COMMON, "error", language)))
+            return backend_failed(language)
 
     def recorded(state: SelfReadingState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
         code = state.get("customer_code") or ""
         ok, result = tool_result(state)
         if not ok:
-            return say_error(language)
+            return backend_failed(language)
         saved = MeterReading.model_validate_json(result)
         try:
             customer = deps.backend.get_customer(code)
         except BackendError:
-            return say_error(language)
+            return backend_failed(language)
         supply = next(s for s in customer.supplies if s.supply_id == saved.supply_id)
         confirmed = bool(state.get("turn_confirmed"))
         deps.audit.record(
@@ -227,10 +227,6 @@ class SelfReadingState(ToolSteps, total=False):
     """The subgraph's own keys, for this turn only (they never reach the conversation)."""
 
     turn_confirmed: bool  # the reading being recorded was unusual and the customer confirmed it
-
-
-def say_error(language: str) -> Command:  # type: ignore[type-arg]
-    return leave("respond", Reply(render(COMMON, "error", language)).update())
 
 
 def _meter_id(supply: Supply) -> str:
