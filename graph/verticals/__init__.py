@@ -1,10 +1,10 @@
 """The vertical agents, one package each; they never import one another.
 
 REGISTRY is the list every other list of verticals derives from (the graph's nodes, the
-drawing, the evaluation's routes); `graph.state.Vertical` spells the same names as a type and
-a test keeps the two equal. Each package's `graph.py` has `build(deps)`, which compiles the
-vertical as a LangGraph subgraph (see graph.subgraph). Adding a vertical means adding its
-package and its name here.
+drawing, the classifier's intents); it is read off `graph.state.Vertical`, the names as a
+type, so they are written once. Each package's `graph.py` has `build(deps)`, which compiles
+the vertical as a LangGraph subgraph (see graph.subgraph). Adding a vertical means adding its
+package and its name to `Vertical`.
 """
 
 from __future__ import annotations
@@ -12,21 +12,14 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from graph.state import VERTICALS
+
 if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
 
     from graph.deps import GraphDeps
 
-REGISTRY: tuple[str, ...] = (
-    "billing",
-    "payments",
-    "instalments",
-    "self_reading",
-    "bonus",
-    "outage",
-    "contracts",
-    "onboarding",
-)
+REGISTRY: tuple[str, ...] = VERTICALS
 
 
 def build_vertical(name: str, deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
