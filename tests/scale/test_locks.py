@@ -114,9 +114,11 @@ def test_postgres_advisory_locks_exclude_across_processes(postgres_url: str) -> 
         # A holder whose session dies (a killed process) frees the lock at once.
         release = first._acquire("web:y")
         with first.engine.connect() as conn:
+            # Only this test's database: another suite may share the server.
             conn.exec_driver_sql(
                 "SELECT pg_terminate_backend(pid) FROM pg_locks "
-                "WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
+                "WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"
             )
         with second.hold_sync("web:y"):
             pass
