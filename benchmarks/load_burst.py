@@ -41,6 +41,7 @@ from typing import Any
 import httpx
 
 from benchmarks._whatsapp import APP_SECRET, PHONE_NUMBER_ID, free_port, signed, text_message
+from tests.helpers import copy_data_dir  # sparse: the embedded store preallocates its files
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
@@ -91,7 +92,7 @@ def base_data_dir(tmp: Path, source: Path | None) -> Path:
     base = tmp / "base"
     source = source or ROOT / ".sportello"
     if (source / "sportello.db").exists() and (source / "qdrant").exists():
-        shutil.copytree(source, base, ignore=shutil.ignore_patterns("bench", "eval"))
+        copy_data_dir(source, base, ignore=shutil.ignore_patterns("bench", "eval"))
         return base
     print(f"no ingested data dir at {source}: ingesting knowledge/corpus into {base}")
     env = {**os.environ, "SPORTELLO_DATA_DIR": str(base)}
@@ -207,7 +208,7 @@ def cluster(workers: int, base: Path, tmp: Path, cloud_url: str) -> Iterator[dic
             names = ["api"] + [f"worker{n}" for n in range(1, workers + 1) if workers > 1]
             envs = {}
             for name in names:
-                shutil.copytree(base, run / name)
+                copy_data_dir(base, run / name)
                 envs[name] = server_env(run / name, cloud_url, database_url)
             serve = ["api.cli", "serve", "--port", str(port)]
             if workers > 1:
@@ -373,7 +374,7 @@ def turn_cost(base: Path, tmp: Path, turns: int = 30) -> dict[str, float]:
     from knowledge.settings import Settings
 
     data_dir = tmp / "turns"
-    shutil.copytree(base, data_dir)
+    copy_data_dir(base, data_dir)
     settings = Settings(_env_file=None, sportello_data_dir=data_dir)  # type: ignore[call-arg]
     runtime = build_runtime(settings)
     try:

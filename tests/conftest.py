@@ -22,6 +22,7 @@ from knowledge.embeddings import E5Embedder  # noqa: E402
 from knowledge.registry import DocumentRegistry, make_engine  # noqa: E402
 from knowledge.settings import Settings  # noqa: E402
 from knowledge.store import EdgeStore, QdrantClientStore  # noqa: E402
+from tests.helpers import copy_data_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "knowledge" / "corpus"
@@ -143,7 +144,7 @@ def corpus_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict,
     data_dir = tmp_path_factory.mktemp("corpus-data")
     cache = os.environ.get("SPORTELLO_TEST_CORPUS_CACHE")
     if cache and (Path(cache) / "second.json").exists():
-        shutil.copytree(Path(cache) / "data", data_dir, dirs_exist_ok=True)
+        copy_data_dir(Path(cache) / "data", data_dir)
         first_report = json.loads((Path(cache) / "first.json").read_text())
         return data_dir, first_report, json.loads((Path(cache) / "second.json").read_text())
     first = run_cli("ingest", str(CORPUS), "--json", data_dir=data_dir)
@@ -152,7 +153,7 @@ def corpus_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict,
     assert second.returncode == 0, second.stderr[-3000:]
     if cache:
         shutil.rmtree(cache, ignore_errors=True)
-        shutil.copytree(data_dir, Path(cache) / "data")
+        copy_data_dir(data_dir, Path(cache) / "data")
         (Path(cache) / "first.json").write_text(first.stdout)
         (Path(cache) / "second.json").write_text(second.stdout)
     return data_dir, json.loads(first.stdout), json.loads(second.stdout)
@@ -247,7 +248,7 @@ def runtime_dir(tmp_path: Path, corpus_ingest, classifier) -> Path:  # type: ign
     import shutil
 
     data_dir = tmp_path / "data"
-    shutil.copytree(corpus_ingest[0], data_dir)
+    copy_data_dir(corpus_ingest[0], data_dir)
     _ = classifier.matrix  # embed the intent examples once per session, then copy the cache
     cache = data_dir / "cache"
     cache.mkdir(exist_ok=True)

@@ -19,6 +19,7 @@ from api.app import create_app
 from api.runtime import Runtime, build_runtime
 from knowledge.settings import Settings
 from tests.conftest import DEMO_NOW
+from tests.helpers import copy_data_dir
 from tests.whatsapp_payloads import APP_SECRET, PHONE_NUMBER_ID, signed, text_message
 
 AUTH = {"Authorization": "Bearer op-token"}
@@ -29,7 +30,7 @@ def copy_runtime_dir(corpus_ingest: tuple[Path, dict, dict], classifier: Any, de
     """What `runtime_dir` makes (the ingested corpus and the classifier's cached examples),
     for module-scoped fixtures."""
     data_dir = dest / "data"
-    shutil.copytree(corpus_ingest[0], data_dir)
+    copy_data_dir(corpus_ingest[0], data_dir)
     _ = classifier.matrix
     (data_dir / "cache").mkdir(exist_ok=True)
     for cached in classifier.cache_dir.glob("*.npy"):

@@ -17,6 +17,7 @@ from langgraph.graph.state import CompiledStateGraph
 from graph.turn import run_turn
 from knowledge.settings import get_settings
 from tests.conftest import DEMO_NOW, ROOT
+from tests.helpers import copy_data_dir
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def studio(
 ) -> Iterator[Any]:
     """api.studio with settings from the environment, on a copy of the ingested corpus."""
     data_dir = tmp_path / "data"
-    shutil.copytree(corpus_ingest[0], data_dir)
+    copy_data_dir(corpus_ingest[0], data_dir)
     _ = classifier.matrix  # the intent examples, embedded once for the session
     shutil.copytree(classifier.cache_dir, data_dir / "cache", dirs_exist_ok=True)
     monkeypatch.chdir(tmp_path)  # no .env of the checkout

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CORPUS, run_cli
-from tests.helpers import write_markdown
+from tests.helpers import copy_data_dir, write_markdown
 
 HIT_KEYS = {
     "doc_id",
@@ -28,7 +27,7 @@ def search_dir(corpus_ingest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the ingested corpus for the CLI's processes: the session's knowledge base
     may hold the original's embedded shard open in this process (one process per shard)."""
     data = tmp_path_factory.mktemp("search") / "data"
-    shutil.copytree(corpus_ingest[0], data)
+    copy_data_dir(corpus_ingest[0], data)
     return data
 
 

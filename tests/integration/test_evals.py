@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from evals.datasets import DATASETS
 from tests.conftest import run_cli
 from tests.fakes import ServerThread
+from tests.helpers import copy_data_dir
 
 ROUTING = str(DATASETS / "routing.jsonl")
 RETRIEVAL = str(DATASETS / "retrieval_test.jsonl")
@@ -41,7 +42,7 @@ PROCEDURES = [
 def data_dir(tmp_path_factory: pytest.TempPathFactory, corpus_ingest, classifier) -> Path:  # type: ignore[no-untyped-def]
     """The ingested corpus and the classifier's cached examples, shared by this module."""
     data = tmp_path_factory.mktemp("eval") / "data"
-    shutil.copytree(corpus_ingest[0], data)
+    copy_data_dir(corpus_ingest[0], data)
     _ = classifier.matrix  # embed the intent examples once, then copy the cache
     (data / "cache").mkdir(exist_ok=True)
     for cached in classifier.cache_dir.glob("*.npy"):

@@ -5,7 +5,6 @@ middle, and every message gets exactly one reply: nothing lost, nothing doubled.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import ROOT
 from tests.fakes import ServerThread
+from tests.helpers import copy_data_dir
 from tests.integration.test_whatsapp_delivery import StubCloudApi, _free_port
 from tests.whatsapp_payloads import APP_SECRET, PHONE_NUMBER_ID, signed, text_message
 
@@ -73,7 +73,7 @@ def test_two_workers_one_killed_every_message_answered_once(
             dirs = []
             for name in ("api", "w1", "w2"):
                 dirs.append(tmp_path / name)
-                shutil.copytree(runtime_dir, dirs[-1])
+                copy_data_dir(runtime_dir, dirs[-1])
             port = _free_port()
             api_log, w1_log, w2_log = (tmp_path / f"{n}.log" for n in ("api", "w1", "w2"))
             api = _start(
