@@ -92,15 +92,31 @@ _MINE = re.compile(
 )
 
 
-def _sentences(folded: str) -> list[str]:
-    return [s.strip() for s in re.split(r"[.!?\n]+", folded) if s.strip()]
+def _clauses(folded: str) -> list[str]:
+    """Sentences and their comma-separated clauses: "trasloco a fine mese, entro quando mi
+    arriva l'ultima bolletta" asks its question after the comma, without a question mark."""
+    return [s.strip() for s in re.split(r"[.!?\n,;:]+", folded) if s.strip()]
 
 
 def is_question(text: str) -> bool:
-    """A question about how things work: a question mark, or a sentence opening with a
-    question word (greetings aside)."""
+    """A question about how things work: a question mark, or a sentence or clause opening
+    with a question word (greetings aside)."""
     folded = _GREETING.sub("", fold(text).strip())
-    return "?" in text or any(_QUESTION.match(s) for s in _sentences(folded))
+    return "?" in text or any(_QUESTION.match(s) for s in _clauses(folded))
+
+
+def asks_besides(text: str, own: re.Pattern[str]) -> bool:
+    """Whether a message that names the customer's own data (`own`, matched on folded text)
+    also asks how things work in another clause: "ho il bonus idrico ma sono indietro con le
+    bollette, rischiano di chiudermi l'acqua?" is answered from the documents first, then
+    the check of the customer's own bonus is offered."""
+    folded = _GREETING.sub("", fold(text).strip())
+    clauses = [c for part in re.split(r"\b(?:ma|pero|but|mais)\b", folded) for c in _clauses(part)]
+    asking = "?" in text
+    return any(
+        not own.search(clause) and (asking or _QUESTION.match(clause)) and len(clause) > 12
+        for clause in clauses
+    )
 
 
 OPT_IN = frozenset({"avvisi", "alerts", "alertes", "start", "riattiva avvisi"})

@@ -9,9 +9,11 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day
+from graph.answers import asks_for_a_figure
 from graph.backends.ports import BackendError, Customer, Supply
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, grounded_reply, knowledge_reply
+from graph.policy import asks_besides
 from graph.prompts import render
 from graph.reply import Reply, question_text
 from graph.state import ConversationState
@@ -172,6 +174,12 @@ def isee_reply(deps: GraphDeps, language: str) -> Reply:
     return reply
 
 
+class BonusState(ConversationState, total=False):
+    """The bonus subgraph's private keys (never part of the conversation)."""
+
+    turn_offer: bool  # the answer ends by offering to check the customer's own bonus
+
+
 def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     """gate -> isee (no ISEE is asked for on WhatsApp) | status (the customer's own bonus,
     behind identification) | physical (the physical-hardship bonus) | eligibility (who is
@@ -189,16 +197,18 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             return Command(goto="isee")
         physical = bool(_PHYSICAL.search(folded))
         if _OWN_BONUS.search(folded) and not physical:
-            if not state.get("identified"):
-                return leave(
-                    "identify",
-                    {"route": "identify", "pending_route": "bonus", "pending_text": question},
-                )
-            return Command(goto="status")
+            if state.get("identified"):
+                return Command(goto="status")
+            if asks_besides(question, _OWN_BONUS):  # answer first, then offer the check
+                return Command(goto="answer", update={"turn_offer": True})
+            return leave(
+                "identify",
+                {"route": "identify", "pending_route": "bonus", "pending_text": question},
+            )
         if physical:
             return Command(goto="physical")
-        if _ELIGIBILITY.search(folded):
-            return Command(goto="eligibility")
+        if _ELIGIBILITY.search(folded) and not asks_for_a_figure(question):
+            return Command(goto="eligibility")  # the overview: who, how, thresholds
         return Command(goto="answer")
 
     def isee(state: ConversationState) -> Command:  # type: ignore[type-arg]
@@ -250,16 +260,18 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     def eligibility(state: ConversationState) -> Command:  # type: ignore[type-arg]
         return say(eligibility_reply(deps, question_text(state), state.get("language", "it")))
 
-    def answer(state: ConversationState) -> Command:  # type: ignore[type-arg]
+    def answer(state: BonusState) -> Command:  # type: ignore[type-arg]
         question = question_text(state)
+        language = state.get("language", "it")
         reply = knowledge_reply(
-            deps,
-            question,
-            state.get("language", "it"),
-            verticals=["bonus"],
-            commodity=commodity_in(question),
+            deps, question, language, verticals=["bonus"], commodity=commodity_in(question)
         )
-        return say(reply)
+        if not state.get("turn_offer"):
+            return say(reply)
+        # A code or a yes next checks the customer's own bonus for this question.
+        reply.text += "\n\n" + render(TEMPLATES, "offer_status", language)
+        offer = {"route": "bonus", "text": question, "offered": "yes"}
+        return leave("respond", {**reply.update(), "identity_offer": offer})
 
     return compile_vertical(
         "bonus",
@@ -271,4 +283,5 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "eligibility": (eligibility, ()),
             "answer": (answer, ()),
         },
+        state=BonusState,
     )

@@ -5,6 +5,14 @@ from __future__ import annotations
 from graph.prompts import Templates
 
 TEMPLATES: Templates = {
+    "offer_status": {
+        "it": "Se vuoi che controlli il bonus sulle tue forniture, scrivimi il tuo codice cliente "
+        "(inizia con LM).",
+        "en": "If you'd like me to check the bonus on your own supplies, send me your customer "
+        "code (it starts with LM).",
+        "fr": "Si vous voulez que je vérifie le bonus sur vos fournitures, envoyez-moi votre code "
+        "client (il commence par LM).",
+    },
     "kind_economic": {
         "it": "bonus per disagio economico",
         "en": "economic hardship bonus",

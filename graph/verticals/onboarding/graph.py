@@ -13,7 +13,7 @@ from langgraph.types import Command
 from graph.accounts import is_no, is_yes
 from graph.backends.ports import BackendError, Consent, ConsentCategory, Customer, Preferences
 from graph.deps import ITALY, GraphDeps
-from graph.grounded import commodity_in, grounded_reply, knowledge_reply
+from graph.grounded import commodity_in, knowledge_reply
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
@@ -31,7 +31,6 @@ from graph.verticals.onboarding.tools import (
     intent_of,
     latest_consents,
     mask_email,
-    onboarding_passages,
     passage,
     quote,
     record_consent,
@@ -154,10 +153,15 @@ class _Node:
             return self.preferences(question)
         if intent == "welcome":
             return self.welcome()
-        hits = onboarding_passages(self.deps, question)
-        reply = grounded_reply(self.deps, question, self.language, hits)
-        if not reply.citations:
-            reply = knowledge_reply(self.deps, question, self.language, verticals=["onboarding"])
+        # The whole knowledge base, not only the onboarding documents: a question routed here
+        # may be about anything a new customer wonders (a PDR code's digits, a power cut).
+        reply = knowledge_reply(
+            self.deps,
+            question,
+            self.language,
+            verticals=["onboarding"],
+            commodity=commodity_in(question),
+        )
         return self.say(reply)
 
     # ------------------------------------------------------------------ welcome and guide

@@ -263,13 +263,6 @@ REVOCATION: Topic = (
     "privacy-consensi-marketing",
     "puoi revocare",
 )
-ONBOARDING_DOCS = [
-    "privacy-consensi-marketing",
-    "lumea-su-whatsapp",
-    "guida-bolletta-luce",
-    "guida-bolletta-gas",
-    "how-to-read-your-bill",
-]
 
 
 def passage(deps: GraphDeps, topic: Topic) -> list[Hit]:
@@ -306,11 +299,3 @@ def guide_passages(deps: GraphDeps, commodity: str | None, language: str) -> lis
     else:
         topics = [FRONT_PAGE, RECEIPT, ITEMS, ESTIMATES]
     return [hit for topic in topics for hit in passage(deps, topic)]
-
-
-def onboarding_passages(deps: GraphDeps, question: str) -> list[Hit]:
-    """The onboarding documents' passages for a general question (privacy, WhatsApp, bills)."""
-    try:
-        return deps.retriever.search(question, k=5, filters=SearchFilters(doc_id=ONBOARDING_DOCS))
-    except KnowledgeUnavailable:  # no hits: the caller's knowledge_reply says documents are down
-        return []

@@ -20,6 +20,8 @@ GIULIA = "LM00010001"
         "qu'est-ce que les oneri di sistema sur la facture ?",
         "how many digits does a PDR code have?",
         "entro quando devo pagare dopo la costituzione in mora?",
+        # the question after a comma, with no question mark
+        "cambio casa a fine mese e disdico la luce, in quanto tempo arriva la bolletta finale",
     ],
 )
 def test_general_questions_are_answered_with_a_source_and_no_identification(

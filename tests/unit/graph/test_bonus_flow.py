@@ -117,6 +117,34 @@ def test_eligibility_is_explained_from_the_knowledge_base_with_citations(make_gr
     assert "search_knowledge" in _tools(result)
 
 
+def test_a_question_for_a_figure_gets_its_answer_not_the_overview(make_graph) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(
+        graph, "a quanto ammonta lo sconto del bonus gas per una famiglia di 5?", user="wa-fig"
+    )
+    reply = result.reply or ""
+    assert result.route == "bonus" and result.citations
+    assert "Ecco chi ha diritto" not in reply  # not the who-and-how overview
+    assert "euro" in reply or "€" in reply
+
+
+def test_own_bonus_named_beside_a_general_question_answers_first_then_checks(
+    make_graph,
+) -> None:
+    graph, _ = make_graph()
+    answered, coded, checked = converse(
+        graph,
+        "ho già il bonus sulla luce, ma se passo a un altro fornitore lo perdo?",
+        ANNA,
+        "123456",
+        user="wa-mixed-bonus",
+    )
+    assert answered.route == "bonus" and answered.citations
+    assert answered.awaiting is None and "codice cliente" in (answered.reply or "")
+    assert coded.route == "bonus" and coded.awaiting == "otp"
+    assert "get_bonus_status" in _tools(checked)  # the customer's own bonus, once identified
+
+
 @pytest.mark.parametrize(
     "message",
     [
