@@ -89,11 +89,19 @@ def _sentences(hit: Hit) -> list[str]:
             in_list = not part.endswith(".")
             continue
         in_list = part.endswith(":")
-        if len(part) > 25 or in_list:
+        if (len(part) > 25 and not _is_heading(part)) or in_list:
             units.append(part)
         else:
             in_list = False
     return units
+
+
+def _is_heading(unit: str) -> bool:
+    """A sub-heading inside a passage ("Come evitare gli interessi di mora"): short, no closing
+    punctuation, no figure. It reads as close to the question as the answer below it and
+    states nothing (retrieval sets: fact presence 0.683 -> 0.698 without them); a table row
+    keeps its figures."""
+    return unit[-1] not in ".:;!?)" and len(unit) < 90 and not any(c.isdigit() for c in unit)
 
 
 # The kind of answer a question expects (an amount, a time or deadline, a count) and whether

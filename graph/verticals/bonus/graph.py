@@ -48,7 +48,7 @@ _OWN_BONUS = re.compile(
 _PHYSICAL = re.compile(
     r"disagio fisico|salvavita|elettromedical|apparecchiatur|macchinar|ossigeno|dialisi|"
     r"ventilator|life.?support|medical equipment|oxygen|dialysis|physical hardship|"
-    r"\basl\b|maintien en vie|appareil medical|oxygene|dialyse"
+    r"\basl\b|maintien en vie|appareil\w* (medica|respirat|electri)\w*|respirat\w*|oxygene|dialyse"
 )
 _ELIGIBILITY = re.compile(
     r"\b(diritt\w*|spett\w*|requisit\w*|soglia|soglie|chi (puo|ha)|posso (avere|ottenere|chiedere)"
@@ -139,9 +139,12 @@ def physical_reply(deps: GraphDeps, customer: Customer | None, language: str) ->
             else ""
         )
         lines.append("• " + render(TEMPLATES, f"doc_{document}", language, value=suffix))
+    lines.append(render(TEMPLATES, "physical_lasts", language))
     lines.append(render(TEMPLATES, "physical_outro", language))
     reply = Reply("\n".join(lines))
-    reply.cite(passage(deps, APPLICATION) + passage(deps, DOCUMENTS))
+    reply.cite(
+        passage(deps, APPLICATION) + passage(deps, DOCUMENTS) + passage(deps, PHYSICAL_DURATION)
+    )
     if supply is not None:
         reply.evidence.append(supply.model_dump_json())
     return reply

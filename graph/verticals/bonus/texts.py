@@ -160,6 +160,13 @@ TEMPLATES: Templates = {
         "en": " (on the first page of the bill)",
         "fr": " (en première page de la facture)",
     },
+    "physical_lasts": {
+        "it": "Una volta riconosciuto non va rinnovato ogni anno: dura finché l'apparecchiatura "
+        "è in uso.",
+        "en": "Once granted it needs no yearly renewal: it lasts while the equipment is in use.",
+        "fr": "Une fois accordé, il ne se renouvelle pas chaque année : il dure tant que "
+        "l'appareil est utilisé.",
+    },
     "physical_outro": {
         "it": "Il certificato non mandarlo qui: va al Comune o al CAF. Lumea applica lo sconto "
         "quando la domanda è accolta.",

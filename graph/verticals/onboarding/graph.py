@@ -14,6 +14,7 @@ from graph.accounts import is_no, is_yes
 from graph.backends.ports import BackendError, Consent, ConsentCategory, Customer, Preferences
 from graph.deps import ITALY, GraphDeps
 from graph.grounded import commodity_in, knowledge_reply
+from graph.policy import is_question
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
@@ -24,6 +25,7 @@ from graph.verticals.onboarding.tools import (
     BY_CATEGORY,
     CATEGORIES,
     REVOCATION,
+    STOP,
     WHAT_YOU_CAN_DO,
     Changes,
     changed,
@@ -292,6 +294,13 @@ class _Node:
         granted, categories = requested_consents(question)
         if granted is None and self.code is None and not _PERSONAL.search(fold(question)):
             return self.say(self.consent_rules(question))
+        if self.code is None and granted is False and is_question(question):
+            # "I don't want your adverts any more, how do I stop them?": how, then the offer
+            # to withdraw the consent now (a code or a yes next identifies for it).
+            reply = self.consent_rules(question)
+            reply.text += "\n\n" + self.text("offer_revoke")
+            offer = {"route": "onboarding", "text": question, "offered": "yes"}
+            return self.say(reply, identity_offer=offer)
         if self.code is None:
             return self.identify(question)
         customer = self.deps.backend.get_customer(self.code)
@@ -309,9 +318,10 @@ class _Node:
 
     def consent_rules(self, question: str) -> Reply:
         """How consents work, from the privacy notice, and how to change them here."""
-        if _REVOKING.search(fold(question)):
+        if _REVOKING.search(fold(question)) or requested_consents(question)[0] is False:
             text, hits = quote(self.deps, REVOCATION)
-            reply = Reply(text).cite(hits)
+            stop, stop_hits = quote(self.deps, STOP, lines=1)  # WhatsApp's own switch
+            reply = Reply("\n".join(t for t in (text, stop) if t)).cite(hits + stop_hits)
             if self.language != "it" and text:
                 reply.text = render(COMMON, "quoted_in_italian", self.language) + text
         else:

@@ -357,6 +357,14 @@ TEMPLATES: Templates = {
         "en": "• {label}: no",
         "fr": "• {label} : non",
     },
+    "offer_revoke": {
+        "it": "Se vuoi, revoco io il consenso adesso: scrivimi il tuo codice cliente (inizia con "
+        "LM).",
+        "en": "If you like, I can withdraw the consent for you now: send me your customer code "
+        "(it starts with LM).",
+        "fr": "Si vous voulez, je retire le consentement maintenant : envoyez-moi votre code "
+        "client (il commence par LM).",
+    },
     "consents_hint": {
         "it": 'Per cambiarli scrivi ad esempio "acconsento alle offerte di Lumea" o "revoca il '
         'consenso marketing".',

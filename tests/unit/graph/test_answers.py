@@ -259,3 +259,17 @@ def test_without_an_embedder_shared_terms_still_choose(embedder) -> None:  # typ
     by_terms = extract_answer("Posso chiedere la rateizzazione?", [INSTALMENTS], "it")
     assert ASK in with_meaning.text and ASK in by_terms.text
     assert by_terms.similarity == 0.0 and with_meaning.similarity > 0.0
+
+
+def test_a_sub_heading_inside_a_passage_is_never_quoted(embedder) -> None:  # type: ignore[no-untyped-def]
+    heading = "Come evitare gli interessi di mora"
+    rule = "Gli interessi di mora si evitano pagando entro la scadenza indicata in bolletta."
+    row = "Servizio Quota variabile 2026 Fognatura 0,3800 €/m³"  # a table row: kept
+    passage = hit(f"Interessi\n{heading}\n{rule}\n{row}", section="Interessi")
+
+    extract = extract_answer(
+        "come evitare gli interessi di mora?", [passage], "it", embedder=embedder
+    )
+
+    assert rule in extract.text and heading not in extract.text
+    assert row in extract_answer("quota variabile fognatura 2026", [passage], "it").text

@@ -117,6 +117,24 @@ def test_a_seeded_consent_is_revoked_at_once(make_graph) -> None:
     assert after["marketing_lumea"].channel == "whatsapp"
 
 
+def test_asking_how_to_stop_adverts_is_answered_then_the_withdrawal_offered(
+    make_graph,
+) -> None:
+    graph, deps = make_graph()
+    user = "wa-how-revoke"
+    (answered,) = converse(
+        graph, "basta con le vostre offerte commerciali, come le disattivo?", user=user
+    )
+    assert answered.route == "onboarding" and answered.awaiting is None
+    assert "privacy-consensi-marketing" in _docs(answered) and "STOP" in (answered.reply or "")
+    assert "codice cliente" in (answered.reply or "")  # the offer to do it now
+    assert latest_consents(deps.backend.list_consents(GIULIA))["marketing_lumea"].granted
+    coded, done = converse(graph, GIULIA, "123456", user=user)
+    assert coded.awaiting == "otp"
+    after = latest_consents(deps.backend.list_consents(GIULIA))
+    assert after["marketing_lumea"].granted is False, done.reply
+
+
 def test_each_category_is_asked_separately_and_a_no_records_nothing(make_graph) -> None:
     graph, deps = make_graph()
     *_, first, second, last = converse(
