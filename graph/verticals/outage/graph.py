@@ -14,12 +14,20 @@ from graph.backends.ports import BackendError, Customer, NotFoundError, Supply, 
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply, retrieve
 from graph.prompts import render
+from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
 from graph.safety import asks_for_the_number, sheet_for
 from graph.state import Choice, ConversationState
-from graph.subgraph import backend_failed, compile_vertical, leave
+from graph.subgraph import (
+    ToolSteps,
+    backend_failed,
+    call_tool,
+    compile_vertical,
+    leave,
+    tool_node,
+    tool_result,
+)
 from graph.verticals.outage.rules import (
-    Report,
     bare_commune,
     commodity_of,
     commodity_of_ticket,
@@ -33,17 +41,16 @@ from graph.verticals.outage.rules import (
     latest_open_ticket,
     problem_of,
     scope_of,
-    ticket_priority,
 )
 from graph.verticals.outage.texts import DISTRIBUTORS, TEMPLATES
 from graph.verticals.outage.tools import (
     distributor,
     local_time,
     open_emergency_ticket,
-    open_fault_ticket,
     planned_outages,
     ticket_kind,
     tickets_opened_here,
+    write_tools,
 )
 from knowledge.retriever import KnowledgeUnavailable
 from knowledge.sparse import fold
@@ -114,9 +121,10 @@ def number_reply(state: ConversationState) -> Reply:
     return reply
 
 
-class OutageState(ConversationState, total=False):
+class OutageState(ToolSteps, total=False):
     """The subgraph's own keys, for this turn only (they never reach the conversation)."""
 
+    turn_reply: dict[str, Any]  # the reply so far, while the `tools` step opens the ticket
     turn_text: str  # what the chosen step reads
     turn_slots: dict[str, Any]  # the report's details so far
     turn_first: bool  # a new report (nothing asked yet)
@@ -177,6 +185,21 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         except BackendError:
             return backend_failed(state.get("language", "it"))
 
+    def opened(state: OutageState) -> Turn:
+        ok, result = tool_result(state)
+        report = _Report(deps, state, dict(state.get("turn_slots") or {}))
+        so_far = state.get("turn_reply") or {}
+        report.reply = Reply(
+            so_far.get("reply", ""),
+            citations=list(so_far.get("citations", [])),
+            actions=list(so_far.get("actions", [])),
+            evidence=list(so_far.get("evidence", [])),
+        )
+        try:
+            return report.opened(ok, result)
+        except BackendError:
+            return backend_failed(state.get("language", "it"))
+
     def answer(state: OutageState) -> Turn:
         question = state.get("turn_text", "")
         reply = knowledge_reply(
@@ -195,7 +218,9 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "emergency": (emergency, ()),
             "number": (number, ()),
             "status": (status, ()),
-            "report": (report, ()),
+            "report": (report, ("tools",)),
+            "tools": (tool_node(write_tools(deps)), ("opened",)),
+            "opened": (opened, ()),
             "answer": (answer, ()),
         },
         state=OutageState,
@@ -326,7 +351,7 @@ class _Report:
             ]
             return self._ask("scope", render(TEMPLATES, "ask_scope", language), choices)
         if step == "confirm" and is_yes(text):
-            return self._open(customer, supply)
+            return self._open(supply)
         if step == "confirm" and is_no(text):
             self.deps.audit.record(
                 self.thread,
@@ -494,40 +519,58 @@ class _Report:
         ]
         return self._ask("confirm", text, choices)
 
-    def _open(self, customer: Customer | None, supply: Supply | None) -> Turn:
-        slots, language = self.slots, self.language
-        report = Report(
+    def _open(self, supply: Supply | None) -> Turn:
+        """The customer confirmed: the `tools` step opens the ticket (the same tool call an
+        LLM would make), then `opened` tells the customer."""
+        slots = self.slots
+        call = call_tool(
+            "open_ticket",
             commodity=slots["commodity"],
             problem=slots.get("problem") or "no_supply",
+            address=_address(slots),
             scope=slots.get("scope"),
             description=slots.get("description", ""),
-            address=_address(slots),
             supply_id=supply.supply_id if supply else None,
             tags=list(slots.get("tags", [])),
         )
-        life_support = bool(customer and customer.life_support)
-        priority = ticket_priority(slots.get("urgency", "normal"), life_support)
-        ticket = open_fault_ticket(self.deps, report, self.code, priority)
+        return Command(
+            goto="tools",
+            update={**call, "turn_slots": slots, "turn_reply": self.reply.update()},
+        )
+
+    def opened(self, ok: bool, result: str) -> Turn:
+        """After the `tools` step: the ticket's number and who repairs the fault."""
+        language = self.language
+        supply = None
+        if self.code and self.slots.get("supply_id"):
+            customer = self.deps.backend.get_customer(self.code)
+            supply = next(
+                (s for s in customer.supplies if s.supply_id == self.slots["supply_id"]), None
+            )
+        if not ok:
+            self.reply.act("open_ticket", False, args={"category": "outage"})
+            return self._done(render(COMMON, "error", language), supply=supply)
+        ticket = Ticket.model_validate_json(result)
         self.deps.audit.record(
             self.thread,
             "tool",
             "open_ticket",
-            f"{report.commodity} fault reported; customer confirmed",
+            f"{self.slots['commodity']} fault reported; customer confirmed",
             customer_code=self.code,
             data={
                 "ticket_id": ticket.ticket_id,
                 "category": ticket.category,
-                "priority": priority,
-                "attachments": len(report.tags),
+                "priority": ticket.priority,
+                "attachments": len(self.slots.get("tags", [])),
             },
         )
         self.reply.act(
             "open_ticket",
             True,
             ticket.ticket_id,
-            args={"category": ticket.category, "priority": priority},
+            args={"category": ticket.category, "priority": ticket.priority},
         )
-        name, _ = distributor(report.commodity, supply)
+        name, _ = distributor(self.slots["commodity"], supply)
         return self._done(
             render(TEMPLATES, "ticket_opened", language, ticket=ticket.ticket_id, distributor=name),
             supply=supply,

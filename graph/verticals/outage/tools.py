@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
+
+from langchain_core.tools import BaseTool, ToolException, tool
+from langgraph.prebuilt import InjectedState
 
 from graph.accounts import commodity_name
 from graph.backends.ports import (
     BackendError,
+    Commodity,
     PlannedOutage,
     Supply,
     Ticket,
@@ -17,8 +22,11 @@ from graph.deps import ITALY, GraphDeps
 from graph.prompts import render
 from graph.verticals.outage.rules import (
     NOTIFIED_STATUSES,
+    Problem,
     Report,
+    Scope,
     commodity_of_ticket,
+    ticket_priority,
     ticket_summary,
 )
 from graph.verticals.outage.texts import DISTRIBUTORS, TEMPLATES
@@ -71,6 +79,58 @@ def open_fault_ticket(
             address=report.address,
         )
     )
+
+
+def write_tools(deps: GraphDeps) -> list[BaseTool]:
+    """The vertical's write, as a tool for the `tools` step (ToolNode): a fault ticket for the
+    report the customer has just confirmed. The customer, the confirmed report and the
+    message's urgency come from the state; the priority is the rule's, never an argument."""
+
+    @tool("open_ticket")
+    def open_fault_ticket_tool(
+        commodity: Commodity,
+        problem: Problem,
+        address: str,
+        scope: Scope | None = None,
+        description: str = "",
+        supply_id: str | None = None,
+        tags: list[str] | None = None,
+        # Anonymous reports are welcome: no customer in the state then.
+        customer_code: Annotated[str | None, InjectedState("customer_code")] = None,
+        identified: Annotated[bool | None, InjectedState("identified")] = None,
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")] = None,
+    ) -> str:
+        """Open a fault ticket with the distributor for the supply problem the customer has
+        just confirmed (what is wrong, where, and whether the neighbours are affected)."""
+        slots = (flow or {}).get("slots") or {}
+        confirmed = (flow or {}).get("vertical") == "outage" and (flow or {}).get("step") == (
+            "confirm"
+        )
+        if not confirmed or (slots.get("commodity"), slots.get("supply_id")) != (
+            commodity,
+            supply_id,
+        ):
+            raise ToolException("the customer has not confirmed this report")
+        code = customer_code if identified else None
+        customer = deps.backend.get_customer(code) if code else None
+        if supply_id and not (
+            customer and any(s.supply_id == supply_id for s in customer.supplies)
+        ):
+            raise ToolException("this supply is not one of the customer's")
+        report = Report(
+            commodity=commodity,
+            problem=problem,
+            scope=scope,
+            description=description,
+            address=address,
+            supply_id=supply_id,
+            tags=list(tags or []),
+        )
+        life_support = bool(customer and customer.life_support)
+        priority = ticket_priority(str(slots.get("urgency", "normal")), life_support)
+        return open_fault_ticket(deps, report, code, priority).model_dump_json()
+
+    return [open_fault_ticket_tool]
 
 
 def tickets_opened_here(deps: GraphDeps, thread: str) -> list[str]:

@@ -22,6 +22,7 @@ from graph.verticals.billing.tools import write_tools as billing_tools
 from graph.verticals.contracts.tools import write_tools as contracts_tools
 from graph.verticals.instalments.tools import assess, candidate_bill
 from graph.verticals.instalments.tools import write_tools as instalments_tools
+from graph.verticals.outage.tools import write_tools as outage_tools
 from graph.verticals.payments.tools import unpaid_bills
 from graph.verticals.payments.tools import write_tools as payments_tools
 from graph.verticals.self_reading.tools import write_tools as reading_tools
@@ -70,6 +71,7 @@ def run(tools: list[Any], name: str, args: dict[str, Any], **state: Any) -> Tool
         (lambda d: contracts_tools(d.backend), {"customer_code", "flow"}),
         (lambda d: billing_tools(d.backend), {"customer_code", "flow"}),
         (lambda d: payments_tools(d.backend), {"customer_code"}),
+        (lambda d: outage_tools(d), {"customer_code", "identified", "flow"}),
     ],
 )
 def test_the_model_never_sees_the_customer(deps: GraphDeps, make: Any, hidden: set[str]) -> None:
@@ -212,6 +214,44 @@ def test_a_payment_claim_only_for_the_customers_unpaid_bill(backend: DemoBackend
     assert opened.status == "success"
     (ticket,) = [t for t in backend.list_tickets(GIULIA) if t.category == "payment_claim"]
     assert due.number in ticket.summary
+
+
+def test_a_fault_ticket_only_for_the_confirmed_report_with_the_rules_priority(
+    deps: GraphDeps, backend: DemoBackend
+) -> None:
+    tools = outage_tools(deps)
+    giovanni = backend.get_customer("LM00010018")  # life-support equipment at home
+    (supply,) = [s for s in giovanni.supplies if s.commodity == "electricity"]
+    slots = {"commodity": "electricity", "supply_id": supply.supply_id, "urgency": "normal"}
+    flow = {"vertical": "outage", "step": "confirm", "slots": slots}
+    args = {
+        "commodity": "electricity",
+        "problem": "no_supply",
+        "address": supply.address,
+        "scope": "home",
+        "supply_id": supply.supply_id,
+    }
+    me = {"customer_code": giovanni.code, "identified": True}
+    tickets = len(backend.list_tickets(giovanni.code))
+    for wrong in ({**flow, "step": "scope"}, {**flow, "slots": {**slots, "commodity": "gas"}}):
+        refused = run(tools, "open_ticket", args, **me, flow=wrong)
+        assert refused.status == "error" and "not confirmed" in str(refused.content)
+    # Someone else's supply, even confirmed, is not this customer's to report as theirs.
+    other = run(tools, "open_ticket", args, customer_code=GIULIA, identified=True, flow=flow)
+    assert other.status == "error" and "not one of the customer's" in str(other.content)
+    assert len(backend.list_tickets(giovanni.code)) == tickets
+    opened = run(tools, "open_ticket", args, **me, flow=flow)
+    assert opened.status == "success", opened.content
+    (ticket,) = backend.list_tickets(giovanni.code)[tickets:]
+    assert ticket.priority == "high"  # the rule: life support at home, whatever was asked
+
+
+def test_an_anonymous_fault_report_needs_no_customer(deps: GraphDeps) -> None:
+    flow = {"vertical": "outage", "step": "confirm", "slots": {"commodity": "gas"}}
+    args = {"commodity": "gas", "problem": "no_supply", "address": "Via Roma 1, Figline"}
+    opened = run(outage_tools(deps), "open_ticket", args, flow=flow)
+    assert opened.status == "success", opened.content
+    assert '"customer_code":null' in str(opened.content).replace(" ", "")
 
 
 def test_the_tool_calls_stay_inside_the_vertical(make_graph) -> None:  # type: ignore[no-untyped-def]
