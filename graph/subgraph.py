@@ -64,8 +64,16 @@ def call_tool(name: str, **args: Any) -> dict[str, Any]:
     """The update that asks the `tools` step to run `name` with `args`: the same tool call an
     LLM would emit, so both brains go through the same ToolNode and the same checks. The
     customer is never among the arguments: tools read it from the state."""
-    call = {"name": name, "args": args, "id": f"call_{name}", "type": "tool_call"}
-    return {"turn_messages": [AIMessage("", tool_calls=[call])]}
+    return call_tools((name, args))
+
+
+def call_tools(*calls: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    """Several tool calls in one message (a withdrawal of several consents), run together."""
+    tool_calls = [
+        {"name": name, "args": args, "id": f"call_{name}_{n}", "type": "tool_call"}
+        for n, (name, args) in enumerate(calls)
+    ]
+    return {"turn_messages": [AIMessage("", tool_calls=tool_calls)]}
 
 
 def tool_node(tools: Sequence[BaseTool]) -> ToolNode:
@@ -81,6 +89,17 @@ def tool_result(state: Mapping[str, Any]) -> tuple[bool, str]:
     message = state["turn_messages"][-1]
     assert isinstance(message, ToolMessage), "a result step must follow the tools step"
     return message.status != "error", str(message.content)
+
+
+def tool_results(state: Mapping[str, Any]) -> list[tuple[bool, str]]:
+    """(ok, content) of every result of the last tool-calling message, in call order."""
+    results: list[tuple[bool, str]] = []
+    for message in reversed(state["turn_messages"]):
+        if not isinstance(message, ToolMessage):
+            break
+        results.append((message.status != "error", str(message.content)))
+    assert results, "a result step must follow the tools step"
+    return results[::-1]
 
 
 def compile_vertical(

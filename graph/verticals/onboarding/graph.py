@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
+from langchain_core.messages import AIMessage
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
@@ -19,7 +20,15 @@ from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
 from graph.state import Choice, ConversationState
-from graph.subgraph import compile_vertical, leave
+from graph.subgraph import (
+    ToolSteps,
+    call_tool,
+    call_tools,
+    compile_vertical,
+    leave,
+    tool_node,
+    tool_results,
+)
 from graph.verticals.onboarding.texts import TEMPLATES
 from graph.verticals.onboarding.tools import (
     BY_CATEGORY,
@@ -35,10 +44,9 @@ from graph.verticals.onboarding.tools import (
     mask_email,
     passage,
     quote,
-    record_consent,
     requested_consents,
     requested_preferences,
-    save_preferences,
+    write_tools,
 )
 from knowledge.sparse import fold
 
@@ -259,7 +267,17 @@ class _Node:
                 return self.preferences(answer, {**changes, **more})
             customer = self.deps.backend.get_customer(self.code or "")
             return self.ask_confirmation(customer, changes)
-        saved = save_preferences(self.deps.backend, current, changes)
+        before = current.model_dump(mode="json")
+        return Command(
+            goto="tools", update={**call_tool("set_preferences", **changes), "turn_before": before}
+        )
+
+    def preferences_saved(self, ok: bool, result: str, before: Preferences) -> Command:  # type: ignore[type-arg]
+        """After the `tools` step: what was saved, audited with the wording shown."""
+        if not ok:
+            return self.say(Reply(render(COMMON, "error", self.language)))
+        saved = Preferences.model_validate_json(result)
+        changes: Changes = self.slots.get("changes", {})
         wording = self.slots.get("wording")
         reason = "customer confirmed the change of communication preferences"
         if wording:
@@ -271,13 +289,13 @@ class _Node:
             reason,
             customer_code=self.code,
             data={
-                "changes": {k: [getattr(current, k), v] for k, v in changes.items()},
+                "changes": {k: [getattr(before, k), v] for k, v in changes.items()},
                 "wording": wording,
             },
         )
         lines = [self.text("saved", preferences_now=_now_text(saved, self.language))]
         update: dict[str, Any] = {}
-        if saved.whatsapp_active and not current.whatsapp_active:
+        if saved.whatsapp_active and not before.whatsapp_active:
             lines.append(self.text("whatsapp_saved"))
             update["opted_out"] = False  # an explicit yes to WhatsApp messages lifts a STOP
         reply = Reply(" ".join(lines))
@@ -303,12 +321,11 @@ class _Node:
             return self.say(reply, identity_offer=offer)
         if self.code is None:
             return self.identify(question)
-        customer = self.deps.backend.get_customer(self.code)
         latest = latest_consents(self.deps.backend.list_consents(self.code))
         if granted is None:
             return self.say(self.consent_status(latest))
         if granted is False:
-            return self.say(self.revoke(customer, categories))
+            return self.revoke(categories)
         to_ask = [c for c in categories if not (c in latest and latest[c].granted)]
         if not to_ask:
             given = latest[categories[0]]
@@ -365,31 +382,10 @@ class _Node:
         label = self.text(f"label_{category}")
         queue: list[ConsentCategory] = self.slots.get("queue", [])
         if is_yes(answer):
-            customer = self.deps.backend.get_customer(self.code or "")
-            consent = record_consent(
-                self.deps.backend,
-                customer,
-                category,
-                True,
-                self.slots["wording"],  # exactly what the customer was shown
-                self.deps.clock(),
+            return Command(
+                goto="tools", update=call_tool("record_consent", category=category, granted=True)
             )
-            self.deps.audit.record(
-                self.thread,
-                "tool",
-                "record_consent",
-                "customer gave explicit consent to the wording shown",
-                customer_code=self.code,
-                data=consent.model_dump(mode="json"),
-            )
-            done = Reply(self.text("consent_granted", label=label, at=_when(consent.at)))
-            done.act(
-                "record_consent",
-                True,
-                consent.model_dump_json(),
-                args={"category": consent.category, "granted": consent.granted},
-            )
-        elif is_no(answer):
+        if is_no(answer):
             self.deps.audit.record(
                 self.thread,
                 "policy",
@@ -403,20 +399,49 @@ class _Node:
             return self.ask_consent([category, *queue])
         return self.ask_consent(queue, done) if queue else self.say(done)
 
-    def revoke(self, customer: Customer, categories: list[ConsentCategory]) -> Reply:
-        """Revocation is immediate, with no question asked: recorded with the wording shown."""
-        now = self.deps.clock()
-        wordings = []
+    def consent_recorded(self, ok: bool, result: str) -> Command:  # type: ignore[type-arg]
+        """After the `tools` step: the consent on record; the next category is asked, if any."""
+        if not ok:
+            return self.say(Reply(render(COMMON, "error", self.language)))
+        consent = Consent.model_validate_json(result)
+        self.deps.audit.record(
+            self.thread,
+            "tool",
+            "record_consent",
+            "customer gave explicit consent to the wording shown",
+            customer_code=self.code,
+            data=consent.model_dump(mode="json"),
+        )
+        label = self.text(f"label_{consent.category}")
+        done = Reply(self.text("consent_granted", label=label, at=_when(consent.at)))
+        done.act(
+            "record_consent",
+            True,
+            consent.model_dump_json(),
+            args={"category": consent.category, "granted": consent.granted},
+        )
+        queue: list[ConsentCategory] = self.slots.get("queue", [])
+        return self.ask_consent(queue, done) if queue else self.say(done)
+
+    def revoke(self, categories: list[ConsentCategory]) -> Command:  # type: ignore[type-arg]
+        """Revocation is immediate, with no question asked: one tool call per category."""
+        calls = [("record_consent", {"category": c, "granted": False}) for c in categories]
+        return Command(goto="tools", update=call_tools(*calls))
+
+    def revoked(self, results: list[tuple[bool, str]]) -> Command:  # type: ignore[type-arg]
+        """After the `tools` step: each withdrawal on record, with the wording recorded."""
+        if not all(ok for ok, _ in results):
+            return self.say(Reply(render(COMMON, "error", self.language)))
         reply = Reply("")
-        for category in categories:
-            wording = self.text("revocation_wording", label=self.text(f"label_{category}"))
-            consent = record_consent(self.deps.backend, customer, category, False, wording, now)
+        wordings = []
+        for _, result in results:
+            consent = Consent.model_validate_json(result)
             self.deps.audit.record(
                 self.thread,
                 "tool",
                 "record_consent",
                 "customer revoked the consent",
-                customer_code=customer.code,
+                customer_code=self.code,
                 data=consent.model_dump(mode="json"),
             )
             reply.act(
@@ -425,15 +450,17 @@ class _Node:
                 consent.model_dump_json(),
                 args={"category": consent.category, "granted": consent.granted},
             )
-            wordings.append(wording)
-        reply.text = self.text("revoked", at=_when(now), wordings="\n".join(wordings))
-        return reply.cite(passage(self.deps, REVOCATION))
+            wordings.append(consent.wording)
+        at = _when(Consent.model_validate_json(results[0][1]).at)
+        reply.text = self.text("revoked", at=at, wordings="\n".join(wordings))
+        return self.say(reply.cite(passage(self.deps, REVOCATION)))
 
 
-class OnboardingState(ConversationState, total=False):
-    """The subgraph's own key, for this turn only (it never reaches the conversation)."""
+class OnboardingState(ToolSteps, total=False):
+    """The subgraph's own keys, for this turn only (they never reach the conversation)."""
 
     turn_text: str  # the request `start` serves (a menu button read as its request)
+    turn_before: dict[str, Any]  # the preferences before a confirmed change is saved
 
 
 def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
@@ -474,6 +501,23 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     def choose(node: _Node, answer: str) -> Command:  # type: ignore[type-arg]
         return node.preferences(answer, node.picked_option(answer))
 
+    def written(state: OnboardingState) -> Command:  # type: ignore[type-arg]
+        """After the `tools` step: tell what was saved, by the call that was made."""
+        node = _Node(deps, state)
+        results = tool_results(state)
+        asked = state["turn_messages"][-len(results) - 1]
+        assert isinstance(asked, AIMessage) and asked.tool_calls
+        call = asked.tool_calls[0]
+        try:
+            if call["name"] == "set_preferences":
+                before = Preferences.model_validate(state.get("turn_before") or {})
+                return node.preferences_saved(*results[0], before)
+            if call["args"].get("granted"):
+                return node.consent_recorded(*results[0])
+            return node.revoked(results)
+        except BackendError:
+            return node.say(Reply(render(COMMON, "error", node.language)))
+
     return compile_vertical(
         "onboarding",
         {
@@ -481,10 +525,12 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 gate,
                 ("start", "choose_preference", "confirm_preferences", "confirm_consent"),
             ),
-            "start": (step(_Node.start), ()),
+            "start": (step(_Node.start), ("tools",)),
             "choose_preference": (step(choose), ()),
-            "confirm_preferences": (step(_Node.confirm_preferences), ()),
-            "confirm_consent": (step(_Node.confirm_consent), ()),
+            "confirm_preferences": (step(_Node.confirm_preferences), ("tools",)),
+            "confirm_consent": (step(_Node.confirm_consent), ("tools",)),
+            "tools": (tool_node(write_tools(deps)), ("written",)),
+            "written": (written, ()),
         },
         state=OnboardingState,
     )

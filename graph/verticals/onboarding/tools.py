@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
+
+from langchain_core.tools import BaseTool, ToolException, tool
+from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import (
     Consent,
@@ -14,6 +17,8 @@ from graph.backends.ports import (
     UtilityBackend,
 )
 from graph.deps import GraphDeps
+from graph.prompts import render
+from graph.verticals.onboarding.texts import TEMPLATES
 from knowledge.retriever import KnowledgeUnavailable
 from knowledge.schema import Hit, SearchFilters
 from knowledge.sparse import fold
@@ -235,6 +240,62 @@ def record_consent(
             at=at,
         )
     )
+
+
+def write_tools(deps: GraphDeps) -> list[BaseTool]:
+    """The vertical's writes, as tools for the `tools` step (ToolNode). The customer and what
+    they confirmed come from the state: a change of preferences or a consent is saved only
+    as the customer confirmed it, to the wording shown; a withdrawal needs no confirmation
+    (withdrawing must be as easy as consenting) and takes effect at once."""
+
+    @tool("set_preferences")
+    def set_preferences_tool(
+        customer_code: Annotated[str, InjectedState("customer_code")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+        bill_delivery: Literal["email", "paper"] | None = None,
+        reminder_channel: Literal["whatsapp", "sms", "email", "none"] | None = None,
+        whatsapp_active: bool | None = None,
+    ) -> str:
+        """Save the change of communication preferences the customer has just confirmed: how
+        bills are delivered, where payment reminders go, WhatsApp messages on or off."""
+        asked = {
+            key: value
+            for key, value in (
+                ("bill_delivery", bill_delivery),
+                ("reminder_channel", reminder_channel),
+                ("whatsapp_active", whatsapp_active),
+            )
+            if value is not None
+        }
+        slots = (flow or {}).get("slots") or {}
+        if (flow or {}).get("step") != "confirm_preferences" or slots.get("changes") != asked:
+            raise ToolException("the customer has not confirmed this change")
+        current = deps.backend.get_preferences(customer_code)
+        return save_preferences(deps.backend, current, asked).model_dump_json()
+
+    @tool("record_consent")
+    def record_consent_tool(
+        category: ConsentCategory,
+        granted: bool,
+        customer_code: Annotated[str, InjectedState("customer_code")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+        language: Annotated[str, InjectedState("language")] = "it",
+    ) -> str:
+        """Record the customer's consent for one category, given just now to the exact wording
+        shown, or withdraw it (granted false) at the customer's request."""
+        slots = (flow or {}).get("slots") or {}
+        if granted:
+            if (flow or {}).get("step") != "confirm_consent" or slots.get("category") != category:
+                raise ToolException("the customer has not consented to this category's wording")
+            wording = str(slots["wording"])  # exactly what the customer was shown
+        else:
+            label = render(TEMPLATES, f"label_{category}", language)
+            wording = render(TEMPLATES, "revocation_wording", language, label=label)
+        customer = deps.backend.get_customer(customer_code)
+        consent = record_consent(deps.backend, customer, category, granted, wording, deps.clock())
+        return consent.model_dump_json()
+
+    return [set_preferences_tool, record_consent_tool]
 
 
 # ----------------------------------------------------------------------- knowledge

@@ -22,6 +22,8 @@ from graph.verticals.billing.tools import write_tools as billing_tools
 from graph.verticals.contracts.tools import write_tools as contracts_tools
 from graph.verticals.instalments.tools import assess, candidate_bill
 from graph.verticals.instalments.tools import write_tools as instalments_tools
+from graph.verticals.onboarding.tools import latest_consents
+from graph.verticals.onboarding.tools import write_tools as onboarding_tools
 from graph.verticals.outage.tools import write_tools as outage_tools
 from graph.verticals.payments.tools import unpaid_bills
 from graph.verticals.payments.tools import write_tools as payments_tools
@@ -72,6 +74,7 @@ def run(tools: list[Any], name: str, args: dict[str, Any], **state: Any) -> Tool
         (lambda d: billing_tools(d.backend), {"customer_code", "flow"}),
         (lambda d: payments_tools(d.backend), {"customer_code"}),
         (lambda d: outage_tools(d), {"customer_code", "identified", "flow"}),
+        (lambda d: onboarding_tools(d), {"customer_code", "flow", "language"}),
     ],
 )
 def test_the_model_never_sees_the_customer(deps: GraphDeps, make: Any, hidden: set[str]) -> None:
@@ -252,6 +255,53 @@ def test_an_anonymous_fault_report_needs_no_customer(deps: GraphDeps) -> None:
     opened = run(outage_tools(deps), "open_ticket", args, flow=flow)
     assert opened.status == "success", opened.content
     assert '"customer_code":null' in str(opened.content).replace(" ", "")
+
+
+def test_preferences_are_saved_only_as_confirmed(deps: GraphDeps, backend: DemoBackend) -> None:
+    tools = onboarding_tools(deps)
+    before = backend.get_preferences(GIULIA)
+    change = {"bill_delivery": "paper" if before.bill_delivery == "email" else "email"}
+    flow = {"vertical": "onboarding", "step": "confirm_preferences", "slots": {"changes": change}}
+    for wrong_flow, args in (
+        ({**flow, "step": "choose_preference"}, change),  # not confirmed yet
+        (flow, {**change, "reminder_channel": "sms"}),  # more than was confirmed
+    ):
+        refused = run(tools, "set_preferences", args, customer_code=GIULIA, flow=wrong_flow)
+        assert refused.status == "error" and "not confirmed" in str(refused.content)
+    assert backend.get_preferences(GIULIA).bill_delivery == before.bill_delivery
+    saved = run(tools, "set_preferences", change, customer_code=GIULIA, flow=flow)
+    assert saved.status == "success", saved.content
+    assert backend.get_preferences(GIULIA).bill_delivery == change["bill_delivery"]
+
+
+def test_a_consent_is_given_only_to_the_wording_shown_and_withdrawn_at_once(
+    deps: GraphDeps, backend: DemoBackend
+) -> None:
+    tools = onboarding_tools(deps)
+    shown = "Acconsento a ricevere sondaggi di gradimento da Lumea."
+    slots = {"category": "surveys", "wording": shown, "queue": []}
+    flow = {"vertical": "onboarding", "step": "confirm_consent", "slots": slots}
+    grant = {"category": "surveys", "granted": True}
+    for wrong in ({**flow, "step": "menu"}, {**flow, "slots": {**slots, "category": "profiling"}}):
+        refused = run(tools, "record_consent", grant, customer_code=GIULIA, flow=wrong)
+        assert refused.status == "error"
+    assert "surveys" not in latest_consents(backend.list_consents(GIULIA))
+    given = run(tools, "record_consent", grant, customer_code=GIULIA, flow=flow)
+    assert given.status == "success", given.content
+    consent = latest_consents(backend.list_consents(GIULIA))["surveys"]
+    assert consent.granted and consent.wording == shown
+    # Withdrawing needs no confirmation, in any step, and records its own wording.
+    withdrawn = run(
+        tools,
+        "record_consent",
+        {"category": "surveys", "granted": False},
+        customer_code=GIULIA,
+        flow=None,
+        language="en",
+    )
+    assert withdrawn.status == "success", withdrawn.content
+    consent = latest_consents(backend.list_consents(GIULIA))["surveys"]
+    assert not consent.granted and consent.wording != shown
 
 
 def test_the_tool_calls_stay_inside_the_vertical(make_graph) -> None:  # type: ignore[no-untyped-def]
