@@ -19,7 +19,7 @@ from graph.llm import llm_grounded_answer
 from graph.policy import offers_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
-from graph.reply import Reply, user_text
+from graph.reply import Reply, user_question
 from graph.state import ConversationState
 from knowledge.schema import Hit, SearchFilters
 
@@ -199,7 +199,7 @@ def make_knowledge(deps: GraphDeps):  # type: ignore[no-untyped-def]
     def knowledge(state: ConversationState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
         route = str(state.get("route") or "general")
-        text = user_text(state)
+        text = user_question(state)
         reply = knowledge_reply(
             deps, text, language, verticals=[route], commodity=commodity_in(text)
         )

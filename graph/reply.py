@@ -61,6 +61,14 @@ def user_text(state: ConversationState) -> str:
     return ""
 
 
+def user_question(state: ConversationState) -> str:
+    """This turn's message, after the one it follows up on ("e per quanto tempo vale?" after
+    "chi ha diritto al bonus sociale?"), so that a search finds what it is about."""
+    text = user_text(state)
+    previous = state.get("follow_up_of")
+    return f"{previous} {text}" if previous else text
+
+
 def question_text(state: ConversationState) -> str:
     """The question a vertical should answer: the one asked before identification, if any."""
-    return state.get("pending_text") or user_text(state)
+    return state.get("pending_text") or user_question(state)

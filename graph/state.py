@@ -117,6 +117,7 @@ class ConversationState(TypedDict, total=False):
     handoff_reason: str | None  # why a node asked for a handoff this turn
     not_understood: int
     last_route: Route | None
+    follow_up_of: str | None  # the message this turn's follows up on (searches read both)
     tools_called: list[str]
     # This turn's output (reset by the supervisor at the start of every turn).
     notice: str | None  # a line to put before the reply (e.g. "you're identified")

@@ -6,13 +6,15 @@ import re
 from dataclasses import replace
 from typing import Any, Literal, cast
 
+from langchain_core.messages import HumanMessage
 from langgraph.graph import END
 from langgraph.types import Command
 
 from graph.accounts import is_no, is_yes
+from graph.classifier import Understanding
 from graph.deps import GraphDeps
 from graph.llm import llm_route
-from graph.policy import OPT_IN, identification_lapsed, is_locked, needs_identity
+from graph.policy import OPT_IN, identification_lapsed, is_locked, is_question, needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
@@ -36,6 +38,7 @@ FRESH_TURN: dict[str, Any] = {
     "evidence": [],
     "attachments": [],
     "identity_offer": None,  # an offer to check the customer's own data lasts one turn
+    "follow_up_of": None,
 }
 # Answers to a procedure's question: a choice number, yes/no, a code, a reading, an amount.
 _FLOW_ANSWER = re.compile(
@@ -44,6 +47,9 @@ _FLOW_ANSWER = re.compile(
     re.IGNORECASE,
 )
 _FOLLOW_UP = re.compile(r"^(e|and|et)\s+(per|for|pour)?\s*(il|la|le|l'|the|)?\s*\w+\s*\??$")
+# A message carrying on from the last answer ("e per quanto tempo vale?", "but how long?").
+_CONTINUATION = re.compile(r"^(e|ed|ma|anche|quindi|allora|and|but|also|so|et|mais|aussi|donc)\b")
+FOLLOW_UP_WORDS = 7  # longer messages say what they are about
 _DISSATISFIED = re.compile(
     r"\b(non (mi )?(serve|servi|aiuti) a niente|inutile|useless|not helpful|ridicol|"
     r"vergogna|ne sert a rien|nul|pessimo servizio|terrible service)\b"
@@ -77,6 +83,27 @@ def suspend(state: ConversationState) -> list[SuspendedFlow]:
             )
         )
     return stack[-MAX_SUSPENDED:]
+
+
+def _follows_up(folded: str, u: Understanding, text: str) -> bool:
+    """A short message with no topic of its own after an answer: a follow-up of it. Its own
+    topic is one the classifier is sure of (a rule, or a confident vote); "e per quanto tempo
+    vale?" is about the last answer, "e se non pago la bolletta?" is not."""
+    if u.by_rule or len(folded.split()) > FOLLOW_UP_WORDS:
+        return False
+    return bool(
+        _FOLLOW_UP.match(folded)
+        or (_CONTINUATION.match(folded) and u.confidence < 0.6)
+        or (u.confidence < 0.45 and is_question(text))
+        or (u.confidence < LOW_CONFIDENCE and u.route == "general" and len(folded) < 40)
+    )
+
+
+def _previous_message(state: ConversationState) -> str | None:
+    """The customer's message before this turn's."""
+    asked = [m for m in state.get("messages", []) if isinstance(m, HumanMessage)]
+    previous = asked[-2].content if len(asked) > 1 else None
+    return previous if isinstance(previous, str) else None
 
 
 def _last_question(state: ConversationState) -> str:
@@ -290,12 +317,10 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             continuing = True
         else:
             last = state.get("last_route")
-            if last in VERTICALS and (
-                _FOLLOW_UP.match(folded)
-                or (u.confidence < LOW_CONFIDENCE and route == "general" and len(folded) < 40)
-            ):
+            if last in VERTICALS and _follows_up(folded, u, text):
                 route = last  # type: ignore[assignment]
                 reason = "follow-up of the previous question"
+                update["follow_up_of"] = _previous_message(state)
             else:
                 reason = f"intent {route} ({u.confidence:.2f})"
             if flow and flow.get("vertical") != route:

@@ -65,6 +65,15 @@ def test_requests_for_own_data_ask_for_identification_with_the_vertical_as_route
     assert (coded.route, coded.awaiting) == ("payments", "otp")
 
 
+@pytest.mark.parametrize("text", ["mandami l'ultima fattura", "send me my latest bill"])
+def test_a_request_for_the_latest_bill_goes_to_billing_behind_identification(
+    make_graph, text: str
+) -> None:
+    graph, _ = make_graph()
+    (asked,) = converse(graph, text)
+    assert (asked.route, asked.awaiting) == ("billing", "identification")
+
+
 def test_a_bare_code_with_nothing_asked_identifies_and_asks_what_is_needed(make_graph) -> None:
     graph, _ = make_graph()
     coded, verified = converse(graph, GIULIA, "123456")

@@ -131,6 +131,29 @@ def test_follow_up_keeps_the_vertical(make_graph) -> None:
     assert follow.route == "bonus"
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "vertical"),
+    [
+        ("chi ha diritto al bonus sociale?", "e per quanto tempo vale?", "bonus"),
+        ("come si fa l'autolettura del gas?", "e ogni quanto va fatta?", "self_reading"),
+        ("how does the social bonus work?", "and for how long?", "bonus"),
+    ],
+)
+def test_a_short_follow_up_stays_on_the_last_answers_topic(
+    make_graph, first: str, then: str, vertical: str
+) -> None:
+    graph, _ = make_graph()
+    answered, followed = converse(graph, first, then)
+    assert answered.route == vertical
+    assert followed.route == vertical and followed.citations, followed.reply
+
+
+def test_a_new_topic_after_an_answer_is_not_a_follow_up(make_graph) -> None:
+    graph, _ = make_graph()
+    _, other = converse(graph, "chi ha diritto al bonus sociale?", "c'è puzza di gas in cantina")
+    assert other.route == "outage" and other.urgency == "emergency"
+
+
 def test_no_message_text_or_phone_in_logs(make_graph, caplog) -> None:
     import logging
 
