@@ -99,6 +99,12 @@ def _follows_up(folded: str, u: Understanding, text: str) -> bool:
     )
 
 
+def _own_request(u: Understanding, text: str) -> bool:
+    """A clear request of a related vertical for the customer's own data ("send me the last
+    bill's PDF" while choosing instalments): a topic switch, not part of the procedure."""
+    return u.confidence >= 0.9 and needs_identity(u.route, text)
+
+
 def _previous_message(state: ConversationState) -> str | None:
     """The customer's message before this turn's."""
     asked = [m for m in state.get("messages", []) if isinstance(m, HumanMessage)]
@@ -307,7 +313,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             update["pending_route"] = None  # the customer moved on: a new question
         if flow and (
             route in (flow.get("vertical"), "general", "handoff")  # handoff cues were ruled above
-            or route in RELATED.get(str(flow.get("vertical")), ())
+            or (route in RELATED.get(str(flow.get("vertical")), ()) and not _own_request(u, text))
             or u.confidence < 0.6
             or _FLOW_ANSWER.match(text)
             or carries_data(text)

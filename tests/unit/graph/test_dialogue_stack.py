@@ -25,6 +25,19 @@ def test_a_question_in_the_middle_of_a_plan_then_the_plan_resumes(make_graph) ->
     assert len(deps.backend.list_plans(GIULIA)) >= 1 and done.procedure is None
 
 
+def test_asking_for_the_bill_pdf_while_choosing_instalments_serves_it_then_resumes(
+    make_graph,
+) -> None:
+    graph, _ = make_graph()
+    *_, offered = converse(graph, "vorrei rateizzare la bolletta", "LM00010030", "123456")
+    assert offered.procedure is not None and offered.procedure.name == "instalments"
+    (detour,) = converse(graph, "mi inviate anche il pdf dell'ultima bolletta?")
+    assert detour.route == "billing" and detour.attachments, detour.reply
+    assert "riprendere la rateizzazione" in (detour.reply or "")
+    (resumed,) = converse(graph, "sì")
+    assert resumed.route == "instalments" and resumed.choices
+
+
 def test_declining_to_resume_drops_the_procedure(make_graph) -> None:
     graph, deps = make_graph()
     before = len(deps.backend.list_plans(GIULIA))
