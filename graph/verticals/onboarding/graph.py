@@ -34,7 +34,6 @@ from graph.verticals.onboarding.tools import (
     BY_CATEGORY,
     CATEGORIES,
     REVOCATION,
-    STOP,
     WHAT_YOU_CAN_DO,
     Changes,
     changed,
@@ -336,9 +335,8 @@ class _Node:
     def consent_rules(self, question: str) -> Reply:
         """How consents work, from the privacy notice, and how to change them here."""
         if _REVOKING.search(fold(question)) or requested_consents(question)[0] is False:
-            text, hits = quote(self.deps, REVOCATION)
-            stop, stop_hits = quote(self.deps, STOP, lines=1)  # WhatsApp's own switch
-            reply = Reply("\n".join(t for t in (text, stop) if t)).cite(hits + stop_hits)
+            text, hits = quote(self.deps, REVOCATION)  # the ways to withdraw, STOP included
+            reply = Reply(text).cite(hits)
             if self.language != "it" and text:
                 reply.text = render(COMMON, "quoted_in_italian", self.language) + text
         else:
@@ -429,13 +427,14 @@ class _Node:
         return Command(goto="tools", update=call_tools(*calls))
 
     def revoked(self, results: list[tuple[bool, str]]) -> Command:  # type: ignore[type-arg]
-        """After the `tools` step: each withdrawal on record, with the wording recorded."""
-        if not all(ok for ok, _ in results):
+        """After the `tools` step: each withdrawal on record, with the wording recorded (and
+        the apology if one of them could not be recorded)."""
+        done = [Consent.model_validate_json(result) for ok, result in results if ok]
+        if not done:
             return self.say(Reply(render(COMMON, "error", self.language)))
         reply = Reply("")
         wordings = []
-        for _, result in results:
-            consent = Consent.model_validate_json(result)
+        for consent in done:
             self.deps.audit.record(
                 self.thread,
                 "tool",
@@ -451,8 +450,9 @@ class _Node:
                 args={"category": consent.category, "granted": consent.granted},
             )
             wordings.append(consent.wording)
-        at = _when(Consent.model_validate_json(results[0][1]).at)
-        reply.text = self.text("revoked", at=at, wordings="\n".join(wordings))
+        reply.text = self.text("revoked", at=_when(done[0].at), wordings="\n".join(wordings))
+        if len(done) < len(results):
+            reply.text += "\n" + render(COMMON, "error", self.language)
         return self.say(reply.cite(passage(self.deps, REVOCATION)))
 
 

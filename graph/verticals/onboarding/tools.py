@@ -313,7 +313,6 @@ EN_ITEMS: Topic = ("four cost items of an energy bill", "how-to-read-your-bill",
 EN_ESTIMATES: Topic = ("estimated bills and adjustment bills", "how-to-read-your-bill", "acconto")
 WHAT_YOU_CAN_DO: Topic = ("cosa puoi fare su WhatsApp con Lumea", "lumea-su-whatsapp", "cosa puoi")
 ALERTS: Topic = ("promemoria e avvisi con i modelli WhatsApp", "lumea-su-whatsapp", "promemoria")
-STOP: Topic = ("come smettere di ricevere messaggi scrivi STOP", "lumea-su-whatsapp", "stop")
 BY_CATEGORY: Topic = (
     "consensi marketing separati per categoria",
     "privacy-consensi-marketing",

@@ -135,6 +135,15 @@ def test_asking_how_to_stop_adverts_is_answered_then_the_withdrawal_offered(
     assert after["marketing_lumea"].granted is False, done.reply
 
 
+def test_in_english_the_withdrawal_answer_keeps_the_stop_keyword(make_graph) -> None:
+    graph, _ = make_graph()
+    (answered,) = converse(
+        graph, "I don't want your promotional offers any more, how do I stop them?", user="wa-en"
+    )
+    assert answered.route == "onboarding" and answered.awaiting is None
+    assert "STOP" in (answered.reply or "") and "customer code" in (answered.reply or "")
+
+
 def test_each_category_is_asked_separately_and_a_no_records_nothing(make_graph) -> None:
     graph, deps = make_graph()
     *_, first, second, last = converse(
