@@ -44,6 +44,41 @@ def is_no(text: str) -> bool:
     return bool(_NO.match(fold(text))) and not is_yes(text)
 
 
+# Taking up what was just offered ("la voglio attivare", "mi interessa", "I'll take it"): enough
+# to start a procedure or resume one, never the confirmation of a write (that stays a yes).
+_ACCEPT = re.compile(
+    r"\b(l[aoie] (voglio|vorrei|prendo|attiv\w*)|(la|lo|li|le) (voglio )?(attivare|sottoscrivere)|"
+    r"mi interessa\w*|m'interessa|(procedi|procediamo|avvia\w*|vai pure|andiamo avanti)|"
+    r"(voglio|vorrei) (aderire|attivarl\w|sottoscriverl\w|passarci)|"
+    r"(i'?ll|i will|let'?s) (take|do|go with|sign up|get) (it|that|this|one|for it)|"
+    r"i want (it|that one|this one|to sign up|to switch)|sign me up|go ahead|interested|"
+    r"je (la|le|les) (prends|veux)|(ca|cela) m'interesse|je suis interesse\w*|allez-y|"
+    r"je veux (y souscrire|la souscrire|changer))\b"
+)
+
+
+_DECLINE = re.compile(
+    r"\b(non (l[aoie] |mi |ci )?(voglio|vorrei|interessa\w*|serve|servono)|"
+    r"not interested|no thanks|(i )?(don'?t|do not) (want|need) (it|that|them|this)|"
+    r"ne m'interesse pas|pas interesse\w*|je n'en veux pas|je ne (la|le|les) veux pas)\b"
+)
+
+
+def declines(text: str) -> bool:
+    """A no to an offer to start or resume something ("non mi interessa", "no thanks")."""
+    return is_no(text) or bool(_DECLINE.search(fold(text)))
+
+
+def accepts(text: str) -> bool:
+    """A yes to an offer to start or resume something; a no or a refusal is never one."""
+    folded = fold(text)
+    if declines(text):
+        return False
+    if re.search(r"\b(non|not|pas|don'?t|ne)\b", folded):
+        return is_yes(text)
+    return is_yes(text) or bool(_ACCEPT.search(folded))
+
+
 def euro(amount: Decimal) -> str:
     """Italian money format as bills print it: 1.234,56 €."""
     text = f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,7 @@ from langchain_core.messages import HumanMessage
 
 from graph.state import Action, Choice, Citation, ConversationState
 from knowledge.schema import Hit
+from knowledge.sparse import STOPWORDS, fold
 
 
 @dataclass
@@ -66,7 +68,29 @@ def user_question(state: ConversationState) -> str:
     "chi ha diritto al bonus sociale?"), so that a search finds what it is about."""
     text = user_text(state)
     previous = state.get("follow_up_of")
-    return f"{previous} {text}" if previous else text
+    return f"{text} ({topic_of(previous)})" if previous else text
+
+
+# Words that ask, rather than say what a question is about.
+_ASKING = frozenset(
+    """cos cosa e è funziona funzionano costa costano cost costs coute work works serve servono spetta spettano sapere dirmi dire spiegare
+    spiegami puoi potete può mi sai devo fare fa fanno dove quanti quante quale quali avete
+    what whats how does do is are can could tell explain about much many
+    qu quoi est ce comment combien pouvez pouvez-vous""".split()
+)
+
+
+def topic_of(message: str) -> str:
+    """What a message is about, without its way of asking ("che cos'è il bonus sociale?" ->
+    "bonus sociale"): a follow-up's search reads it after the follow-up, so that the answer
+    is the follow-up's ("per quanto tempo vale?"), not the first question's again."""
+    words = re.findall(r"[\w’'-]+", message.lower())
+    kept = []
+    for word in words:
+        bare = re.split(r"['’]", word)[-1]
+        if bare and bare not in STOPWORDS and bare not in _ASKING and fold(bare) not in STOPWORDS:
+            kept.append(bare)
+    return " ".join(kept) or message
 
 
 def question_text(state: ConversationState) -> str:

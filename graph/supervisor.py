@@ -10,7 +10,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.graph import END
 from langgraph.types import Command
 
-from graph.accounts import is_no, is_yes
+from graph.accounts import accepts, declines
 from graph.classifier import Understanding
 from graph.deps import GraphDeps
 from graph.llm import llm_route
@@ -97,6 +97,12 @@ def _follows_up(folded: str, u: Understanding, text: str) -> bool:
         or (u.confidence < 0.45 and is_question(text))
         or (u.confidence < LOW_CONFIDENCE and u.route == "general" and len(folded) < 40)
     )
+
+
+def _answers_an_offer(folded: str, text: str) -> bool:
+    """A short yes or no to what the procedure just offered ("ok la voglio attivare", "non mi
+    interessa"): the procedure's answer, whatever topic its words resemble."""
+    return len(folded.split()) <= FOLLOW_UP_WORDS and (accepts(text) or declines(text))
 
 
 def _own_request(u: Understanding, text: str) -> bool:
@@ -243,7 +249,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
         continuing = False
         stack = list(state.get("suspended") or [])
         if state.get("resume_offered") and stack and not flow:
-            if is_yes(text):
+            if accepts(text):
                 top = stack.pop()
                 deps.audit.record(
                     thread, "routing", "resume", "procedure resumed", customer_code=customer
@@ -263,7 +269,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                         "resume_offered": False,
                     },
                 )
-            if is_no(text):
+            if declines(text):
                 stack.pop()
                 return answer(
                     Reply(render(TEMPLATES, "resume_declined", language)),
@@ -277,7 +283,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             offer
             and not flow
             and not state.get("identified")
-            and (find_customer_code(text) or (offer.get("offered") and is_yes(text)))
+            and (find_customer_code(text) or (offer.get("offered") and accepts(text)))
         ):
             return goto(
                 "identify",
@@ -317,6 +323,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             or u.confidence < 0.6
             or _FLOW_ANSWER.match(text)
             or carries_data(text)
+            or _answers_an_offer(folded, text)
         ):
             route = flow["vertical"]  # type: ignore[assignment]
             reason = "continuing the procedure in progress"

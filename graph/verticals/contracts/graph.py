@@ -12,7 +12,7 @@ from typing import Any, Literal
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
-from graph.accounts import commodity_name, day, is_no, is_yes
+from graph.accounts import accepts, commodity_name, day, declines, is_no, is_yes
 from graph.backends.ports import BackendError, Case, CaseKind, Customer, Supply
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply
@@ -104,9 +104,9 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         slots: dict[str, Any] = dict(flow.get("slots") or {}) if step else {}
         text = user_text(state)
         if step == "start":  # after a rules answer: "shall I start it?"
-            if is_yes(text):
+            if accepts(text):
                 step, text = "identify", ""
-            elif is_no(text):
+            elif declines(text):
                 return _say(Reply(render(TEMPLATES, "start_declined", language)), flow=None)
             else:
                 step, slots = None, {}
@@ -215,6 +215,8 @@ def _information(deps: GraphDeps, text: str, language: str, kind: CaseKind | Non
     reply = knowledge_reply(
         deps, text, language, verticals=[VERTICAL], commodity=commodity_in(text)
     )
+    if kind is None and rules.asks_about_offers(text) and commodity_in(text) != "water":
+        kind = "offer_change"  # water has the area's regulated tariff, nothing to choose
     if kind is None or not reply.citations:
         return _say(reply)
     reply.text += "\n\n" + render(

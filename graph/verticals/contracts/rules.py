@@ -197,6 +197,20 @@ def detect_procedure(text: str) -> CaseKind | None:
     return None
 
 
+_OFFERS = re.compile(
+    r"\b(offert[ae]|offers?|offres?|prezzo (fisso|variabile|bloccato)|fixed[- ]price|"
+    r"variable[- ]price|prix (fixe|variable)|tariff[ae] (luce|gas|fiss\w*|variabil\w*))\b"
+)
+
+
+def asks_about_offers(text: str) -> bool:
+    """A question about the supplier's offers ("che offerte a prezzo fisso avete?"): after
+    the answer, changing to one of them is the procedure to offer. Another supplier's offer
+    is not one of ours."""
+    folded = fold(text)
+    return bool(_OFFERS.search(folded)) and not _SWITCH.search(folded)
+
+
 def mentions_death(text: str) -> bool:
     return bool(_DEATH.search(fold(text)))
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from knowledge.schema import SearchFilters
 from tests.conftest import converse
 from tests.fakes import ScriptedChatModel, tool_call
@@ -139,6 +141,49 @@ def test_offers_are_introduced_in_english_and_quoted_from_the_italian_sheets(
     assert "Lumea's electricity offers valid today, from the offer sheets (in Italian)" in listed
     assert "— your current offer" in listed  # Sarah is on LUMEA-LF-2026
     assert "0,1185 €/kWh" in listed and offers.citations
+
+
+def test_a_question_about_offers_is_answered_then_taking_one_up_starts_the_change(
+    make_graph,
+) -> None:
+    graph, deps = make_graph()
+    answered, taken = converse(
+        graph, "che offerte a prezzo fisso avete per la luce?", "ok la voglio attivare"
+    )
+    assert answered.route == "contracts" and answered.citations  # answered first, no code asked
+    assert answered.awaiting != "identification" and "cambio offerta" in (answered.reply or "")
+    assert taken.route == "contracts" and taken.awaiting == "identification", taken.reply
+    _, offers, summary, _ = converse(graph, GIULIA, "123456", "1", "sì")
+    assert [c["id"] for c in offers.choices] == ["LUMEA-LF-2026", "LUMEA-LV-PUN-2026"]
+    assert "Lumea Luce Fissa (LUMEA-LF-2026)" in (summary.reply or "")
+    (case,) = deps.backend.list_cases(GIULIA)
+    assert case.kind == "offer_change" and case.data["offer_code"] == "LUMEA-LF-2026"
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "started"),
+    [
+        ("I'd like to know your fixed price offer for electricity", "ok I'll take it", True),
+        ("quelles offres à prix fixe avez-vous pour le gaz ?", "ça m'intéresse", True),
+        ("che offerte avete per il gas?", "no grazie, non mi interessa", False),
+        ("quanto costa l'offerta luce fissa?", "non la voglio", False),
+    ],
+)
+def test_taking_up_or_turning_down_the_offer_after_an_offers_answer(
+    make_graph, question: str, reply: str, started: bool
+) -> None:
+    graph, deps = make_graph()
+    answered, then = converse(graph, question, reply)
+    assert answered.route == "contracts" and answered.citations and answered.choices
+    assert then.route == "contracts", then.reply  # never the out-of-domain refusal
+    assert (then.awaiting == "identification") is started, then.reply
+    assert deps.backend.list_cases(GIULIA) == []
+
+
+def test_a_question_about_another_suppliers_offer_offers_no_change(make_graph) -> None:
+    graph, _ = make_graph()
+    (answered,) = converse(graph, "ho ricevuto un'offerta da un altro fornitore, come funziona?")
+    assert "cambio offerta" not in (answered.reply or "")
 
 
 def test_direct_debit_refuses_a_mistyped_iban_and_saves_nothing(make_graph) -> None:

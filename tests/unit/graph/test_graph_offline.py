@@ -132,20 +132,29 @@ def test_follow_up_keeps_the_vertical(make_graph) -> None:
 
 
 @pytest.mark.parametrize(
-    ("first", "then", "vertical"),
+    ("first", "then", "vertical", "fact"),
     [
-        ("chi ha diritto al bonus sociale?", "e per quanto tempo vale?", "bonus"),
-        ("come si fa l'autolettura del gas?", "e ogni quanto va fatta?", "self_reading"),
-        ("how does the social bonus work?", "and for how long?", "bonus"),
+        ("chi ha diritto al bonus sociale?", "e per quanto tempo vale?", "bonus", "12 mesi"),
+        ("come si fa l'autolettura del gas?", "e ogni quanto va fatta?", "self_reading", ""),
+        ("how does the social bonus work?", "and for how long?", "bonus", "12 mesi"),
     ],
 )
 def test_a_short_follow_up_stays_on_the_last_answers_topic(
-    make_graph, first: str, then: str, vertical: str
+    make_graph, first: str, then: str, vertical: str, fact: str
 ) -> None:
     graph, _ = make_graph()
     answered, followed = converse(graph, first, then)
     assert answered.route == vertical
     assert followed.route == vertical and followed.citations, followed.reply
+    assert fact in (followed.reply or "")  # the follow-up's answer, not the first one's again
+
+
+def test_a_follow_up_is_searched_with_the_topic_not_the_way_it_was_asked() -> None:
+    from graph.reply import topic_of
+
+    assert topic_of("che cos'è il bonus sociale?") == "bonus sociale"
+    assert topic_of("How does the self-reading work?") == "self-reading"
+    assert topic_of("qu'est-ce que le bonus social ?") == "bonus social"
 
 
 def test_a_new_topic_after_an_answer_is_not_a_follow_up(make_graph) -> None:
