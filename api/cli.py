@@ -72,7 +72,9 @@ def _worker(args, settings) -> int:  # type: ignore[no-untyped-def]
     """The WhatsApp worker on its own: run as many as needed, on any machines sharing the
     PostgreSQL of DATABASE_URL. Stops on SIGTERM or SIGINT (what is claimed and unfinished
     is taken over by another worker after WORKER_CLAIM_TIMEOUT_SECONDS)."""
+    import gc
     import logging
+    import os
     import signal
 
     import anyio
@@ -93,6 +95,8 @@ def _worker(args, settings) -> int:  # type: ignore[no-untyped-def]
         return 2
     if not is_postgres(settings.sqlalchemy_url):
         log.warning("SQLite is single-process: run `sportello serve` alone, not workers beside it")
+    if settings.worker_nice:  # acknowledgements (the API, same host) get the CPU first
+        os.nice(settings.worker_nice)
     ensure_schema(settings)
     runtime = build_runtime(settings)
     engine = make_engine(settings.sqlalchemy_url)
@@ -119,6 +123,8 @@ def _worker(args, settings) -> int:  # type: ignore[no-untyped-def]
             await anyio.to_thread.run_sync(runtime.warm_up)
         except EmbeddingError as exc:  # routing falls back to the lexicon meanwhile
             log.warning("models not loaded at start-up: %s", type(exc).__name__)
+        gc.collect()  # what start-up built lives as long as the process: out of GC scans
+        gc.freeze()
         async with anyio.create_task_group() as group:
             group.start_soon(messenger.run_forever)
             with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:

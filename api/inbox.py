@@ -28,6 +28,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from knowledge.clock import SYSTEM_CLOCK
@@ -210,6 +212,34 @@ class MessageStore:
             return True
         except IntegrityError:
             return False
+
+    def add_inbound_many(self, messages: list[dict[str, Any]]) -> list[bool]:
+        """Store several messages in one transaction (one commit for a burst of webhooks);
+        for each, False when its wamid was already stored (or comes twice in this batch).
+
+        Keys: message_id, user, kind, text, supported. One bad row fails the whole
+        transaction: callers then store the rows one by one (add_inbound)."""
+        if not messages:
+            return []
+        now = self.now()
+        rows = [
+            {**m, "received_at": m.get("received_at") or now, "status": "pending"} for m in messages
+        ]
+        insert = (pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert)(inbound)
+        statement = (
+            insert.values(rows)
+            .on_conflict_do_nothing(index_elements=[inbound.c.message_id])
+            .returning(inbound.c.message_id)
+        )
+        with self.engine.begin() as conn:
+            stored = {row[0] for row in conn.execute(statement)}
+        first: set[str] = set()
+        result = []
+        for row in rows:
+            new = row["message_id"] in stored and row["message_id"] not in first
+            first.add(row["message_id"])
+            result.append(new)
+        return result
 
     def users_ready(self, quiet_for: timedelta, now: datetime | None = None) -> list[str]:
         """Users with pending messages and no new message for `quiet_for` (debounce)."""

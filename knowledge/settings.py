@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     whatsapp_retry_after_cap_seconds: float = Field(default=60.0, ge=0, le=3600)
     worker_concurrency: int = Field(default=4, ge=1, le=64)
     worker_claim_timeout_seconds: float = Field(default=120, ge=5, le=3600)
+    # A `sportello worker` on a host shared with the API lowers its own CPU priority by this
+    # much (nice), so that webhook acknowledgements never queue behind answers; 0: unchanged.
+    worker_nice: int = Field(default=0, ge=0, le=19)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Customer text and phone numbers stay out of logs unless this is deliberately enabled.

@@ -58,10 +58,9 @@ async def deliver(request: Request, settings: SettingsDep, messenger: MessengerD
         raise ApiError(
             400, "malformed_payload", f"not a WhatsApp webhook payload: {exc}"[:500]
         ) from None
-    counts = await messenger.accept_async(
-        payload
-    )  # durable before the 200: nothing is lost on a crash
-    log.info("webhook stored", extra=counts)
+    counts = await messenger.accept_async(payload)  # durable before the 200: nothing is lost
+    # The access log has every delivery; a redelivery is worth its own line.
+    log.log(logging.INFO if counts["duplicates"] else logging.DEBUG, "webhook stored", extra=counts)
     return JSONResponse({"status": "accepted", **counts})
 
 
