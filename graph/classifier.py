@@ -194,6 +194,13 @@ class OfflineClassifier:
             for route, spec in self.data["routes"].items()
             if spec.get("lexicon")
         }
+        # A procedure that involves another vertical's subject ("voltura ... la lettura del
+        # contatore te la mando dopo"): when both lexicons match, the procedure's settles it.
+        self.outranks = {
+            route: frozenset(spec.get("outranks", ()))
+            for route, spec in self.data["routes"].items()
+            if spec.get("outranks")
+        }
         self._emergency = [
             fold(c) for lang in self.data.get("emergency_cues", {}).values() for c in lang
         ]
@@ -249,9 +256,14 @@ class OfflineClassifier:
             votes = np.bincount(self._label_index, weights=weights, minlength=len(ROUTES))
             votes = votes / (votes.sum() or 1.0)
         result = {route: float(votes[i]) for i, route in enumerate(ROUTES)}
-        for route, words in self.lexicon.items():
-            if any(re.search(r"(^|\W)" + re.escape(w), folded) for w in words):
-                result[route] += LEXICON_WEIGHT
+        matched = {
+            route
+            for route, words in self.lexicon.items()
+            if any(re.search(r"(^|\W)" + re.escape(w), folded) for w in words)
+        }
+        outranked = set().union(*(self.outranks.get(route, ()) for route in matched))
+        for route in matched - outranked:
+            result[route] += LEXICON_WEIGHT
         return {route: round(score, SCORE_DECIMALS) for route, score in result.items()}
 
     @cached_property

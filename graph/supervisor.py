@@ -54,6 +54,13 @@ _DISSATISFIED = re.compile(
     r"\b(non (mi )?(serve|servi|aiuti) a niente|inutile|useless|not helpful|ridicol|"
     r"vergogna|ne sert a rien|nul|pessimo servizio|terrible service)\b"
 )
+# Dropping the procedure in progress ("anzi no, lascia stare", "never mind"): nothing of it
+# has been written (writes come only after the final confirmation).
+_DROP = re.compile(
+    r"\b(lascia(mo)? (stare|perdere|correre)|non (importa|fa niente|serve piu)|"
+    r"annulla tutto|never ?mind|forget (it|about it)|cancel (it|that|everything)|"
+    r"laisse[rz]? tomber|tant pis|annule[rz]? tout|oublie[rz]?[- ]le)\b"
+)
 LOW_CONFIDENCE = 0.3
 # Intents that still belong to a procedure in progress ("but I can't pay it" while asking
 # for instalments is about that procedure, not a new payments question).
@@ -246,6 +253,19 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
 
         flow = state.get("flow")
+        if flow and _DROP.search(folded) and not any(c.isdigit() for c in folded):
+            deps.audit.record(
+                thread,
+                "policy",
+                "procedure_dropped",
+                f"customer dropped the {flow.get('vertical')} procedure before any write",
+                customer_code=customer,
+            )
+            dropped = Reply(render(TEMPLATES, "procedure_dropped", language))
+            return Command(
+                goto="respond",
+                update={**update, **dropped.update(), "route": flow.get("vertical"), "flow": None},
+            )
         continuing = False
         stack = list(state.get("suspended") or [])
         if state.get("resume_offered") and stack and not flow:
@@ -277,6 +297,17 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     suspended=stack,
                     resume_offered=False,
                 )
+        if not flow and _DROP.search(folded) and len(folded.split()) <= FOLLOW_UP_WORDS:
+            # Nothing in progress to drop ("ok lascia stare" after an answer): a polite close,
+            # and a procedure that was waiting to be offered again is dropped too.
+            if state.get("resume_offered") and stack:
+                stack.pop()
+            return answer(
+                Reply(render(TEMPLATES, "resume_declined", language)),
+                "customer let it go",
+                suspended=stack,
+                resume_offered=False,
+            )
         update["resume_offered"] = False
         offer = state.get("identity_offer")
         if (

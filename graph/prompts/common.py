@@ -200,6 +200,14 @@ TEMPLATES: Templates = {
         "en": "Good, let's pick up where we left off.",
         "fr": "Bien, reprenons là où nous en étions.",
     },
+    "procedure_dropped": {
+        "it": "Va bene, lascio perdere: per questa richiesta non ho registrato nulla. "
+        "Se ti serve altro, scrivimi pure.",
+        "en": "All right, I'll drop it: nothing was recorded for this request. "
+        "If you need anything else, just write.",
+        "fr": "D'accord, je laisse tomber : rien n'a été enregistré pour cette demande. "
+        "Si vous avez besoin d'autre chose, écrivez-moi.",
+    },
     "resume_declined": {
         "it": "Va bene, lasciamo perdere. Se ti serve altro, scrivimi pure.",
         "en": "All right, we'll leave it there. If you need anything else, just write.",

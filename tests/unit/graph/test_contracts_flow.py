@@ -186,6 +186,24 @@ def test_a_question_about_another_suppliers_offer_offers_no_change(make_graph) -
     assert "cambio offerta" not in (answered.reply or "")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "devo fare la voltura della luce, la lettura del contatore te la mando dopo",
+        "I need a change of holder for the electricity, I'll send the meter reading later",
+    ],
+)
+def test_a_voltura_that_mentions_the_meter_reading_is_a_voltura(make_graph, text: str) -> None:
+    graph, deps = make_graph()
+    started, _, holder = converse(graph, text, GIULIA, "123456")
+    assert started.route == "contracts" and started.awaiting == "identification"
+    assert holder.procedure is not None and holder.procedure.name == "contracts"
+    *_, done = converse(graph, "Luca Peretti PRTLCU85T10D612E", "dal 1 dicembre", "sì")
+    (case,) = deps.backend.list_cases(GIULIA)
+    assert case.kind == "voltura"  # opened; the reading is listed among what is still needed
+    assert any("lettura" in d for d in case.documents_needed), case.documents_needed
+
+
 def test_direct_debit_refuses_a_mistyped_iban_and_saves_nothing(make_graph) -> None:
     graph, deps = make_graph()
     results = converse(

@@ -3,6 +3,8 @@ answered, then the procedure is offered again and resumes where it stopped."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import converse
 
 GIULIA = "LM00010001"
@@ -71,3 +73,42 @@ def test_writes_report_their_arguments_and_never_the_customer(make_graph) -> Non
     (created,) = [a for a in done.actions if a.tool == "create_instalment_plan"]
     assert created.ok and created.args["instalments"] == int(first)
     assert created.args["bill_id"] and "customer_code" not in created.args
+
+
+@pytest.mark.parametrize(
+    ("opening", "drop", "language"),
+    [
+        ("voglio pagare a rate la bolletta", "anzi no, lascia stare", "it"),
+        ("I'd like to pay my bill in instalments", "never mind", "en"),
+        ("je voudrais payer ma facture en plusieurs fois", "laissez tomber", "fr"),
+    ],
+)
+def test_dropping_a_procedure_midway_writes_nothing_and_closes_politely(
+    make_graph, opening: str, drop: str, language: str
+) -> None:
+    graph, deps = make_graph()
+    before = len(deps.backend.list_plans(GIULIA))
+    *_, offered = converse(graph, opening, GIULIA, "123456")
+    assert offered.procedure is not None and offered.choices
+    dropped, thanks = converse(
+        graph, drop, {"it": "grazie", "en": "thanks", "fr": "merci"}[language]
+    )
+    assert dropped.procedure is None and dropped.route == "instalments"
+    assert dropped.choices == [] and dropped.language == language, dropped.reply
+    assert thanks.procedure is None and not thanks.choices, thanks.reply  # not asked again
+    assert len(deps.backend.list_plans(GIULIA)) == before
+
+
+def test_a_change_of_plan_is_not_a_drop(make_graph) -> None:
+    graph, _ = make_graph()
+    *_, offered = converse(graph, "voglio pagare a rate la bolletta", GIULIA, "123456")
+    count = offered.choices[-1]["title"].split()[0]
+    (changed,) = converse(graph, f"non importa il resto, fammi {count} rate")
+    assert changed.procedure is not None and "Confermi" in (changed.reply or "")
+
+
+def test_letting_it_go_with_nothing_in_progress_is_a_polite_close(make_graph) -> None:
+    graph, _ = make_graph()
+    _, let_go = converse(graph, "come funziona il bonus sociale?", "ok lascia stare")
+    assert let_go.route == "general" and not let_go.citations, let_go.reply
+    assert "consens" not in (let_go.reply or "")
