@@ -10,6 +10,7 @@ from langgraph.types import Command
 
 from graph.deps import GraphDeps
 from graph.grounded import knowledge_reply
+from graph.policy import is_question
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
@@ -57,10 +58,13 @@ def make_general(deps: GraphDeps):  # type: ignore[no-untyped-def]
         elif state.get("not_understood"):
             key = "not_understood"
         else:
+            key = "out_of_scope"
+        # A question is looked up, even after thanks ("grazie, e quando torna?"); the polite
+        # close is for what the documents do not answer.
+        if key == "out_of_scope" or (key != "not_understood" and is_question(text)):
             reply = knowledge_reply(deps, text, language)
             if reply.citations:
                 return Command(goto="respond", update=reply.update())
-            key = "out_of_scope"
         return Command(goto="respond", update=Reply(render(TEMPLATES, key, language)).update())
 
     return general

@@ -92,17 +92,31 @@ def suspend(state: ConversationState) -> list[SuspendedFlow]:
     return stack[-MAX_SUSPENDED:]
 
 
+# Thanks or an okay before the actual message ("grazie, e quando torna?").
+_COURTESY = re.compile(
+    r"^(ok(ay)?|grazie( mille| tante)?|perfetto|bene|va bene|thanks|thank you|great|merci|"
+    r"parfait|d'accord)\b[\s,.!;:]*"
+)
+
+
 def _follows_up(folded: str, u: Understanding, text: str) -> bool:
     """A short message with no topic of its own after an answer: a follow-up of it. Its own
     topic is one the classifier is sure of (a rule, or a confident vote); "e per quanto tempo
-    vale?" is about the last answer, "e se non pago la bolletta?" is not."""
+    vale?" is about the last answer, "e se non pago la bolletta?" is not. Thanks before it
+    change nothing ("grazie, e quando torna?")."""
+    confidence = u.confidence
+    rest = _COURTESY.sub("", folded)
+    if rest != folded and rest:
+        folded, text = rest, rest
+        if u.route == "general":  # what the vote was sure of is the thanks
+            confidence = 0.0
     if u.by_rule or len(folded.split()) > FOLLOW_UP_WORDS:
         return False
     return bool(
         _FOLLOW_UP.match(folded)
-        or (_CONTINUATION.match(folded) and u.confidence < 0.6)
-        or (u.confidence < 0.45 and is_question(text))
-        or (u.confidence < LOW_CONFIDENCE and u.route == "general" and len(folded) < 40)
+        or (_CONTINUATION.match(folded) and confidence < 0.6)
+        or (confidence < 0.45 and is_question(text))
+        or (confidence < LOW_CONFIDENCE and u.route == "general" and len(folded) < 40)
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -32,6 +33,18 @@ from graph.verticals.self_reading.rules import billing_window, validate_reading
 from graph.verticals.self_reading.texts import TEMPLATES
 from graph.verticals.self_reading.tools import reading_history, write_tools
 from knowledge.sparse import fold
+
+# Standing by a reading that was refused ("è giusta, l'ho controllata", "yes, it's right").
+_INSISTS = re.compile(
+    r"\b(e giust\w*|e corrett\w*|giust[ao]|corrett[ao]|l'?ho (ri)?controllat\w*|ho (ri)?controllato|"
+    r"sono sicur\w*|confermo|it'?s (right|correct)|i'?m sure|i checked|it is (right|correct)|"
+    r"c'?est (juste|correct|bon)|j'ai (bien )?verifie|je suis sur\w*)\b"
+)
+
+
+def _insists(text: str) -> bool:
+    return is_yes(text) or bool(_INSISTS.search(fold(text)))
+
 
 _HOW = (
     "come si legge",
@@ -117,6 +130,18 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             if flow.get("step") == "confirm" and is_yes(text):
                 return record(supply, slots["values"], confirmed=True)
             found = find_reading(text)
+            disputed = slots.get("rejected") in ("lower_than_previous", "abnormal_jump")
+            if found is None and disputed and _insists(text):
+                # The customer stands by a reading the rules refused: a person checks it.
+                deps.audit.record(
+                    thread,
+                    "policy",
+                    "reading_disputed",
+                    f"customer confirmed a rejected reading ({slots['rejected']})",
+                    customer_code=code,
+                    data={"supply_id": supply.supply_id, "code": slots["rejected"]},
+                )
+                return say(Reply(render(TEMPLATES, "rejected_confirmed", language)), flow=None)
             if found is None:
                 if any(phrase in fold(text) for phrase in _HOW):
                     reply = knowledge_reply(
@@ -171,6 +196,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 customer_code=code,
                 data={"supply_id": supply.supply_id, "code": check.code},
             )
+            slots["rejected"] = check.code
             key = f"rejected_{check.code}"
             previous = detail.previous_values or {}
             reply.text = render(

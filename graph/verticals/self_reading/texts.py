@@ -58,6 +58,19 @@ TEMPLATES: Templates = {
         "fr": "Le relevé {values} est inférieur au dernier enregistré ({previous} du {date}). "
         "Vérifiez le compteur et renvoyez-le.",
     },
+    "rejected_confirmed": {
+        "it": "Capisco. Una lettura così non posso registrarla da qui: può succedere se il "
+        "contatore è stato sostituito o se l'ultima lettura era sbagliata, e va verificata da "
+        "una persona. Scrivi OPERATORE e un collega la controlla con te; intanto non ho "
+        "registrato nulla.",
+        "en": "I understand. I can't record a reading like this one here: it happens when the "
+        "meter was replaced or the last reading was wrong, and a person has to check it. "
+        "Write OPERATOR and a colleague will go through it with you; nothing was recorded.",
+        "fr": "Je comprends. Je ne peux pas enregistrer un tel relevé ici : cela arrive quand "
+        "le compteur a été remplacé ou que le dernier relevé était faux, et une personne doit "
+        "le vérifier. Écrivez OPÉRATEUR et un collègue le vérifiera avec vous ; rien n'a été "
+        "enregistré.",
+    },
     "rejected_abnormal_jump": {
         "it": "La lettura {values} non è plausibile rispetto ai consumi di questa fornitura. "
         "Controlla il contatore e riscrivimela; se è corretta scrivi OPERATORE.",

@@ -137,6 +137,7 @@ def test_follow_up_keeps_the_vertical(make_graph) -> None:
         ("chi ha diritto al bonus sociale?", "e per quanto tempo vale?", "bonus", "12 mesi"),
         ("come si fa l'autolettura del gas?", "e ogni quanto va fatta?", "self_reading", ""),
         ("how does the social bonus work?", "and for how long?", "bonus", "12 mesi"),
+        ("quanto dura il bonus idrico?", "grazie, e come si chiede?", "bonus", "DSU"),
     ],
 )
 def test_a_short_follow_up_stays_on_the_last_answers_topic(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pytest
+
 from tests.conftest import converse
 
 GIULIA, LORENZO, SILVIA, FRANCESCO, SARAH = (
@@ -157,6 +159,27 @@ def test_self_reading_is_validated_then_recorded(make_graph) -> None:
     assert "Lettura registrata" in (ok.reply or "")
     saved = deps.backend.list_readings(gas.supply_id)[-1]
     assert saved.source == "self" and saved.values["total"] == previous + 40
+
+
+@pytest.mark.parametrize(
+    ("opening", "insisting", "language"),
+    [
+        ("voglio comunicare l'autolettura del gas", "è giusta, l'ho controllata due volte", "it"),
+        ("I'd like to send my gas meter reading", "yes, it's right, I checked", "en"),
+    ],
+)
+def test_standing_by_a_refused_reading_records_nothing_and_points_to_a_person(
+    make_graph, opening: str, insisting: str, language: str
+) -> None:
+    graph, deps = make_graph()
+    gas = next(s for s in deps.backend.get_customer(GIULIA).supplies if s.commodity == "gas")
+    before = deps.backend.list_readings(gas.supply_id)
+    previous = int([r for r in before if r.source != "estimated"][-1].values["total"])
+    *_, lower, disputed = converse(graph, opening, GIULIA, "123456", str(previous - 50), insisting)
+    assert lower.procedure is not None  # refused: asked again
+    assert disputed.procedure is None and disputed.language == language
+    assert ("OPERATORE" if language == "it" else "OPERATOR") in (disputed.reply or "")
+    assert deps.backend.list_readings(gas.supply_id) == before  # nothing recorded
 
 
 def test_english_customer_gets_english_replies(make_graph) -> None:
