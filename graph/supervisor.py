@@ -26,6 +26,7 @@ from graph.state import (
     Route,
     SuspendedFlow,
 )
+from graph.verticals import cancelled_text
 from knowledge.sparse import fold
 
 Goto = Literal[Route, "identify", "knowledge", "respond", "__end__"]
@@ -94,8 +95,8 @@ def suspend(state: ConversationState) -> list[SuspendedFlow]:
 
 # Thanks or an okay before the actual message ("grazie, e quando torna?").
 _COURTESY = re.compile(
-    r"^(ok(ay)?|grazie( mille| tante)?|perfetto|bene|va bene|thanks|thank you|great|merci|"
-    r"parfait|d'accord)\b[\s,.!;:]*"
+    r"^(ok(ay)?|grazie( mille| tante| ancora)?|perfetto|bene|va bene|thanks( a lot| so much)?|"
+    r"thank you( so much| very much)?|great|merci( beaucoup| bien)?|parfait|d'accord)\b[\s,.!;:]*"
 )
 
 
@@ -105,8 +106,12 @@ def _follows_up(folded: str, u: Understanding, text: str) -> bool:
     vale?" is about the last answer, "e se non pago la bolletta?" is not. Thanks before it
     change nothing ("grazie, e quando torna?")."""
     confidence = u.confidence
-    rest = _COURTESY.sub("", folded)
-    if rest != folded and rest:
+    rest = folded
+    while (shorter := _COURTESY.sub("", rest)) != rest:
+        rest = shorter
+    if rest != folded:
+        if not (is_question(rest) or _CONTINUATION.match(rest)):
+            return False  # thanks and nothing asked ("ok grazie mille"): a close
         folded, text = rest, rest
         if u.route == "general":  # what the vote was sure of is the thanks
             confidence = 0.0
@@ -275,7 +280,12 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 f"customer dropped the {flow.get('vertical')} procedure before any write",
                 customer_code=customer,
             )
-            dropped = Reply(render(TEMPLATES, "procedure_dropped", language))
+            own = cancelled_text(str(flow.get("vertical")))
+            dropped = Reply(
+                own.get(language, own["it"])
+                if own
+                else render(TEMPLATES, "procedure_dropped", language)
+            )
             return Command(
                 goto="respond",
                 update={**update, **dropped.update(), "route": flow.get("vertical"), "flow": None},

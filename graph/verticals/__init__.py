@@ -28,3 +28,13 @@ def build_vertical(name: str, deps: GraphDeps) -> CompiledStateGraph:  # type: i
         raise KeyError(f"unknown vertical {name!r}; known: {', '.join(REGISTRY)}")
     module = import_module(f"graph.verticals.{name}.graph")
     return module.build(deps)  # type: ignore[no-any-return]
+
+
+def cancelled_text(name: str) -> dict[str, str] | None:
+    """The vertical's own words for a procedure dropped before any write ("non ho attivato
+    nessun piano"), when it has them (its texts' `cancelled` entry)."""
+    if name not in REGISTRY:
+        return None
+    texts = import_module(f"graph.verticals.{name}.texts")
+    found = getattr(texts, "TEMPLATES", {}).get("cancelled")
+    return dict(found) if found else None

@@ -158,6 +158,13 @@ def test_a_follow_up_is_searched_with_the_topic_not_the_way_it_was_asked() -> No
     assert topic_of("qu'est-ce que le bonus social ?") == "bonus social"
 
 
+@pytest.mark.parametrize("thanks", ["ok grazie mille", "parfait merci beaucoup !", "thanks a lot"])
+def test_thanks_after_an_answer_are_a_close_not_a_follow_up(make_graph, thanks: str) -> None:
+    graph, _ = make_graph()
+    _, closed = converse(graph, "come funziona il bonus sociale?", thanks)
+    assert closed.route == "general" and not closed.citations, closed.reply
+
+
 def test_a_new_topic_after_an_answer_is_not_a_follow_up(make_graph) -> None:
     graph, _ = make_graph()
     _, other = converse(graph, "chi ha diritto al bonus sociale?", "c'è puzza di gas in cantina")
