@@ -1,7 +1,7 @@
 """A burst of WhatsApp customers against a real `sportello serve`: acknowledgements, replies, memory.
 
 python -m benchmarks.load_burst [--senders 200] [--concurrency 50] [--workers 1|2|both]
-                                [--quick] [--data-dir DIR] [--out FILE]
+                                [--quick] [--data-dir DIR] [--kill-worker SECONDS] [--out FILE]
 
 `--senders` customers each send one signed webhook, `--concurrency` at a time, to a server
 started as a subprocess on a free port (offline brain, SPORTELLO_ENV=demo). Replies go to a
@@ -29,6 +29,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -59,6 +60,7 @@ QUESTIONS = [
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 WEBHOOK = "/webhooks/whatsapp"
 WORKER_NICE = 10  # the 2-process layout's workers, on the same 2 cores as the API
+KILLED_CLAIM_TIMEOUT = 10.0  # with --kill-worker: the dead worker's claims are taken over
 TARGETS = {"ack_p99_ms": 50.0, "first_reply_p50_s": 5.0, "earliest_reply_s": 3.0, "turn_ms": 40.0}
 
 
@@ -203,7 +205,9 @@ def fresh_postgres() -> Iterator[str]:
 
 
 @contextmanager
-def cluster(workers: int, base: Path, tmp: Path, cloud_url: str) -> Iterator[dict[str, Any]]:
+def cluster(
+    workers: int, base: Path, tmp: Path, cloud_url: str, claim_timeout: float | None = None
+) -> Iterator[dict[str, Any]]:
     """`sportello serve` (workers=1), or `serve --no-worker` + `workers` x `sportello worker`
     on a fresh PostgreSQL. Yields the port and the processes by name."""
     processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -229,6 +233,8 @@ def cluster(workers: int, base: Path, tmp: Path, cloud_url: str) -> Iterator[dic
             for name in names[1:]:  # after the API migrated the schema and seeded the backend
                 # Sharing the host's cores with the API: acknowledgements first (WORKER_NICE).
                 worker_env = {**envs[name], "WORKER_NICE": str(WORKER_NICE)}
+                if claim_timeout is not None:  # a killed worker's claims are taken over soon
+                    worker_env["WORKER_CLAIM_TIMEOUT_SECONDS"] = str(claim_timeout)
                 processes[name] = start(["api.cli", "worker"], worker_env, run / f"{name}.log")
             for name in names[1:]:
                 log = run / f"{name}.log"
@@ -273,7 +279,13 @@ async def sample_rss(pids: dict[str, int], peaks: dict[str, float], stop: asynci
 
 
 async def burst(
-    port: int, cloud_url: str, pids: dict[str, int], senders: int, concurrency: int, tag: str
+    port: int,
+    cloud_url: str,
+    pids: dict[str, int],
+    senders: int,
+    concurrency: int,
+    tag: str,
+    kill_after: float | None = None,
 ) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}{WEBHOOK}"
     warm_users = {f"39300{tag}{n:05}" for n in range(4 * len(pids))}  # a few per worker
@@ -317,11 +329,22 @@ async def burst(
         done = asyncio.Event()
         sampler = asyncio.create_task(sample_rss(pids, peaks, done))
         load_before = load()
+        killed: list[float] = []
+
+        async def kill_a_worker() -> None:
+            assert kill_after is not None
+            await asyncio.sleep(kill_after)
+            os.kill(pids["worker1"], signal.SIGKILL)  # mid-burst, whatever it was doing
+            killed.append(time.monotonic())
+
+        killer = asyncio.create_task(kill_a_worker()) if kill_after is not None else None
         async with LeanClient("127.0.0.1", port, concurrency) as lean:
             started = time.monotonic()
             await asyncio.gather(*(send(u, b, h) for u, (b, h) in zip(users, bodies, strict=True)))
             acked = time.monotonic() - started
-        messages = await wait_replies(client, cloud_url, set(users), max(120.0, senders))
+        if killer is not None:
+            await killer
+        messages = await wait_replies(client, cloud_url, set(users), max(180.0, senders))
         await asyncio.sleep(3)  # anything doubled would arrive now
         messages = await recorded(client, cloud_url)
         done.set()
@@ -357,6 +380,7 @@ async def burst(
         "earliest_reply_s": round(min(first.values(), default=float("nan")) - started, 2),
         "all_replies_s": round(last - started, 2),
         "replies_per_s": round(len(ours) / (last - started), 1) if last > started else 0.0,
+        "worker1_killed_after_s": round(killed[0] - started, 2) if killed else None,
         "lost": sum(1 for u in users if per_user[u] == 0),
         "doubled": sum(1 for u in users if per_user[u] > 1),
         "peak_rss_mb": {name: round(mb) for name, mb in peaks.items()}
@@ -365,12 +389,21 @@ async def burst(
 
 
 def run_configuration(
-    workers: int, base: Path, tmp: Path, cloud_url: str, senders: int, concurrency: int
+    workers: int,
+    base: Path,
+    tmp: Path,
+    cloud_url: str,
+    senders: int,
+    concurrency: int,
+    kill_after: float | None = None,
 ) -> dict[str, Any]:
-    with cluster(workers, base, tmp, cloud_url) as running:
+    kill_after = kill_after if workers > 1 else None
+    timeout = KILLED_CLAIM_TIMEOUT if kill_after is not None else None
+    with cluster(workers, base, tmp, cloud_url, claim_timeout=timeout) as running:
         pids = {name: p.pid for name, p in running["processes"].items()}
+        tag = str(workers) + ("k" if kill_after is not None else "")
         return asyncio.run(
-            burst(running["port"], cloud_url, pids, senders, concurrency, tag=str(workers))
+            burst(running["port"], cloud_url, pids, senders, concurrency, tag, kill_after)
         )
 
 
@@ -465,6 +498,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="40 senders at 10, a fast check")
     parser.add_argument("--data-dir", type=Path, help="an ingested data dir (default .sportello)")
     parser.add_argument(
+        "--kill-worker",
+        type=float,
+        metavar="SECONDS",
+        help="2 workers: SIGKILL one this long after the burst starts (claims are taken "
+        f"over after {KILLED_CLAIM_TIMEOUT:.0f} s); lost and doubled still count",
+    )
+    parser.add_argument(
         "--out", type=Path, default=ROOT / ".sportello" / "bench" / "load_burst.json"
     )
     args = parser.parse_args()
@@ -486,8 +526,16 @@ def main() -> None:
             for workers in counts:
                 label = "1 worker (serve)" if workers == 1 else f"{workers} worker processes"
                 print(f"{label}: {args.senders} senders, {args.concurrency} at a time ...")
+                if args.kill_worker is not None and workers > 1:
+                    label += f", one SIGKILLed at {args.kill_worker:g} s"
                 report["configurations"][label] = run_configuration(
-                    workers, base, tmp, cloud_url, args.senders, args.concurrency
+                    workers,
+                    base,
+                    tmp,
+                    cloud_url,
+                    args.senders,
+                    args.concurrency,
+                    args.kill_worker,
                 )
         report["offline_turn"] = turn_cost(base, tmp)
     finally:
