@@ -51,6 +51,7 @@ _FOLLOW_UP = re.compile(r"^(e|and|et)\s+(per|for|pour)?\s*(il|la|le|l'|the|)?\s*
 # A message carrying on from the last answer ("e per quanto tempo vale?", "but how long?").
 _CONTINUATION = re.compile(r"^(e|ed|ma|anche|quindi|allora|and|but|also|so|et|mais|aussi|donc)\b")
 FOLLOW_UP_WORDS = 7  # longer messages say what they are about
+DATA_ANSWER_WORDS = 6  # up to this, a message answering a procedure keeps its language
 _DISSATISFIED = re.compile(
     r"\b(non (mi )?(serve|servi|aiuti) a niente|inutile|useless|not helpful|ridicol|"
     r"vergogna|ne sert a rien|nul|pessimo servizio|terrible service)\b"
@@ -214,6 +215,12 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     if decision.urgency == "emergency"
                     else max(urgency, decision.urgency, key=("normal", "high", "emergency").index)
                 )
+        answering = state.get("flow") or state.get("pending_route") or state.get("otp")
+        if answering and state.get("language") and len(text.split()) <= DATA_ANSWER_WORDS:
+            # An answer to a procedure's question is data ("12 via roma, figline valdarno",
+            # "Luca Peretti PRTLCU85T10D612E", "dal 1 dicembre"): it does not change the
+            # conversation's language, however Italian its names look.
+            language = state["language"]
         update.update(language=language, urgency=urgency, confidence=u.confidence, hazard=u.hazard)
 
         def goto(target: str, reason: str, **extra: Any) -> Command[Goto]:

@@ -198,7 +198,8 @@ def test_a_voltura_that_mentions_the_meter_reading_is_a_voltura(make_graph, text
     started, _, holder = converse(graph, text, GIULIA, "123456")
     assert started.route == "contracts" and started.awaiting == "identification"
     assert holder.procedure is not None and holder.procedure.name == "contracts"
-    *_, done = converse(graph, "Luca Peretti PRTLCU85T10D612E", "dal 1 dicembre", "sì")
+    named, dated, done = converse(graph, "Luca Peretti PRTLCU85T10D612E", "dal 1 dicembre", "sì")
+    assert named.language == dated.language == started.language  # data keeps the language
     (case,) = deps.backend.list_cases(GIULIA)
     assert case.kind == "voltura"  # opened; the reading is listed among what is still needed
     assert any("lettura" in d for d in case.documents_needed), case.documents_needed

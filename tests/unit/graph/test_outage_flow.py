@@ -103,6 +103,21 @@ def test_planned_outage_answers_before_any_ticket(make_graph) -> None:
     assert _flow(graph, answer) is None
 
 
+def test_an_italian_address_sent_in_a_french_conversation_keeps_it_french(make_graph) -> None:
+    graph, _ = make_graph()
+    asked, answer = converse(
+        graph,
+        "il y a une panne, plus d'électricité dans tout l'immeuble",
+        "12 via roma, figline valdarno",
+        user="wa-fr",
+    )
+    assert asked.language == "fr" and asked.awaiting == "slot:address"
+    assert answer.language == "fr", answer.reply  # the address is data, not a new language
+    assert "coupure programmée" in (answer.reply or "") and "Figline Valdarno" in (
+        answer.reply or ""
+    )
+
+
 def test_single_home_power_cut_opens_a_ticket_after_consent(make_graph) -> None:
     graph, deps = make_graph()
     results = converse(
