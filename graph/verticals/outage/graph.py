@@ -45,8 +45,8 @@ from graph.verticals.outage.rules import (
 from graph.verticals.outage.texts import DISTRIBUTORS, TEMPLATES
 from graph.verticals.outage.tools import (
     distributor,
+    emergency_tools,
     local_time,
-    open_emergency_ticket,
     planned_outages,
     ticket_kind,
     tickets_opened_here,
@@ -64,12 +64,11 @@ HINTS = {
 }
 
 
-def emergency_reply(deps: GraphDeps, state: ConversationState) -> Reply:
-    """The hazard's fixed safety sheet in the customer's language, the distributor's 24/7
-    number, then an emergency ticket. Nothing here is searched or generated."""
+def safety_reply(state: ConversationState) -> tuple[Reply, str, str]:
+    """The hazard's fixed safety sheet in the customer's language and the distributor's 24/7
+    number, with the sheet's commodity and hazard. Nothing here is searched or generated."""
     language = state.get("language", "it")
-    text = question_text(state)
-    sheet = sheet_for(state.get("hazard"), commodity_in(text))
+    sheet = sheet_for(state.get("hazard"), commodity_in(question_text(state)))
     distributor, phone = DISTRIBUTORS[sheet.commodity]
     steps = sheet.steps.get(language, sheet.steps["it"])
     lines = [render(TEMPLATES, "emergency_intro", language)]
@@ -78,29 +77,11 @@ def emergency_reply(deps: GraphDeps, state: ConversationState) -> Reply:
     lines.append(
         render(TEMPLATES, "emergency_call", language, distributor=distributor, phone=phone)
     )
-    reply = Reply("")
+    reply = Reply("\n".join(lines))
     reply.citations.append(sheet.citation())
     reply.act("safety_instructions", True, sheet.hazard)
-    ticket = open_emergency_ticket(deps, sheet.commodity, state.get("customer_code"), text)
-    reply.act(
-        "open_ticket",
-        ticket is not None,
-        ticket.ticket_id if ticket else None,
-        args={"category": f"{sheet.commodity}_emergency", "priority": "emergency"},
-    )
-    if ticket is not None:
-        lines.append(render(TEMPLATES, "emergency_ticket", language, ticket=ticket.ticket_id))
-        deps.audit.record(
-            state.get("user_id", ""),
-            "tool",
-            "open_ticket",
-            f"{sheet.commodity} emergency reported ({sheet.hazard})",
-            customer_code=state.get("customer_code"),
-            data={"ticket_id": ticket.ticket_id},
-        )
-    reply.text = "\n".join(lines)
-    reply.evidence += lines  # reviewed text and the ticket's number: every figure has a source
-    return reply
+    reply.evidence += lines  # reviewed text: every figure has a source
+    return reply, sheet.commodity, sheet.hazard
 
 
 def number_reply(state: ConversationState) -> Reply:
@@ -161,8 +142,47 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             return Command(goto="report", update=update)
         return Command(goto="answer", update={"turn_text": question})
 
-    def emergency(state: OutageState) -> Turn:
-        return leave("respond", emergency_reply(deps, state).update())
+    def emergency(state: OutageState) -> Command[Literal["emergency_tools"]]:
+        """The safety text first, then the emergency ticket, asked of the ToolNode like any
+        write (the tool checks that the supervisor's rules judged the message an emergency)."""
+        reply, commodity, hazard = safety_reply(state)
+        call = call_tool("open_ticket", commodity=commodity, description=question_text(state)[:500])
+        slots = {"commodity": commodity, "hazard": hazard}
+        update = {**call, "turn_slots": slots, "turn_reply": reply.update()}
+        return Command(goto="emergency_tools", update=update)
+
+    def emergency_opened(state: OutageState) -> Turn:
+        ok, result = tool_result(state)
+        so_far = state.get("turn_reply") or {}
+        reply = Reply(
+            so_far.get("reply", ""),
+            citations=list(so_far.get("citations", [])),
+            actions=list(so_far.get("actions", [])),
+            evidence=list(so_far.get("evidence", [])),
+        )
+        slots = state.get("turn_slots") or {}
+        ticket = Ticket.model_validate_json(result) if ok else None
+        reply.act(
+            "open_ticket",
+            ticket is not None,
+            ticket.ticket_id if ticket else None,
+            args={"category": f"{slots.get('commodity')}_emergency", "priority": "emergency"},
+        )
+        if ticket is not None:
+            line = render(
+                TEMPLATES, "emergency_ticket", state.get("language", "it"), ticket=ticket.ticket_id
+            )
+            reply.text = f"{reply.text}\n{line}"
+            reply.evidence.append(line)
+            deps.audit.record(
+                state.get("user_id", ""),
+                "tool",
+                "open_ticket",
+                f"{slots.get('commodity')} emergency reported ({slots.get('hazard')})",
+                customer_code=state.get("customer_code"),
+                data={"ticket_id": ticket.ticket_id},
+            )
+        return leave("respond", reply.update())
 
     def number(state: OutageState) -> Turn:
         return leave("respond", number_reply(state).update())
@@ -215,7 +235,9 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         "outage",
         {
             "gate": (gate, ("emergency", "number", "status", "report", "answer")),
-            "emergency": (emergency, ()),
+            "emergency": (emergency, ("emergency_tools",)),
+            "emergency_tools": (tool_node(emergency_tools(deps)), ("emergency_opened",)),
+            "emergency_opened": (emergency_opened, ()),
             "number": (number, ()),
             "status": (status, ()),
             "report": (report, ("tools",)),

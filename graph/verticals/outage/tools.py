@@ -51,6 +51,30 @@ def open_emergency_ticket(
         return None
 
 
+def emergency_tools(deps: GraphDeps) -> list[BaseTool]:
+    """The emergency ticket, as a tool for the `emergency_tools` step (ToolNode). It opens only
+    for a message the supervisor's safety rules judged an emergency (the state's urgency);
+    the customer, if any, comes from the state; the priority is always `emergency`."""
+
+    @tool("open_ticket")
+    def open_emergency_ticket_tool(
+        commodity: Commodity,
+        description: str = "",
+        urgency: Annotated[str | None, InjectedState("urgency")] = None,
+        customer_code: Annotated[str | None, InjectedState("customer_code")] = None,
+    ) -> str:
+        """Open an emergency ticket with the distributor (gas smell, sparks, a flood) after
+        the fixed safety instructions were given; anonymous reports are welcome."""
+        if urgency != "emergency":
+            raise ToolException("this message was not judged an emergency")
+        ticket = open_emergency_ticket(deps, commodity, customer_code, description)
+        if ticket is None:
+            raise ToolException("the ticketing system did not answer")
+        return ticket.model_dump_json()
+
+    return [open_emergency_ticket_tool]
+
+
 def distributor(commodity: str, supply: Supply | None = None) -> tuple[str, str]:
     """Who repairs faults and their 24/7 number: the supply's own distributor when known."""
     if supply is not None and supply.commodity == commodity and supply.distributor_emergency_phone:

@@ -24,6 +24,7 @@ from graph.verticals.instalments.tools import assess, candidate_bill
 from graph.verticals.instalments.tools import write_tools as instalments_tools
 from graph.verticals.onboarding.tools import latest_consents
 from graph.verticals.onboarding.tools import write_tools as onboarding_tools
+from graph.verticals.outage.tools import emergency_tools
 from graph.verticals.outage.tools import write_tools as outage_tools
 from graph.verticals.payments.tools import unpaid_bills
 from graph.verticals.payments.tools import write_tools as payments_tools
@@ -74,6 +75,7 @@ def run(tools: list[Any], name: str, args: dict[str, Any], **state: Any) -> Tool
         (lambda d: billing_tools(d.backend), {"customer_code", "flow"}),
         (lambda d: payments_tools(d.backend), {"customer_code"}),
         (lambda d: outage_tools(d), {"customer_code", "identified", "flow"}),
+        (lambda d: emergency_tools(d), {"customer_code", "urgency"}),
         (lambda d: onboarding_tools(d), {"customer_code", "flow", "language"}),
     ],
 )
@@ -320,3 +322,18 @@ def test_the_tool_calls_stay_inside_the_vertical(make_graph) -> None:  # type: i
     assert {type(m).__name__ for m in values["messages"]} == {"HumanMessage", "AIMessage"}
     assert not any(getattr(m, "tool_calls", None) for m in values["messages"])
     assert "turn_messages" not in values
+
+
+def test_an_emergency_ticket_only_for_a_message_the_rules_judged_an_emergency(
+    deps: GraphDeps, backend: DemoBackend
+) -> None:
+    before = len(backend.list_tickets(GIULIA))
+    args = {"commodity": "gas", "description": "forte odore di gas in cantina"}
+    refused = run(emergency_tools(deps), "open_ticket", args, urgency="high")
+    assert refused.status == "error" and len(backend.list_tickets(GIULIA)) == before
+    opened = run(
+        emergency_tools(deps), "open_ticket", args, urgency="emergency", customer_code=GIULIA
+    )
+    assert opened.status != "error", opened.content
+    (ticket,) = [t for t in backend.list_tickets(GIULIA) if t.category == "gas_emergency"]
+    assert ticket.priority == "emergency" and ticket.customer_code == GIULIA
