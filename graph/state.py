@@ -118,6 +118,9 @@ class ConversationState(TypedDict, total=False):
     not_understood: int
     last_route: Route | None
     follow_up_of: str | None  # the message this turn's follows up on (searches read both)
+    # The procedure the last reply concluded, with its details (an outage report answered
+    # with planned works): a follow-up about it ("e quando torna?") is answered from them.
+    answered_flow: Flow | None
     tools_called: list[str]
     # This turn's output (reset by the supervisor at the start of every turn).
     notice: str | None  # a line to put before the reply (e.g. "you're identified")

@@ -131,6 +131,12 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             update = {"turn_text": text, "turn_slots": slots, "turn_first": False}
             return Command(goto="report", update=update)
         question = question_text(state)
+        answered = state.get("answered_flow") or {}
+        if state.get("follow_up_of") and answered.get("vertical") == "outage":
+            # "e quando torna?" after an answered report: the same report, checked again.
+            slots = dict(answered.get("slots") or {})
+            update = {"turn_text": user_text(state), "turn_slots": slots, "turn_first": False}
+            return Command(goto="report", update=update)
         if asks_for_the_number(fold(question)):
             return Command(goto="number")
         intent = intent_of(question)
@@ -302,7 +308,8 @@ class _Report:
         """A final answer; with the distributor's number whenever the commodity is known."""
         told = [self._distributor_line(supply)] if tell and self.slots.get("commodity") else []
         self.reply.text = "\n".join([*lines, *told])
-        return self._say(self.reply, flow=None)
+        answered = {"vertical": "outage", "step": "answered", "slots": self.slots}
+        return self._say(self.reply, flow=None, answered_flow=answered)
 
     def _distributor_line(self, supply: Supply | None = None) -> str:
         name, phone = distributor(self.slots["commodity"], supply)

@@ -103,14 +103,19 @@ def test_planned_outage_answers_before_any_ticket(make_graph) -> None:
     assert _flow(graph, answer) is None
 
 
-def test_an_italian_address_sent_in_a_french_conversation_keeps_it_french(make_graph) -> None:
+def test_an_italian_address_in_a_french_conversation_keeps_it_french_and_is_followed_up(
+    make_graph,
+) -> None:
     graph, _ = make_graph()
-    asked, answer = converse(
+    asked, answer, again = converse(
         graph,
         "il y a une panne, plus d'électricité dans tout l'immeuble",
         "12 via roma, figline valdarno",
+        "merci, et c'est pour quand le retour ?",
         user="wa-fr",
     )
+    # The follow-up is answered from the same report: when the works end.
+    assert again.route == "outage" and "06:00" in (again.reply or ""), again.reply
     assert asked.language == "fr" and asked.awaiting == "slot:address"
     assert answer.language == "fr", answer.reply  # the address is data, not a new language
     assert "coupure programmée" in (answer.reply or "") and "Figline Valdarno" in (
