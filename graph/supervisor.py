@@ -63,6 +63,8 @@ _DROP = re.compile(
     r"annulla tutto|never ?mind|forget (it|about it)|cancel (it|that|everything)|"
     r"laisse[rz]? tomber|tant pis|annule[rz]? tout|oublie[rz]?[- ]le)\b"
 )
+# What a dropped request leaves behind: no identification waits for it any more.
+_NOTHING_PENDING: dict[str, Any] = {"pending_route": None, "pending_text": None, "otp": None}
 LOW_CONFIDENCE = 0.3
 # Intents that still belong to a procedure in progress ("but I can't pay it" while asking
 # for instalments is about that procedure, not a new payments question).
@@ -295,7 +297,13 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
             return Command(
                 goto="respond",
-                update={**update, **dropped.update(), "route": flow.get("vertical"), "flow": None},
+                update={
+                    **update,
+                    **dropped.update(),
+                    **_NOTHING_PENDING,
+                    "route": flow.get("vertical"),
+                    "flow": None,
+                },
             )
         continuing = False
         stack = list(state.get("suspended") or [])
@@ -338,6 +346,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 "customer let it go",
                 suspended=stack,
                 resume_offered=False,
+                **_NOTHING_PENDING,
             )
         update["resume_offered"] = False
         offer = state.get("identity_offer")

@@ -112,3 +112,13 @@ def test_letting_it_go_with_nothing_in_progress_is_a_polite_close(make_graph) ->
     _, let_go = converse(graph, "come funziona il bonus sociale?", "ok lascia stare")
     assert let_go.route == "general" and not let_go.citations, let_go.reply
     assert "consens" not in (let_go.reply or "")
+
+
+def test_letting_it_go_while_identification_is_asked_leaves_nothing_pending(make_graph) -> None:
+    graph, _ = make_graph()
+    asked, let_go, thanks = converse(
+        graph, "voglio rateizzare la bolletta", "lascia stare", "grazie"
+    )
+    assert asked.awaiting == "identification"
+    assert let_go.awaiting is None and thanks.awaiting is None, thanks.reply
+    assert "codice cliente" not in (thanks.reply or "")
