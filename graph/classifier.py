@@ -37,6 +37,9 @@ TEMPERATURE = 0.01
 # the fixed order of ROUTES settles: float noise between CPUs never changes a decision.
 SCORE_DECIMALS = 4
 NEAR_TIE = 0.02
+# A person is reached by a rule (the handoff cues) or by a vote this sure: a bare address
+# whose nearest example is "richiamatemi al 333 ..." (0.68) is not a request for one.
+HANDOFF_VOTE = 0.8
 LEXICON_WEIGHT = 0.6  # a domain word that settles a route outweighs most of the vote
 
 
@@ -313,7 +316,7 @@ class OfflineClassifier:
         route = ranking[0]
         ranked = [scores[r] for r in ranking]
         confidence = min(1.0, ranked[0] - ranked[1] + 0.5 * ranked[0])
-        if route == "handoff" and confidence < 0.5:
+        if route == "handoff" and confidence < HANDOFF_VOTE:
             # Only a clear request reaches a person; a weak vote takes the next intent.
             route, confidence = ranking[1], min(1.0, 0.5 * ranked[1])
         return Understanding(

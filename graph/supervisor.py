@@ -281,7 +281,8 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
 
         flow = state.get("flow")
-        if flow and _DROP.search(folded) and not any(c.isdigit() for c in folded):
+        dropping = route != "handoff" and _DROP.search(folded)  # "lascia stare, un operatore"
+        if flow and dropping and not any(c.isdigit() for c in folded):
             deps.audit.record(
                 thread,
                 "policy",
@@ -336,7 +337,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     suspended=stack,
                     resume_offered=False,
                 )
-        if not flow and _DROP.search(folded) and len(folded.split()) <= FOLLOW_UP_WORDS:
+        if not flow and dropping and len(folded.split()) <= FOLLOW_UP_WORDS:
             # Nothing in progress to drop ("ok lascia stare" after an answer): a polite close,
             # and a procedure that was waiting to be offered again is dropped too.
             if state.get("resume_offered") and stack:

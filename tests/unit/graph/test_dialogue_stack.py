@@ -122,3 +122,11 @@ def test_letting_it_go_while_identification_is_asked_leaves_nothing_pending(make
     assert asked.awaiting == "identification"
     assert let_go.awaiting is None and thanks.awaiting is None, thanks.reply
     assert "codice cliente" not in (thanks.reply or "")
+
+
+def test_a_bare_address_is_never_taken_for_a_request_for_a_person(make_graph) -> None:
+    graph, _ = make_graph()
+    _, address = converse(
+        graph, "ho il contatore rotto, non gira più", "via roma 18 figline valdarno"
+    )
+    assert address.route != "handoff", address.reply  # nobody asked for an operator
