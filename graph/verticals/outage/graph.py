@@ -131,17 +131,17 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             update = {"turn_text": text, "turn_slots": slots, "turn_first": False}
             return Command(goto="report", update=update)
         question = question_text(state)
+        if asks_for_the_number(fold(question)):
+            return Command(goto="number")
+        intent = intent_of(question)
+        if intent == "status":
+            return Command(goto="status", update={"turn_text": question})
         answered = state.get("answered_flow") or {}
         if state.get("follow_up_of") and answered.get("vertical") == "outage":
             # "e quando torna?" after an answered report: the same report, checked again.
             slots = dict(answered.get("slots") or {})
             update = {"turn_text": user_text(state), "turn_slots": slots, "turn_first": False}
             return Command(goto="report", update=update)
-        if asks_for_the_number(fold(question)):
-            return Command(goto="number")
-        intent = intent_of(question)
-        if intent == "status":
-            return Command(goto="status", update={"turn_text": question})
         if intent in ("report", "planned"):
             slots = {"intent": intent, "urgency": state.get("urgency", "normal")}
             update = {"turn_text": question, "turn_slots": slots, "turn_first": True}
