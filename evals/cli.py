@@ -221,7 +221,7 @@ def _session(settings: Settings, scratch: Path, disabled: frozenset[str]) -> Any
         audit = AuditTrail(make_engine(f"sqlite:///{scratch / 'audit.db'}"), clock=clock)
         deps = replace(deps, backend=backend, audit=audit)
     verticals = doc_verticals(runtime.knowledge.store.scroll())
-    return _Session(runtime, EvalRunner(deps, verticals, disabled, reset))
+    return _Session(runtime, EvalRunner(deps, verticals, disabled, reset, clock=clock))
 
 
 def _restorer(engine: Any, snapshot: Path) -> Any:

@@ -7,6 +7,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as day_time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from evals.datasets import (
 from graph.builder import build_graph
 from graph.deps import GraphDeps
 from graph.turn import run_turn
+from knowledge.clock import Clock
 
 REFUSALS = frozenset({"injection_refused", "other_customer_refused"})
 HARMLESS = frozenset({"search_knowledge", "safety_instructions"})
@@ -53,6 +56,7 @@ class EvalCase(BaseModel):
     judged_turn: int = 0  # the turn whose route, urgency and safety reply are judged
     hazard: str | None = None  # an emergency's danger: its safety sheet must be in the reply
     must_refuse: bool | None = None  # None: refusal is not what this case is about
+    as_of: date | None = None  # the customer's "today" (a question about last year's tariff)
 
     def expected(self) -> dict[str, Any]:
         names = set(EvalCase.model_fields) - {"id", "dataset", "kind", "language", "vertical"}
@@ -94,6 +98,7 @@ def load_cases(path: Path) -> list[EvalCase]:
                 reference_doc_ids=c.expected_doc_ids,
                 facts=c.facts,
                 reference=c.reference,
+                as_of=c.as_of,
             )
             for c in load_jsonl(path, RetrievalCase)
         ]
@@ -293,6 +298,9 @@ class EvalRunner:
     doc_verticals: Mapping[str, str]
     disabled: frozenset[str] = frozenset()
     reset_backend: Callable[[], None] | None = None  # before every case: order-independent
+    # The session's frozen clock: a case dated `as_of` runs on that day, so the tariff or
+    # rule in force then answers it, as it would have for the customer who asked.
+    clock: Clock | None = None
 
     def run(
         self, cases: Sequence[EvalCase], progress: Callable[[EvalCase], None] | None = None
@@ -310,6 +318,16 @@ class EvalRunner:
         return results
 
     def run_case(self, graph: Any, case: EvalCase, nonce: str) -> CaseResult:
+        if case.as_of is None or self.clock is None:
+            return self._run_case(graph, case, nonce)
+        day = self.clock.now()
+        self.clock.set(datetime.combine(case.as_of, day_time(10, 30), tzinfo=day.tzinfo))
+        try:
+            return self._run_case(graph, case, nonce)
+        finally:
+            self.clock.set(day)
+
+    def _run_case(self, graph: Any, case: EvalCase, nonce: str) -> CaseResult:
         if self.reset_backend is not None:
             self.reset_backend()
         digest = getattr(self.deps.backend, "state_digest", None)

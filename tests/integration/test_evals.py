@@ -136,6 +136,46 @@ def test_the_same_run_passes_its_own_baseline_and_a_planted_regression_fails(  #
     assert "gate-inst-consent" in (tmp_path / "broken" / "report.html").read_text()
 
 
+def test_a_dated_case_is_answered_by_the_tariff_in_force_on_its_day(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """A knowledge case with `as_of` runs on that day: last year's question about the fixed
+    offer gets last year's sheet; the next, undated case is back on the evaluation day."""
+    question = "luce fissa lumea: quanto è la quota fissa all'anno?"
+    cases = [
+        {"id": "dated-2025", "as_of": "2025-05-10", "facts": ["108 €/anno"]},
+        {"id": "undated", "as_of": None, "facts": ["114 €/anno"]},
+    ]
+    dataset = tmp_path / "retrieval_dated.jsonl"
+    dataset.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    **c,
+                    "question": question,
+                    "language": "it",
+                    "expected_doc_ids": ["offerta-luce-fissa"],
+                },
+                ensure_ascii=False,
+            )
+            for c in cases
+        )
+        + "\n"
+    )
+    done = _eval(
+        data_dir, "--dataset", str(dataset), "--out", str(tmp_path / "out"), "--baseline", "none"
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = {
+        c["id"]: c for c in json.loads((tmp_path / "out" / "report.json").read_text())["cases"]
+    }
+    for case in cases:
+        result = report[case["id"]]
+        assert result["scores"]["fact_presence"] == 1.0, result["outputs"]
+    assert "114" not in report["dated-2025"]["outputs"][0]
+    assert "108" not in report["undated"]["outputs"][0]
+
+
 def test_impacted_by_reruns_only_touched_cases_and_shows_changed_answers(  # type: ignore[no-untyped-def]
     first_run, data_dir: Path, tmp_path: Path
 ) -> None:
