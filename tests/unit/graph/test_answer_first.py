@@ -34,6 +34,25 @@ def test_general_questions_are_answered_with_a_source_and_no_identification(
     assert "codice cliente?" not in (result.reply or "")
 
 
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("come posso pagare la bolletta?", "pagopa"),
+        ("posso cambiare la data di scadenza della bolletta?", "non si può cambiare"),
+        ("entro quando devo pagare la bolletta?", "20 giorni"),
+    ],
+)
+def test_how_to_pay_and_the_due_date_are_answered_from_the_payments_guide(
+    make_graph, text: str, stated: str
+) -> None:
+    """Payment methods and the due date have their own guide: before it, "come posso pagare"
+    quoted the water arrears procedure, and a due-date change got an unrelated deadline."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.awaiting is None and stated in (result.reply or "").lower(), result.reply
+    assert result.citations[0].doc_id == "pagare-la-bolletta"
+
+
 def test_a_mixed_question_is_explained_then_the_own_bill_is_checked(make_graph) -> None:
     graph, _ = make_graph()
     explained, coded, checked = converse(
