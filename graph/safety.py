@@ -121,7 +121,8 @@ _CUE_HAZARDS: tuple[tuple[Hazard, re.Pattern[str]], ...] = (
 _NUMBER_QUESTION = re.compile(
     r"(che|quale|qual e il|what|which|quel|quels?) (numero|number|numero di telefono|"
     r"phone number)|numero (del|di) pronto intervento|emergency (number|line)|"
-    r"numero (d'urgence|verde)|chi (devo )?chiam|who (do|should) i call|qui (dois-je )?appeler"
+    r"numero (d'urgence|verde)|chi (devo )?chiam|who (do|should) i call|qui (dois-je )?appeler|"
+    r"what(?:'?s| is) the (?:\w+ )?number|quel est le numero|(il|un) numero (per|da chiamare)"
 )
 _HYPOTHETICAL = re.compile(
     r"\b(se|if|si|in caso|in case|en cas|qualora|dovessi|should|au cas|nel caso|"
@@ -139,6 +140,12 @@ def figurative(folded: str) -> bool:
 def asks_for_the_number(folded: str) -> bool:
     """ "Which number do I call if I smell gas?": a question about the number, not an alarm."""
     return bool(_NUMBER_QUESTION.search(folded) and _HYPOTHETICAL.search(folded))
+
+
+def names_a_number_question(folded: str) -> bool:
+    """ "C'è un numero verde per i guasti?": a request for a number, hypothetical or not
+    (after the safety rules found no emergency in it)."""
+    return bool(_NUMBER_QUESTION.search(folded))
 
 
 def hazard_of(folded: str, cue_matched: bool = False) -> Hazard | None:

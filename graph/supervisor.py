@@ -22,6 +22,7 @@ from graph.slots import find_customer_code, find_iban, find_pdr, find_pod
 from graph.state import (
     PERSONAL_DATA_ROUTES,
     VERTICALS,
+    Choice,
     ConversationState,
     Route,
     SuspendedFlow,
@@ -132,6 +133,22 @@ def _answers_an_offer(folded: str, text: str) -> bool:
     """A short yes or no to what the procedure just offered ("ok la voglio attivare", "non mi
     interessa"): the procedure's answer, whatever topic its words resemble."""
     return len(folded.split()) <= FOLLOW_UP_WORDS and (accepts(text) or declines(text))
+
+
+def _picks_a_choice(folded: str, choices: list[Choice] | None) -> bool:
+    """A short message naming one of the options just offered ("gas" for "luce, gas o
+    acqua?", "the second one" is a number and handled elsewhere): the procedure's answer,
+    even when the word alone resembles another topic ("gas" reads like self-reading)."""
+    words = re.findall(r"\w+", folded)
+    if not choices or not words or len(words) > 4:
+        return False
+    said = " ".join(words)
+    for choice in choices:
+        for label in (choice["id"], choice["title"]):
+            name = " ".join(re.findall(r"\w+", fold(label)))
+            if name and (said == name or (" " not in name and name in words)):
+                return True
+    return False
 
 
 def _own_request(u: Understanding, text: str) -> bool:
@@ -396,6 +413,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             or _FLOW_ANSWER.match(text)
             or carries_data(text)
             or _answers_an_offer(folded, text)
+            or _picks_a_choice(folded, state.get("choices"))
         ):
             route = flow["vertical"]  # type: ignore[assignment]
             reason = "continuing the procedure in progress"

@@ -28,6 +28,7 @@ from graph.subgraph import (
     tool_result,
 )
 from graph.verticals.outage.rules import (
+    asks_only_for_a_number,
     bare_commune,
     commodity_of,
     commodity_of_ticket,
@@ -131,7 +132,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             update = {"turn_text": text, "turn_slots": slots, "turn_first": False}
             return Command(goto="report", update=update)
         question = question_text(state)
-        if asks_for_the_number(fold(question)):
+        if asks_for_the_number(fold(question)) or asks_only_for_a_number(question):
             return Command(goto="number")
         intent = intent_of(question)
         if intent == "status":

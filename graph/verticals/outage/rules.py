@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Literal
 
 from graph.backends.ports import Commodity, PlannedOutage, Ticket, TicketPriority
+from graph.safety import names_a_number_question
 from knowledge.sparse import fold
 
 Intent = Literal["report", "status", "planned", "question"]
@@ -51,6 +52,18 @@ _NO_SUPPLY = re.compile(
     r"guast\w*|quando torna|no (power|electricity|water|gas|supply)|power (cut|outage|is out|"
     r"went out)|(power|electricity|water|gas) (is |has )?(off|out|gone|cut)|out of (power|water)|"
     r"there'?s no|outage|pas d'|plus d'|plus de (courant|gaz)|coupure|panne|pas de (courant|gaz))"
+)
+# A broken or stuck meter is a fault to report, like a missing supply.
+_BROKEN_METER = re.compile(
+    r"\b(contator\w*|meter|compteur)\b[^.?!]{0,30}\b(rott\w*|spaccat\w*|bloccat\w*|broken|"
+    r"stuck|damaged|casse|bloque|endommage)|\b(rott\w*|broken|damaged)\b[^.?!]{0,12}"
+    r"\b(contator\w*|meter|compteur)\b"
+)
+# Faults named as a topic ("il numero per i guasti", "the number for outages"), not reported.
+_FAULT_TOPIC = re.compile(
+    r"\b(per|for|pour|dei|des|of) (i |gli |le |les |the |un |una |a |une )?"
+    r"(?:(?:power|electricity|gas|water|electrical) )?(guast\w*|faults?|pannes?|outages?|"
+    r"emergenz\w*|emergenc\w*|urgences?|segnalazion\w*)\b"
 )
 _LOW_PRESSURE = re.compile(
     r"\b(poca pressione|pochissima pressione|pressione (bassa|debole|scarsa)|bassa pressione|"
@@ -190,9 +203,16 @@ def problem_of(text: str) -> Problem | None:
         return "low_pressure"
     if _INTERMITTENT.search(folded):
         return "intermittent"
-    if _NO_SUPPLY.search(folded):
+    if _NO_SUPPLY.search(folded) or _BROKEN_METER.search(folded):
         return "no_supply"
     return None
+
+
+def asks_only_for_a_number(text: str) -> bool:
+    """ "C'è un numero verde per i guasti?": the fault numbers asked for, no fault reported
+    (a fault in the same message is a report; the report gives the number too)."""
+    folded = _fold(text)
+    return names_a_number_question(folded) and problem_of(_FAULT_TOPIC.sub(" ", folded)) is None
 
 
 def scope_of(text: str) -> Scope | None:

@@ -11,6 +11,7 @@ import pytest
 from graph.backends.notify import RecordingNotifier
 from graph.backends.ports import Ticket
 from graph.verticals.outage.rules import (
+    asks_only_for_a_number,
     commodity_of,
     find_address,
     find_markers,
@@ -55,6 +56,9 @@ def _flow(graph, result):  # type: ignore[no-untyped-def]
         ("ho visto un avviso di lavori programmati, a che ora tolgono l'acqua?", "planned",
          "water", None, None),
         ("cosa devo fare se manca la luce?", "question", "electricity", "no_supply", None),
+        ("ho il contatore rotto", "report", None, "no_supply", None),
+        ("my gas meter is broken", "report", "gas", "no_supply", None),
+        ("mon compteur d'eau est cassé", "report", "water", "no_supply", None),
     ],
 )  # fmt: skip
 def test_triage_by_commodity_problem_and_reach(
@@ -64,6 +68,38 @@ def test_triage_by_commodity_problem_and_reach(
     assert commodity_of(text) == commodity
     assert problem_of(text) == problem
     assert scope_of(text) == scope
+
+
+@pytest.mark.parametrize(
+    ("text", "only_the_number"),
+    [
+        ("c'è un numero verde per i guasti?", True),
+        ("quale numero devo chiamare per un guasto all'acqua?", True),
+        ("what's the number for power outages?", True),
+        ("non ho la luce, che numero chiamo?", False),  # a fault: the report gives the number
+        ("il contatore è rotto, chi chiamo?", False),
+        ("ho un guasto alla caldaia", False),  # no number asked
+    ],
+)
+def test_a_request_for_the_fault_numbers_is_told_from_a_fault_report(
+    text: str, only_the_number: bool
+) -> None:
+    assert asks_only_for_a_number(text) is only_the_number
+
+
+def test_the_fault_numbers_are_given_without_starting_a_report(make_graph) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(graph, "c'è un numero verde per i guasti?")
+    assert result.route == "outage" and result.procedure is None and result.awaiting is None
+    for phone in ("800 900 111", "800 900 222", "800 900 333"):
+        assert phone in (result.reply or "")
+
+
+def test_a_broken_meter_starts_a_fault_report(make_graph) -> None:
+    graph, _ = make_graph()
+    asked, located = converse(graph, "ho il contatore rotto", "gas")
+    assert asked.route == "outage" and asked.procedure is not None, asked.reply
+    assert located.awaiting == "slot:address" and "800 900 222" in (located.reply or "")
 
 
 def test_addresses_markers_and_ticket_numbers_are_read_from_the_text() -> None:
