@@ -11,7 +11,7 @@ import json
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -65,18 +65,30 @@ class RouteDecision(BaseModel):
     language: Literal["it", "en", "fr"] = "it"
 
 
+def describe_stack(flow: Mapping[str, Any] | None, suspended: Sequence[Mapping[str, Any]]) -> str:
+    """The dialogue stack in words, for the routing prompt: the procedure in progress (with
+    its step) and the ones waiting underneath, most recent first."""
+    parts = []
+    if flow:
+        parts.append(f"in progress: {flow.get('vertical')} (step {flow.get('step') or 'start'})")
+    waiting = [str((s.get("flow") or {}).get("vertical")) for s in reversed(suspended)]
+    if waiting:
+        parts.append("waiting: " + ", ".join(waiting))
+    return "; ".join(parts) or "none"
+
+
 def llm_route(
     model: BaseChatModel,
     text: str,
     last_route: str | None,
     method: str = "function_calling",
+    procedures: str = "none",
 ) -> RouteDecision | None:
     """Structured routing by the LLM, or None if it fails (the caller falls back). A server
-    that refuses tool choice or JSON schemas is asked again once in JSON mode."""
-    messages = [
-        SystemMessage(SUPERVISOR_SYSTEM.format(last_route=last_route or "none")),
-        HumanMessage(text),
-    ]
+    that refuses tool choice or JSON schemas is asked again once in JSON mode. `procedures`
+    is the dialogue stack (`describe_stack`)."""
+    system = SUPERVISOR_SYSTEM.format(last_route=last_route or "none", procedures=procedures)
+    messages = [SystemMessage(system), HumanMessage(text)]
     methods = [method] if method == "json_mode" else [method, "json_mode"]
     for attempt, current in enumerate(methods):
         try:
@@ -139,6 +151,7 @@ class ToolRun:
     reply: str | None
     actions: list[tuple[str, bool, dict[str, Any]]] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
+    handed_over: bool = False  # the model called the `stop_at` tool
 
 
 def run_tool_agent(
@@ -147,11 +160,13 @@ def run_tool_agent(
     question: str,
     tools: Sequence[BaseTool],
     max_rounds: int = 3,
+    stop_at: str | None = None,
 ) -> ToolRun | None:
     """Let the model call the vertical's tools (bound to this customer), then answer.
 
-    A tool error caused by the model's arguments goes back to it as a ToolMessage.
-    Returns None if the model fails, so the turn falls back to the offline flow.
+    A tool error caused by the model's arguments goes back to it as a ToolMessage. A call to
+    `stop_at` ends the run at once (`handed_over`). Returns None if the model fails or keeps
+    calling tools, so the turn falls back to the offline flow.
     """
     by_name: dict[str, Callable[..., Any] | BaseTool] = {t.name: t for t in tools}
     run = ToolRun(reply=None)
@@ -165,6 +180,9 @@ def run_tool_agent(
             messages.append(answer)
             if not answer.tool_calls:
                 run.reply = answer.content if isinstance(answer.content, str) else None
+                return run
+            if stop_at is not None and any(c["name"] == stop_at for c in answer.tool_calls):
+                run.handed_over = True
                 return run
             for call in answer.tool_calls:
                 tool = by_name.get(call["name"])

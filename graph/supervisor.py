@@ -13,7 +13,7 @@ from langgraph.types import Command
 from graph.accounts import accepts, declines
 from graph.classifier import Understanding
 from graph.deps import GraphDeps
-from graph.llm import llm_route
+from graph.llm import describe_stack, llm_route
 from graph.policy import OPT_IN, identification_lapsed, is_locked, is_question, needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
@@ -221,7 +221,11 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
         route, urgency, language = u.route, u.urgency, u.language
         if deps.chat_model is not None and not u.by_rule:
             decision = llm_route(
-                deps.chat_model, text, state.get("last_route"), deps.llm_structured_method
+                deps.chat_model,
+                text,
+                state.get("last_route"),
+                deps.llm_structured_method,
+                procedures=describe_stack(state.get("flow"), state.get("suspended") or []),
             )
             if decision is None:  # the offline brain's vote, for this turn only
                 u = deps.classifier.understand(text, default_language)

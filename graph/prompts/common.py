@@ -276,4 +276,7 @@ urgency: emergency (gas smell, sparks, fallen cable, street leak, contaminated w
 (no supply now, imminent suspension, angry), normal.
 language: it, en or fr (the message's language).
 Previous route in this conversation: {last_route}. A short follow-up such as "and for gas?" \
-keeps the previous route."""
+keeps the previous route.
+Procedures: {procedures}. A message that answers the procedure in progress (a choice, a code, \
+a yes or no, a date, an address) takes that procedure's route; a new request is routed on \
+its own, and the procedure waits to be offered again."""

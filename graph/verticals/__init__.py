@@ -10,6 +10,7 @@ package and its name to `Vertical`.
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graph.state import VERTICALS
@@ -38,3 +39,11 @@ def cancelled_text(name: str) -> dict[str, str] | None:
     texts = import_module(f"graph.verticals.{name}.texts")
     found = getattr(texts, "TEMPLATES", {}).get("cancelled")
     return dict(found) if found else None
+
+
+def description(name: str) -> str:
+    """What the vertical serves, from its intents file (the classifier reads the same words)."""
+    import yaml
+
+    path = Path(__file__).parent / name / "intents.yaml"
+    return str(yaml.safe_load(path.read_text(encoding="utf-8")).get("description", name))

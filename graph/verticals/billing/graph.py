@@ -9,10 +9,10 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, euro, is_no, is_yes, pick_supply
+from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Bill, Ticket
 from graph.deps import GraphDeps
 from graph.grounded import knowledge_reply, retrieve
-from graph.llm import run_tool_agent
 from graph.policy import needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
@@ -34,8 +34,8 @@ from graph.verticals.billing.tools import (
     bills_of_customer,
     compare_with_average,
     find_duplicates,
-    langchain_tools,
     open_anomaly_ticket,
+    read_tools,
     write_tools,
 )
 from knowledge.retriever import KnowledgeUnavailable
@@ -56,11 +56,6 @@ _DOUBLE = re.compile(
 _HIGH = re.compile(
     r"\b(alt[ao]|alte|altissim\w*|troppo|car[ao]|carissim\w*|salat[ao]|conguagli\w*|assurd\w*|high|"
     r"expensive|too much|elevee|chere?|trop|regularisation|enorme)\b"
-)
-BILLING_SYSTEM = (
-    "You explain a Lumea customer's bill on WhatsApp in {language}, in at most 4 "
-    "short sentences. Use the tools to read the bills; state only figures the "
-    "tools return."
 )
 
 
@@ -236,31 +231,16 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                     )
             elif _HIGH.search(folded):
                 reply, update = _analyse(deps, bills, language, question)
-            else:
-                reply = Reply("")
-                if deps.chat_model is not None:
-                    run = run_tool_agent(
-                        deps.chat_model,
-                        BILLING_SYSTEM.format(language=language),
-                        question,
-                        langchain_tools(deps.backend, code),
+            else:  # in LLM mode the agent step answered, unless the model declined or failed
+                reply = Reply(_explain(bills[0], language))
+                reply.act("get_bill", True, bills[0].model_dump_json())
+                reply.cite(
+                    _cited(
+                        deps,
+                        "voci della bolletta materia energia trasporto oneri di sistema imposte",
+                        commodity=bills[0].commodity,
                     )
-                    if run is not None and run.reply:
-                        reply = Reply(run.reply)
-                        for name, ok, args in run.actions:
-                            reply.act(name, ok, args=args)
-                        reply.evidence += run.evidence
-                if not reply.text:
-                    reply = Reply(_explain(bills[0], language))
-                    reply.act("get_bill", True, bills[0].model_dump_json())
-                    reply.cite(
-                        _cited(
-                            deps,
-                            "voci della bolletta materia energia trasporto "
-                            "oneri di sistema imposte",
-                            commodity=bills[0].commodity,
-                        )
-                    )
+                )
             return leave("respond", reply.update(**update))
         except BackendError:
             return backend_failed(language)
@@ -268,6 +248,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     return compile_vertical(
         "billing",
         {
+            **agent_steps(deps, "billing", read_tools),
             "gate": (gate, ("answer", "confirm_ticket", "offer_instalments", "account")),
             "answer": (answer, ()),
             "confirm_ticket": (confirm_ticket, ("tools",)),
@@ -277,6 +258,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "account": (account, ()),
         },
         state=ToolSteps,
+        entry="agent",
     )
 
 

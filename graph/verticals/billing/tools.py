@@ -84,8 +84,9 @@ def open_anomaly_ticket(backend: UtilityBackend, bill: Bill, summary: str) -> Ti
     )
 
 
-def langchain_tools(backend: UtilityBackend, customer_code: str) -> list[BaseTool]:
-    """Tools for LLM mode, bound to the identified customer: the model never picks one."""
+def read_tools(backend: UtilityBackend, customer_code: str) -> list[BaseTool]:
+    """The agent's read tools (LLM mode), bound to the identified customer: the model never
+    picks one."""
 
     def list_bills(supply_id: str | None = None) -> list[dict[str, object]]:
         """List the customer's bills (newest first) with number, period, amount, due date,

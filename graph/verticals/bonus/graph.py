@@ -9,6 +9,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day
+from graph.agent import agent_steps
 from graph.answers import asks_for_a_figure
 from graph.backends.ports import BackendError, Customer, Supply
 from graph.deps import GraphDeps
@@ -32,6 +33,7 @@ from graph.verticals.bonus.tools import (
     electricity_supply,
     passage,
     quote,
+    read_tools,
 )
 from knowledge.sparse import fold
 
@@ -279,6 +281,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     return compile_vertical(
         "bonus",
         {
+            **agent_steps(deps, "bonus", read_tools),
             "gate": (gate, ("isee", "status", "physical", "eligibility", "answer")),
             "isee": (isee, ()),
             "status": (status, ()),
@@ -287,4 +290,5 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "answer": (answer, ()),
         },
         state=BonusState,
+        entry="agent",
     )

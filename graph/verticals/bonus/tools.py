@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from langchain_core.tools import BaseTool
+
 from graph.backends.ports import Customer, Supply, UtilityBackend
 from graph.deps import GraphDeps
 from graph.verticals.bonus.rules import SupplyBonus, bonus_statuses
@@ -89,3 +91,9 @@ def electricity_supply(customer: Customer) -> Supply | None:
         (s for s in customer.supplies if s.commodity == "electricity" and s.status != "inactive"),
         None,
     )
+
+
+def read_tools(backend: UtilityBackend, customer_code: str) -> list[BaseTool]:
+    """The agent's read tools (LLM mode): the bonus on each supply is in the supplies every
+    agent reads; nothing else of the customer's is the bonus vertical's."""
+    return []

@@ -13,6 +13,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import accepts, commodity_name, day, declines, is_no, is_yes
+from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Case, CaseKind, Customer, Supply
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply
@@ -40,6 +41,7 @@ from graph.verticals.contracts.tools import (
     meter_code,
     meter_code_in,
     named_commodity,
+    read_tools,
     write_tools,
 )
 from knowledge.retriever import KnowledgeUnavailable
@@ -191,6 +193,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     return compile_vertical(
         VERTICAL,
         {
+            **agent_steps(deps, VERTICAL, read_tools),
             "gate": (gate, ("answer", "collect", "consent")),
             "answer": (answer, ()),
             "collect": (collect, ()),
@@ -200,6 +203,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "opened": (opened, ()),
         },
         state=ContractsState,
+        entry="agent",
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, cast
 
-from langchain_core.tools import BaseTool, ToolException, tool
+from langchain_core.tools import BaseTool, StructuredTool, ToolException, tool
 from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import Case, CaseKind, Commodity, Customer, Supply, UtilityBackend
@@ -308,3 +308,17 @@ def write_tools(backend: UtilityBackend) -> list[BaseTool]:
         return json.dumps({"case": case.model_dump(mode="json"), "documents": keys})
 
     return [open_case_tool]
+
+
+def read_tools(backend: UtilityBackend, customer_code: str) -> list[BaseTool]:
+    """The agent's read tools (LLM mode), bound to the identified customer."""
+
+    def list_cases() -> list[dict[str, object]]:
+        """The customer's contract requests (voltura, subentro, offer change, direct debit,
+        termination...), newest first: kind, status, documents still needed, opening date."""
+        return [
+            c.model_dump(mode="json", exclude={"data"})
+            for c in backend.list_cases(customer_code)[:10]
+        ]
+
+    return [StructuredTool.from_function(list_cases)]

@@ -9,6 +9,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import day, euro, is_no, is_yes
+from graph.agent import agent_steps
 from graph.backends.ports import BackendError, InstalmentPlan
 from graph.deps import GraphDeps
 from graph.prompts import render
@@ -26,7 +27,7 @@ from graph.subgraph import (
 )
 from graph.verticals.instalments.rules import PlanOption
 from graph.verticals.instalments.texts import TEMPLATES
-from graph.verticals.instalments.tools import assess, candidate_bill, write_tools
+from graph.verticals.instalments.tools import assess, candidate_bill, read_tools, write_tools
 from knowledge.sparse import fold
 
 MAX_OPTIONS = 3  # WhatsApp reply buttons
@@ -288,6 +289,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     return compile_vertical(
         "instalments",
         {
+            **agent_steps(deps, "instalments", read_tools),
             "gate": (gate, ("assess", "choose", "consent", "refused")),
             "refused": (refused, ("assess",)),
             "assess": (assess_step, ()),
@@ -298,6 +300,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "created": (created, ()),
         },
         state=ToolSteps,
+        entry="agent",
     )
 
 

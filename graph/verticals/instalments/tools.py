@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from langchain_core.tools import BaseTool, ToolException, tool
+from langchain_core.tools import BaseTool, StructuredTool, ToolException, tool
 from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import Bill, Customer, InstalmentPlan, UtilityBackend
@@ -79,3 +79,24 @@ def write_tools(backend: UtilityBackend) -> list[BaseTool]:
         return plan.model_dump_json()
 
     return [create_instalment_plan]
+
+
+def read_tools(backend: UtilityBackend, customer_code: str) -> list[BaseTool]:
+    """The agent's read tools (LLM mode), bound to the identified customer. Whether a bill
+    can be paid in instalments, and on which plans, is the rules' answer in the procedure."""
+
+    def list_instalment_plans() -> list[dict[str, object]]:
+        """The customer's instalment plans: bill, instalments with due dates and amounts,
+        interest rate, total and status."""
+        return [p.model_dump(mode="json") for p in backend.list_plans(customer_code)]
+
+    def list_bills() -> list[dict[str, object]]:
+        """The customer's last 6 bills, newest first: number, commodity, amount, due date
+        and status."""
+        bills = sorted(backend.list_bills(customer_code), key=lambda b: b.issue_date)
+        return [b.model_dump(mode="json", exclude={"lines"}) for b in bills[::-1][:6]]
+
+    return [
+        StructuredTool.from_function(list_instalment_plans),
+        StructuredTool.from_function(list_bills),
+    ]

@@ -12,6 +12,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import is_no, is_yes
+from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Consent, ConsentCategory, Customer, Preferences
 from graph.deps import ITALY, GraphDeps
 from graph.grounded import commodity_in, knowledge_reply
@@ -43,6 +44,7 @@ from graph.verticals.onboarding.tools import (
     mask_email,
     passage,
     quote,
+    read_tools,
     requested_consents,
     requested_preferences,
     write_tools,
@@ -521,6 +523,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     return compile_vertical(
         "onboarding",
         {
+            **agent_steps(deps, "onboarding", read_tools),
             "gate": (
                 gate,
                 ("start", "choose_preference", "confirm_preferences", "confirm_consent"),
@@ -533,4 +536,5 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "written": (written, ()),
         },
         state=OnboardingState,
+        entry="agent",
     )

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
-from langchain_core.tools import BaseTool, ToolException, tool
+from langchain_core.tools import BaseTool, StructuredTool, ToolException, tool
 from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import (
@@ -359,3 +359,21 @@ def guide_passages(deps: GraphDeps, commodity: str | None, language: str) -> lis
     else:
         topics = [FRONT_PAGE, RECEIPT, ITEMS, ESTIMATES]
     return [hit for topic in topics for hit in passage(deps, topic)]
+
+
+def read_tools(backend: UtilityBackend, customer_code: str) -> list[BaseTool]:
+    """The agent's read tools (LLM mode), bound to the identified customer."""
+
+    def get_preferences() -> dict[str, object]:
+        """How the customer receives bills and reminders (channel, language, reminders)."""
+        return backend.get_preferences(customer_code).model_dump(mode="json")
+
+    def list_consents() -> list[dict[str, object]]:
+        """The customer's marketing and privacy consents, oldest first: category, granted or
+        withdrawn, when and through which channel."""
+        return [c.model_dump(mode="json") for c in backend.list_consents(customer_code)]
+
+    return [
+        StructuredTool.from_function(get_preferences),
+        StructuredTool.from_function(list_consents),
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from langchain_core.tools import BaseTool, ToolException, tool
+from langchain_core.tools import BaseTool, StructuredTool, ToolException, tool
 from langgraph.prebuilt import InjectedState
 
 from graph.accounts import commodity_name
@@ -17,6 +17,7 @@ from graph.backends.ports import (
     Ticket,
     TicketPriority,
     TicketStatus,
+    UtilityBackend,
 )
 from graph.deps import ITALY, GraphDeps
 from graph.prompts import render
@@ -233,3 +234,14 @@ def push_ticket_update(deps: GraphDeps, ticket_id: str, status: TicketStatus, no
         data={"ticket_id": ticket_id, "status": status, "language": language},
     )
     return ticket
+
+
+def read_tools(backend: UtilityBackend, customer_code: str) -> list[BaseTool]:
+    """The agent's read tools (LLM mode), bound to the identified customer."""
+
+    def list_tickets() -> list[dict[str, object]]:
+        """The customer's last 10 fault and emergency reports, newest first: ticket number, category, priority,
+        status, summary and the updates so far."""
+        return [t.model_dump(mode="json") for t in backend.list_tickets(customer_code)[:10]]
+
+    return [StructuredTool.from_function(list_tickets)]

@@ -10,6 +10,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, euro
+from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Bill, Ticket
 from graph.deps import GraphDeps
 from graph.grounded import knowledge_reply
@@ -29,7 +30,12 @@ from graph.subgraph import (
     tool_result,
 )
 from graph.verticals.payments.texts import TEMPLATES
-from graph.verticals.payments.tools import match_claimed_payment, unpaid_bills, write_tools
+from graph.verticals.payments.tools import (
+    match_claimed_payment,
+    read_tools,
+    unpaid_bills,
+    write_tools,
+)
 from knowledge.sparse import fold
 
 _PAID = re.compile(
@@ -173,6 +179,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     return compile_vertical(
         "payments",
         {
+            **agent_steps(deps, "payments", read_tools),
             "gate": (gate, ("answer", "account")),
             "answer": (answer, ()),
             "account": (account, ("tools",)),
@@ -180,4 +187,5 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "claim_opened": (claim_opened, ()),
         },
         state=ToolSteps,
+        entry="agent",
     )

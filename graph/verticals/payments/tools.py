@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from langchain_core.tools import BaseTool, ToolException, tool
+from langchain_core.tools import BaseTool, StructuredTool, ToolException, tool
 from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import Bill, Payment, Ticket, UtilityBackend
@@ -76,3 +76,25 @@ def write_tools(backend: UtilityBackend) -> list[BaseTool]:
         )
 
     return [open_ticket_tool]
+
+
+def read_tools(backend: UtilityBackend, customer_code: str) -> list[BaseTool]:
+    """The agent's read tools (LLM mode), bound to the identified customer."""
+
+    def list_unpaid_bills() -> list[dict[str, object]]:
+        """The customer's bills still to pay, oldest due date first: number, commodity,
+        period, amount, due date and status."""
+        return [
+            b.model_dump(mode="json", exclude={"lines"})
+            for b in unpaid_bills(backend, customer_code)
+        ]
+
+    def list_payments() -> list[dict[str, object]]:
+        """The customer's last 10 payments, newest first: amount, date, method, bill paid."""
+        made = sorted(backend.list_payments(customer_code), key=lambda p: p.paid_on)
+        return [p.model_dump(mode="json") for p in made[::-1][:10]]
+
+    return [
+        StructuredTool.from_function(list_unpaid_bills),
+        StructuredTool.from_function(list_payments),
+    ]

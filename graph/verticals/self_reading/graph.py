@@ -11,6 +11,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, is_yes, pick_supply
+from graph.agent import agent_steps
 from graph.backends.ports import BackendError, MeterReading, Supply
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply
@@ -31,7 +32,7 @@ from graph.subgraph import (
 )
 from graph.verticals.self_reading.rules import billing_window, validate_reading
 from graph.verticals.self_reading.texts import TEMPLATES
-from graph.verticals.self_reading.tools import reading_history, write_tools
+from graph.verticals.self_reading.tools import read_tools, reading_history, write_tools
 from knowledge.sparse import fold
 
 # Standing by a reading that was refused ("è giusta, l'ho controllata", "yes, it's right").
@@ -239,6 +240,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     return compile_vertical(
         "self_reading",
         {
+            **agent_steps(deps, "self_reading", read_tools),
             "gate": (gate, ("answer", "reading")),
             "answer": (answer, ()),
             "reading": (reading, ("tools",)),
@@ -246,6 +248,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "recorded": (recorded, ()),
         },
         state=SelfReadingState,
+        entry="agent",
     )
 
 

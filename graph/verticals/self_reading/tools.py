@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from langchain_core.tools import BaseTool, ToolException, tool
+from langchain_core.tools import BaseTool, StructuredTool, ToolException, tool
 from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import MeterReading, Supply, UtilityBackend
@@ -62,3 +62,18 @@ def write_tools(deps: GraphDeps) -> list[BaseTool]:
         return record_reading(deps.backend, supply, reading, today).model_dump_json()
 
     return [record_meter_reading]
+
+
+def read_tools(backend: UtilityBackend, customer_code: str) -> list[BaseTool]:
+    """The agent's read tools (LLM mode), bound to the identified customer."""
+
+    def list_readings(supply_id: str) -> list[dict[str, object]]:
+        """The last 6 meter readings of one of the customer's supplies (see list_supplies),
+        newest first: date, values and source (actual, estimated, self-reading)."""
+        owned = {s.supply_id for s in backend.get_customer(customer_code).supplies}
+        if supply_id not in owned:
+            raise ToolException(f"{supply_id} is not one of this customer's supplies")
+        readings = backend.list_readings(supply_id)
+        return [r.model_dump(mode="json") for r in readings[::-1][:6]]
+
+    return [StructuredTool.from_function(list_readings)]

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from langchain_core.messages import SystemMessage, ToolMessage
 
-from graph.llm import RouteDecision
+from graph.llm import RouteDecision, describe_stack
 from tests.conftest import converse
 from tests.fakes import ScriptedChatModel, ServerThread, stub_openai_app, tool_call
 
@@ -36,6 +36,7 @@ def test_llm_routes_and_answers_only_from_the_passages(make_graph) -> None:
     assert result.citations
     routing_prompt, answer_prompt = _system_texts(model)
     assert "Previous route in this conversation: none" in routing_prompt
+    assert "Procedures: none." in routing_prompt
     assert "Use ONLY the numbered passages" in answer_prompt
     assert "9.796" in answer_prompt  # the model was shown the passage it quotes
     assert model.bound_tools[0] == ["RouteDecision"]
@@ -84,7 +85,12 @@ def test_billing_tools_are_bound_to_the_identified_customer(make_graph) -> None:
     results = converse(graph, "spiegami la mia ultima bolletta", GIULIA, "123456")
     final = results[-1]
     assert [a.tool for a in final.actions] == ["list_bills"] and final.actions[0].ok
-    assert model.bound_tools[-1] == ["list_bills", "bill_details"]
+    assert model.bound_tools[-1] == [
+        "list_supplies",
+        "list_bills",
+        "bill_details",
+        "hand_to_procedure",
+    ]
     tool_messages = [m for m in model.seen[-1] if isinstance(m, ToolMessage)]
     assert "628.47" in tool_messages[0].content  # the real bill, read for this customer only
     assert "628,47 €" in (final.reply or "")
@@ -180,3 +186,95 @@ def test_every_fallback_is_counted_by_step_and_reason(make_graph) -> None:
     converse(graph, BONUS_QUESTION)
     assert FALLBACKS["routing:timeout"] == routing + 1
     assert FALLBACKS["answer:timeout"] == answer + 1
+
+
+# --------------------------------------------------------------------------- agent steps
+
+
+def _identified(*answers):  # type: ignore[no-untyped-def]
+    """The script for three turns (question, code, one-time code) routed by the model, then
+    the agent step's answers on the third."""
+    return ScriptedChatModel.script(
+        route("payments"), route("payments"), route("payments"), *answers
+    )
+
+
+def test_every_vertical_agent_reads_the_identified_customers_data_with_its_tools(
+    make_graph,
+) -> None:
+    model = _identified(tool_call("list_payments"), "PLACEHOLDER")
+    graph, deps = make_graph(chat_model=model)
+    paid = sorted(deps.backend.list_payments(GIULIA), key=lambda p: p.paid_on)[-1]
+    amount = f"{paid.amount:.2f}".replace(".", ",")
+    model.answers[-1] = f"Il tuo ultimo pagamento è di {amount} €."
+    *_, final = converse(graph, "mostrami i miei ultimi pagamenti", GIULIA, "123456")
+    assert final.route == "payments" and f"{amount} €" in (final.reply or "")
+    assert [(a.tool, a.ok) for a in final.actions] == [("list_payments", True)]
+    assert model.bound_tools[-1] == [
+        "list_supplies",
+        "list_unpaid_bills",
+        "list_payments",
+        "hand_to_procedure",
+    ]
+    shown = [m for m in model.seen[-1] if isinstance(m, ToolMessage)][0].content
+    payments = json.loads(shown)
+    assert payments and {p["customer_code"] for p in payments} == {GIULIA}  # hers only
+    (system,) = [m for m in model.seen[-1] if isinstance(m, SystemMessage)]
+    assert "hand_to_procedure" in str(system.content)
+
+
+def test_a_request_to_do_something_is_handed_to_the_procedure(make_graph) -> None:
+    model = ScriptedChatModel.script(
+        route("instalments"), route("instalments"), route("instalments"),
+        tool_call("hand_to_procedure"),
+    )  # fmt: skip
+    graph, deps = make_graph(chat_model=model)
+    *_, final = converse(graph, "voglio pagare a rate la bolletta del gas", "LM00010030", "123456")
+    assert final.route == "instalments" and final.choices, final.reply  # the plans on offer
+    assert not deps.backend.list_plans("LM00010030")  # nothing written: consent comes first
+    assert "list_instalment_plans" in model.bound_tools[-1]
+
+
+def test_an_agent_figure_no_tool_returned_falls_back_to_the_offline_steps(make_graph) -> None:
+    from graph.llm import FALLBACKS
+
+    model = _identified(tool_call("list_unpaid_bills"), "Devi pagare 9.999,99 € entro domani.")
+    graph, _ = make_graph(chat_model=model)
+    before = FALLBACKS["agent:ValueError"]
+    *_, final = converse(graph, "quanto devo pagare?", GIULIA, "123456")
+    assert "9.999,99" not in (final.reply or "") and final.reply
+    assert FALLBACKS["agent:ValueError"] == before + 1
+
+
+def test_an_agent_cannot_read_another_customers_meter(make_graph) -> None:
+    model = ScriptedChatModel.script(
+        route("self_reading"), route("self_reading"), route("self_reading"),
+        tool_call("list_readings", supply_id="S-999999"),
+        "Non trovo questa fornitura tra le tue.",
+    )  # fmt: skip
+    graph, _ = make_graph(chat_model=model)
+    *_, final = converse(graph, "le mie letture del contatore", GIULIA, "123456")
+    assert [(a.tool, a.ok) for a in final.actions] == [("list_readings", False)]
+    error = [m for m in model.seen[-1] if isinstance(m, ToolMessage)][0].content
+    assert "not one of this customer's supplies" in error
+
+
+def test_routing_sees_the_dialogue_stack(make_graph) -> None:
+    """The procedure in progress and those waiting are in the routing prompt, so the model
+    can tell an answer to the procedure from a new request."""
+    model = ScriptedChatModel.script(
+        route("instalments"), route("instalments"), route("instalments"),
+        tool_call("hand_to_procedure"), route("billing"),
+        tool_call("hand_to_procedure"),
+    )  # fmt: skip
+    graph, _ = make_graph(chat_model=model)
+    converse(graph, "voglio pagare a rate la bolletta del gas", "LM00010030", "123456")
+    converse(graph, "mandami il pdf dell'ultima bolletta")
+    routing = [t for t in _system_texts(model) if t.startswith("You classify")]
+    assert "Procedures: none." in routing[0]
+    assert "Procedures: in progress: instalments (step choose)." in routing[-1], routing[-1]
+    assert describe_stack(None, []) == "none"
+    waiting = [{"flow": {"vertical": "instalments"}, "question": "", "choices": []}]
+    assert describe_stack({"vertical": "billing", "step": None}, waiting) == (
+        "in progress: billing (step start); waiting: instalments"
+    )

@@ -85,13 +85,16 @@ def test_an_unknown_vertical_is_refused_by_name() -> None:
 
 @pytest.mark.parametrize("name", REGISTRY)
 def test_every_vertical_is_a_subgraph_of_steps(name: str) -> None:
-    """Each vertical is drawn with its own steps, entered at its gate, and every step can
-    hand the turn back to the main graph (except a ToolNode, `tools` or `<step>_tools`, which
-    always goes on to the step that explains its result)."""
+    """Each vertical is drawn with its own steps, entered at its agent step (the LLM's, with
+    the vertical's read tools), which goes on to its gate; every step can hand the turn back
+    to the main graph (except a ToolNode, `tools` or `<step>_tools`, which always goes on to
+    the step that explains its result)."""
     drawn = _graph().get_graph(xray=True)
     steps = {node for node in drawn.nodes if node.startswith(f"{name}:")}
-    assert f"{name}:gate" in steps and len(steps) >= 3, steps
-    assert ("supervisor", f"{name}:gate") in {(e.source, e.target) for e in drawn.edges}
+    assert {f"{name}:agent", f"{name}:gate"} <= steps and len(steps) >= 4, steps
+    edges = {(e.source, e.target) for e in drawn.edges}
+    assert ("supervisor", f"{name}:agent") in edges
+    assert (f"{name}:agent", f"{name}:gate") in edges
     own = build_vertical(name, _graph_deps()).get_graph()
     ends = {e.source for e in own.edges if e.target == "__end__"}
     tool_nodes = {n for n in own.nodes if n == "tools" or n.endswith("_tools")}
