@@ -63,6 +63,20 @@ _OWN_QUESTION = re.compile(
     r"mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|lm\s?\d{8}|"
     r"spiegami la mia|explain my|due volte|twice|deux fois)\b"
 )
+# The customer's own records named ("il mio ultimo pagamento", "le mie letture", "my
+# requests"): a question about them is answered from their account, unless it asks how to
+# do something ("come invio la mia lettura?").
+_OWN_RECORDS = re.compile(
+    r"\b(i miei|le mie|il mio|la mia|my|mes|mon|ma) (ultim\w* |precedent\w* |last |latest |"
+    r"previous |dernier\w* )?(pagament\w*|payments?|paiements?|versament\w*|lettur\w*|"
+    r"readings?|releves?|consum\w*|consumption|piani|plans?|segnalazion\w*|tickets?|"
+    r"pratich\w*|richiest\w*|requests?|demandes?|consensi|consents?)\b|"
+    r"\b(quando ho pagato|when did i pay|quand (ai-je|j'ai) paye)\b"
+)
+_HOW_TO = re.compile(
+    r"^(e |and |et )?(come|how|comment|dove|where|ou|cosa devo|what (should|do) i|que dois-je|"
+    r"posso|can i|je peux|puis-je|si puo|devo)\b"
+)
 # A request to start a procedure that writes (a plan, a reading).
 _ACT = {
     "instalments": re.compile(
@@ -134,6 +148,8 @@ def needs_identity(route: str, text: str) -> bool:
         return True  # a reading to record
     question = is_question(text)
     if (_OWN_QUESTION if question else _OWN_DATA).search(folded):
+        return True
+    if _OWN_RECORDS.search(folded) and not any(_HOW_TO.match(c) for c in _clauses(folded)):
         return True
     act = _ACT.get(route)
     return bool(act and act.search(folded)) and not question

@@ -10,6 +10,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, is_no, is_yes, pick_supply
+from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Customer, NotFoundError, Supply, Ticket
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply, retrieve
@@ -49,6 +50,7 @@ from graph.verticals.outage.tools import (
     emergency_tools,
     local_time,
     planned_outages,
+    read_tools,
     ticket_kind,
     tickets_opened_here,
     write_tools,
@@ -241,6 +243,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     return compile_vertical(
         "outage",
         {
+            **agent_steps(deps, "outage", read_tools),
             "gate": (gate, ("emergency", "number", "status", "report", "answer")),
             "emergency": (emergency, ("emergency_tools",)),
             "emergency_tools": (tool_node(emergency_tools(deps)), ("emergency_opened",)),
@@ -253,6 +256,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             "answer": (answer, ()),
         },
         state=OutageState,
+        entry="agent",
     )
 
 
@@ -354,6 +358,7 @@ class _Report:
         if slots.get("commodity") and not slots.get("told_distributor"):
             slots["told_distributor"] = True
             self.notes.append(self._distributor_line(supply))
+            self._hint()  # "only at my place, what do I check?": answered before the address
 
         commune, street = slots.get("commune"), slots.get("street")
         if not commune:
@@ -502,7 +507,9 @@ class _Report:
             return render(TEMPLATES, f"problem_no_supply_{slots['commodity']}", language)
         return render(TEMPLATES, f"problem_{problem}", language, commodity=self._commodity())
 
-    def _confirm(self, customer: Customer | None, supply: Supply | None) -> Turn:
+    def _hint(self) -> None:
+        """Only this home without supply: what to check first (the meter, the breaker, the
+        main valve), with its passage, once per report."""
         slots, language = self.slots, self.language
         hint = HINTS.get(slots["commodity"])
         if slots.get("scope") == "home" and hint and not slots.get("hint_shown"):
@@ -516,6 +523,10 @@ class _Report:
             except KnowledgeUnavailable:  # the hint stands without its citation
                 found = []
             self.reply.cite(found)
+
+    def _confirm(self, customer: Customer | None, supply: Supply | None) -> Turn:
+        slots, language = self.slots, self.language
+        self._hint()
         if customer is not None and customer.life_support and slots["commodity"] == "electricity":
             self.notes.append(render(TEMPLATES, "life_support", language))
         tags = slots.get("tags", [])

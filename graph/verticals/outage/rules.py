@@ -257,13 +257,26 @@ def _clean_commune(raw: str | None) -> str | None:
     return commune
 
 
+# "Via" that is no street: "è andata via la corrente" (gone), "via email" (by).
+_NOT_A_STREET = re.compile(
+    r"\b(?:andat\w*|va|vanno|vai|andare|scappat\w*|portat\w*|portar\w*|buttat\w*|mandat\w*|"
+    r"levat\w*|tolt\w*|salta\w*) (via)\b|\b(via) (?:e-?mail|mail|whatsapp|sms|pec|posta|"
+    r"web|internet|app|telefono|chat)\b"
+)
+
+
+def _masked(folded: str) -> str:
+    """The folded text with every non-street "via" blanked, offsets unchanged."""
+    return _NOT_A_STREET.sub(lambda m: m.group(0).replace("via", "___"), folded)
+
+
 def find_address(text: str) -> Address | None:
     """A street (with its house number) and/or a commune written by the customer.
 
     "Via Roma 7, Figline Valdarno", "via Roma 7 a Figline", "Via Roma, Figline"; without a
     street word, a capitalised place after "a"/"in" ("lavori a San Giovanni Valdarno")."""
     text = text.replace("\u2019", "'")
-    match = _ADDRESS.search(_fold(text))
+    match = _ADDRESS.search(_masked(_fold(text)))
     if match:
         start, end = match.span("street")
         street = text[start:end].strip()

@@ -53,6 +53,29 @@ def test_how_to_pay_and_the_due_date_are_answered_from_the_payments_guide(
     assert result.citations[0].doc_id == "pagare-la-bolletta"
 
 
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("qual è stato il mio ultimo pagamento?", "payments"),
+        ("mostrami i miei pagamenti", "payments"),
+        ("le mie letture del contatore del gas", "self_reading"),
+    ],
+)
+def test_a_question_about_the_customers_own_records_asks_for_identification(
+    make_graph, text: str, route: str
+) -> None:
+    """ "My last payment" is the customer's own data: the documents cannot answer it."""
+    graph, _ = make_graph()
+    (asked,) = converse(graph, text)
+    assert (asked.route, asked.awaiting) == (route, "identification"), asked.reply
+
+
+def test_how_to_send_my_reading_is_still_answered_first(make_graph) -> None:
+    graph, _ = make_graph()
+    (answered,) = converse(graph, "come invio la mia lettura del gas?")
+    assert answered.awaiting is None and answered.citations, answered.reply
+
+
 def test_a_mixed_question_is_explained_then_the_own_bill_is_checked(make_graph) -> None:
     graph, _ = make_graph()
     explained, coded, checked = converse(

@@ -95,6 +95,15 @@ def test_the_fault_numbers_are_given_without_starting_a_report(make_graph) -> No
         assert phone in (result.reply or "")
 
 
+def test_what_to_check_at_home_is_answered_before_the_address_is_asked(make_graph) -> None:
+    graph, _ = make_graph()
+    (asked,) = converse(
+        graph, "mi è andata via la corrente ma i vicini ce l'hanno, cosa devo controllare?"
+    )
+    assert asked.awaiting == "slot:address" and "salvavita" in (asked.reply or ""), asked.reply
+    assert asked.citations  # the passage the hint comes from
+
+
 def test_a_broken_meter_starts_a_fault_report(make_graph) -> None:
     graph, _ = make_graph()
     asked, located = converse(graph, "ho il contatore rotto", "gas")
@@ -108,6 +117,11 @@ def test_addresses_markers_and_ticket_numbers_are_read_from_the_text() -> None:
     address = find_address("Piazza Marsilio Ficino 3/2, Figline Valdarno")
     assert address is not None and address.text() == "Piazza Marsilio Ficino 3/2, Figline Valdarno"
     assert find_address("manca la luce in tutta la via da stamattina") is None
+    # "via" that is no street: gone away, or by email
+    assert find_address("mi è andata via la corrente in casa") is None
+    assert find_address("ve l'ho mandata via email ieri") is None
+    address = find_address("è andata via la luce in via La Marmora 3 a Reggello")
+    assert address is not None and address.text() == "via La Marmora 3, Reggello"
     markers, rest = find_markers("ecco [location 43.62,11.47] [image wamid.A1=] [location 95,1]")
     assert markers.tags() == ["[location 43.62,11.47]", "[image wamid.A1=]"]
     assert rest == "ecco"
