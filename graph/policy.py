@@ -86,7 +86,8 @@ _ACT = {
         r"an instal)|je (veux|voudrais|souhaite) (payer en plusieurs|echelonner|etaler))"
     ),
     "self_reading": re.compile(
-        r"(comunic|invi|mand|dare|dar|trasmett|send|submit|give|envoy|transmet|donner)\w*"
+        r"((comunic|invi|mand|dare|dar|trasmett|send|submit|give|envoy|transmet|donner)\w*|"
+        r"\b(fare|faccio|effettuare|do|make|faire|fais)\b)"
         r".{0,30}(lettur|autolettur|reading|releve|index)"
     ),
 }

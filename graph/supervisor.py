@@ -399,14 +399,17 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             ):
                 return goto("identify", "identification in progress", route="identify")
         elif find_customer_code(text) and not state.get("identified") and not flow:
-            # A customer code out of the blue: identify for the topic of the conversation.
+            # A customer code out of the blue: identify for the topic of the conversation, and
+            # continue the question it answered (not the code itself: "LM..." or "123456"
+            # searched for would quote whatever passage holds those digits).
             last = state.get("last_route")
+            topic = last in VERTICALS
             return goto(
                 "identify",
                 "customer code sent",
                 route="identify",
-                pending_route=last if last in VERTICALS else None,
-                pending_text=None,
+                pending_route=last if topic else None,
+                pending_text=_previous_message(state) if topic else None,
             )
         if in_identification:
             update["pending_route"] = None  # the customer moved on: a new question

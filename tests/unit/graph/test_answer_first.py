@@ -58,10 +58,12 @@ def test_how_to_pay_and_the_due_date_are_answered_from_the_payments_guide(
     [
         ("qual è stato il mio ultimo pagamento?", "payments"),
         ("mostrami i miei pagamenti", "payments"),
+        ("voglio fare l'autolettura", "self_reading"),  # a request to record one
+        ("je veux faire mon autorelevé", "self_reading"),
         ("le mie letture del contatore del gas", "self_reading"),
     ],
 )
-def test_a_question_about_the_customers_own_records_asks_for_identification(
+def test_own_records_or_a_reading_to_record_ask_for_identification(
     make_graph, text: str, route: str
 ) -> None:
     """ "My last payment" is the customer's own data: the documents cannot answer it."""
@@ -137,3 +139,21 @@ def test_the_procedure_and_what_it_awaits_are_in_the_result(make_graph) -> None:
     assert chosen.route == "instalments"
     assert chosen.procedure is not None and chosen.procedure.name == "instalments"
     assert chosen.awaiting in ("choice", "consent") or chosen.awaiting.startswith("slot:")
+
+
+def test_a_code_sent_after_a_verticals_answer_continues_that_question_not_the_code(
+    make_graph,
+) -> None:
+    """After a documents answer from a vertical, the customer sends their code: once they
+    are identified, the vertical answers the question they asked. Before, it was handed the
+    one-time code as the question, and a search for "123456" quoted a passage holding the
+    digits of a phone number."""
+    graph, _ = make_graph()
+    answered, coded, identified = converse(
+        graph, "I want to stop receiving marketing messages", "LM00010005", "123456"
+    )
+    assert answered.route == "onboarding" and answered.awaiting is None
+    assert coded.awaiting == "otp"
+    assert identified.route == "onboarding", identified.reply
+    assert "search_knowledge" not in {a.tool for a in identified.actions}, identified.reply
+    assert "list_consents" in {a.tool for a in identified.actions}
