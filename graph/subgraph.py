@@ -47,7 +47,7 @@ def backend_failed(language: str) -> Command:  # type: ignore[type-arg]
 def ask_identity(route: str, text: str) -> Command:  # type: ignore[type-arg]
     """The identify step in front of a step that needs the customer's own data or a write:
     the question is kept and continued once the customer is identified."""
-    return leave("identify", {"pending_route": route, "pending_text": text})
+    return leave("identify", {"pending_route": route, "pending_text": text, "route": "identify"})
 
 
 Step = Callable[..., Command]  # type: ignore[type-arg]

@@ -24,6 +24,7 @@ from graph.slots import find_iban
 from graph.state import Choice
 from graph.subgraph import (
     ToolSteps,
+    ask_identity,
     backend_failed,
     call_tool,
     compile_vertical,
@@ -99,7 +100,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     | identify (in the main graph) | collect (one detail at a time, validated in code) |
     consent (the summary, explicitly confirmed) -> open_case (the only write)."""
 
-    def gate(state: ContractsState) -> Command[Literal["answer", "collect", "consent"]]:
+    def gate(state: ContractsState) -> Command[Literal["answer", "collect", "consent", "cases"]]:
         language = state.get("language", "it")
         flow = state.get("flow") or {}
         step = flow.get("step") if flow.get("vertical") == VERTICAL else None
@@ -117,6 +118,10 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 step, slots = None, {}
             elif is_no(text) and step != "consent":
                 return _say(Reply(render(TEMPLATES, "cancelled", language)), flow=None)
+        if step is None and rules.asks_case_status(question_text(state)):
+            if not state.get("identified"):  # the customer's own requests: identify first
+                return ask_identity(VERTICAL, question_text(state))
+            return Command(goto="cases")
         if step is None:
             text = question_text(state)
             kind = rules.detect_procedure(text)
@@ -141,6 +146,44 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             goto="consent" if step == "consent" else "collect",
             update={"turn_step": step, "turn_text": text, "turn_slots": slots},
         )
+
+    def cases(state: ContractsState) -> Command:  # type: ignore[type-arg]
+        """ "A che punto è la mia pratica?": the customer's requests, newest first, with their
+        status and the documents still to send."""
+        language = state.get("language", "it")
+        try:
+            found = deps.backend.list_cases(state.get("customer_code") or "")[:5]
+        except BackendError:
+            return backend_failed(language)
+        reply = Reply("")
+        reply.act("list_cases", True, [c.model_dump_json(exclude={"data"}) for c in found])
+        if not found:
+            reply.text = render(TEMPLATES, "no_cases", language)
+            return _say(reply)
+        lines = [render(TEMPLATES, "cases_header", language)]
+        for case in found:
+            lines.append(
+                render(
+                    TEMPLATES,
+                    "case_line",
+                    language,
+                    case=case.case_id or "-",
+                    kind=render(KINDS, case.kind, language),
+                    date=day(case.created_at.date()) if case.created_at else "-",
+                    status=render(STATUSES, case.status, language),
+                )
+            )
+            documents = [
+                render(DOCUMENTS, d, language) if d in DOCUMENTS else d
+                for d in case.documents_needed
+            ]
+            if documents and case.status in ("open", "waiting_documents"):
+                lines.append(
+                    render(TEMPLATES, "case_documents", language, documents="; ".join(documents))
+                )
+        lines.append(render(TEMPLATES, "cases_footer", language))
+        reply.text = "\n".join(lines)
+        return _say(reply)
 
     def answer(state: ContractsState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
@@ -194,7 +237,8 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         VERTICAL,
         {
             **agent_steps(deps, VERTICAL, read_tools),
-            "gate": (gate, ("answer", "collect", "consent")),
+            "gate": (gate, ("answer", "collect", "consent", "cases")),
+            "cases": (cases, ()),
             "answer": (answer, ()),
             "collect": (collect, ()),
             "consent": (consent, ("open_case",)),

@@ -181,6 +181,22 @@ _DAYS_AGO = re.compile(
 _EXPLICIT_YEAR = re.compile(r"\d{4}|[/.\-]\d{2}\b")
 
 
+_CASE_STATUS = re.compile(
+    r"\b(a che punto|stato (della|delle|di)|che fine ha fatto|novita (sulla|della)|status of|"
+    r"where is my|what happened to my|any news on|ou en est|des nouvelles de)\b.{0,40}"
+    r"\b(pratic\w*|richiest\w*|domand\w*|voltur\w*|subentr\w*|disdett\w*|domiciliazion\w*|"
+    r"cambio (di )?(offerta|potenza)|requests?|applications?|case|demandes?|dossiers?)\b|"
+    r"\b(la mia|le mie|my|ma|mes) (pratic\w*|richiest\w*|requests?|cases|demandes?|dossiers?)\b"
+    r".{0,30}\b(a che punto|stato|status|where|ou en|avanz\w*|aperte?|open)\b"
+)
+
+
+def asks_case_status(text: str) -> bool:
+    """ "A che punto è la mia pratica di voltura?": the customer's own requests, not how a
+    procedure works."""
+    return bool(_CASE_STATUS.search(fold(text)))
+
+
 def detect_procedure(text: str) -> CaseKind | None:
     """The contract procedure a message asks for, by keywords in Italian, English or French.
 

@@ -139,9 +139,38 @@ STATUSES: Templates = {
         "fr": "en attente de documents",
     },
     "in_progress": {"it": "in lavorazione", "en": "in progress", "fr": "en cours"},
+    "completed": {"it": "completata", "en": "completed", "fr": "terminé"},
+    "rejected": {"it": "respinta", "en": "rejected", "fr": "refusé"},
 }
 
 TEMPLATES: Templates = {
+    "cases_header": {"it": "Le tue pratiche:", "en": "Your requests:", "fr": "Vos demandes :"},
+    "case_line": {
+        "it": "• {case} – {kind}, aperta il {date}: {status}",
+        "en": "• {case} – {kind}, opened on {date}: {status}",
+        "fr": "• {case} – {kind}, ouvert le {date} : {status}",
+    },
+    "case_documents": {
+        "it": "  da inviare ancora: {documents}",
+        "en": "  still to send: {documents}",
+        "fr": "  encore à envoyer : {documents}",
+    },
+    "cases_footer": {
+        "it": "Ti aggiorneremo qui a ogni passo; per una domanda su una pratica scrivi OPERATORE.",
+        "en": "We'll update you here at every step; for a question about a request, write "
+        "OPERATOR.",
+        "fr": "Nous vous tiendrons informé ici à chaque étape ; pour une question sur une "
+        "demande, écrivez OPÉRATEUR.",
+    },
+    "no_cases": {
+        "it": "Non trovo pratiche a tuo nome. Se l'hai chiesta da poco per telefono o in area "
+        "clienti potrebbe non essere ancora registrata: scrivi OPERATORE e la cerchiamo.",
+        "en": "I can't find any request in your name. If you made it recently by phone or in "
+        "the customer area it may not be registered yet: write OPERATOR and we'll look for it.",
+        "fr": "Je ne trouve aucune demande à votre nom. Si vous l'avez faite récemment par "
+        "téléphone ou dans l'espace client, elle n'est peut-être pas encore enregistrée : "
+        "écrivez OPÉRATEUR et nous la chercherons.",
+    },
     "case_in_progress": {
         "it": "Per questa fornitura hai già una pratica {case} dello stesso tipo, aperta il "
         "{date} e {status}: non ne apro un'altra. Ti aggiorneremo qui; per cambiarla scrivi "

@@ -229,6 +229,39 @@ def test_direct_debit_refuses_a_mistyped_iban_and_saves_nothing(make_graph) -> N
     assert case.supply_id is None and case.data["supplies"] == "S-000013,S-000014"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "a che punto è la mia pratica di domiciliazione?",
+        "where is my direct debit request?",
+        "j'ai demandé le prélèvement automatique, où en est ma demande ?",
+    ],
+)
+def test_the_status_of_the_customers_requests_after_identification(
+    make_graph, question: str
+) -> None:
+    """ "A che punto è la mia pratica?" is about the customer's own requests: identification
+    first (the question kept through it), then each request with its status."""
+    graph, deps = make_graph()
+    converse(graph, "vorrei attivare la domiciliazione bancaria", LORENZO, "123456",
+             VALID_IBAN, "sì", user="wa-cases")  # fmt: skip
+    (case,) = deps.backend.list_cases(LORENZO)
+    asked, coded, listed = converse(graph, question, LORENZO, "123456", user="wa-cases-2")
+    assert (asked.route, asked.awaiting) == ("contracts", "identification"), asked.reply
+    assert coded.awaiting == "otp"
+    assert listed.route == "contracts" and case.case_id in (listed.reply or ""), listed.reply
+    assert [a.tool for a in listed.actions] == ["list_cases"]
+    assert deps.backend.list_cases(LORENZO) == [case]  # read only
+
+
+def test_no_requests_is_said_with_a_way_to_a_person(make_graph) -> None:
+    graph, _ = make_graph()
+    *_, listed = converse(graph, "a che punto è la mia richiesta di voltura?", GIULIA, "123456")
+    assert "Non trovo pratiche a tuo nome" in (listed.reply or "") and "OPERATORE" in (
+        listed.reply or ""
+    )
+
+
 def test_withdrawal_after_14_days_is_refused_precisely(make_graph) -> None:
     graph, deps = make_graph()
     before = deps.backend.list_cases(MARCO)
