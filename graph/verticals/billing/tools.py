@@ -112,7 +112,7 @@ def write_tools(backend: UtilityBackend) -> list[BaseTool]:
     def open_ticket_tool(
         bill_id: str,
         customer_code: Annotated[str, InjectedState("customer_code")],
-        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")] = None,
     ) -> str:
         """Open the check of an anomalous bill that the customer has just agreed to."""
         slots = (flow or {}).get("slots") or {}

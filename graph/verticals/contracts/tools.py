@@ -285,7 +285,7 @@ def write_tools(backend: UtilityBackend) -> list[BaseTool]:
         supply_id: str | None,
         data: dict[str, str],
         customer_code: Annotated[str, InjectedState("customer_code")],
-        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")] = None,
     ) -> str:
         """Open the back-office case (voltura, termination, offer or power change, direct
         debit...) that the customer has just confirmed; `data` holds the details collected."""

@@ -61,7 +61,7 @@ def write_tools(backend: UtilityBackend) -> list[BaseTool]:
         bill_id: str,
         instalments: int,
         customer_code: Annotated[str, InjectedState("customer_code")],
-        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")] = None,
     ) -> str:
         """Create the instalment plan the customer has just confirmed for one of their bills:
         `instalments` is the number of instalments of the plan they confirmed."""

@@ -251,7 +251,7 @@ def write_tools(deps: GraphDeps) -> list[BaseTool]:
     @tool("set_preferences")
     def set_preferences_tool(
         customer_code: Annotated[str, InjectedState("customer_code")],
-        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")] = None,
         bill_delivery: Literal["email", "paper"] | None = None,
         reminder_channel: Literal["whatsapp", "sms", "email", "none"] | None = None,
         whatsapp_active: bool | None = None,
@@ -278,7 +278,7 @@ def write_tools(deps: GraphDeps) -> list[BaseTool]:
         category: ConsentCategory,
         granted: bool,
         customer_code: Annotated[str, InjectedState("customer_code")],
-        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")] = None,
         language: Annotated[str, InjectedState("language")] = "it",
     ) -> str:
         """Record the customer's consent for one category, given just now to the exact wording

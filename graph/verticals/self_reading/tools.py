@@ -39,7 +39,7 @@ def write_tools(deps: GraphDeps) -> list[BaseTool]:
         supply_id: str,
         values: dict[str, str],
         customer_code: Annotated[str, InjectedState("customer_code")],
-        flow: Annotated[dict[str, Any] | None, InjectedState("flow")],
+        flow: Annotated[dict[str, Any] | None, InjectedState("flow")] = None,
     ) -> str:
         """Record the customer's self-reading of one of their meters, dated today. `values`
         maps "total" (or the bands "F1", "F2", "F3") to the figures read on the meter."""

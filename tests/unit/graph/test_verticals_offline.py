@@ -161,6 +161,25 @@ def test_self_reading_is_validated_then_recorded(make_graph) -> None:
     assert saved.source == "self" and saved.values["total"] == previous + 40
 
 
+def test_a_reading_in_the_first_message_is_recorded_after_identification(make_graph) -> None:
+    """The reading comes with the request, before anything else was said in the thread: it
+    is recorded once the customer is identified. The record tool read the procedure from
+    the state, which had none yet, and the turn crashed."""
+    graph, deps = make_graph()
+    (gas,) = deps.backend.get_customer("LM00010010").supplies
+    last = [r for r in deps.backend.list_readings(gas.supply_id) if r.source != "estimated"][-1]
+    reading = int(last.values["total"]) + 30
+    *_, done = converse(
+        graph,
+        f"vorrei comunicare la lettura del gas: {reading}",
+        "LM00010010",
+        "123456",
+        user="wa-first-reading",
+    )
+    assert "Lettura registrata" in (done.reply or ""), done.reply
+    assert deps.backend.list_readings(gas.supply_id)[-1].values["total"] == reading
+
+
 @pytest.mark.parametrize(
     ("opening", "insisting", "language"),
     [
