@@ -156,6 +156,15 @@ def needs_identity(route: str, text: str) -> bool:
     return bool(act and act.search(folded)) and not question
 
 
+def asks_how_things_work(route: str, text: str) -> bool:
+    """A question about how things work that names nothing of the customer's own ("e gli
+    oneri di sistema cosa sono?"): answered from the documents even once they are identified,
+    not with their account."""
+    return (
+        is_question(text) and not needs_identity(route, text) and not offers_identity(route, text)
+    )
+
+
 def offers_identity(route: str, text: str) -> bool:
     """After a documents answer: whether to offer to check the customer's own account (the
     question names their bill or meter, or asks to start a procedure)."""

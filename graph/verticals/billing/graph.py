@@ -13,7 +13,7 @@ from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Bill, Ticket
 from graph.deps import GraphDeps
 from graph.grounded import knowledge_reply, retrieve
-from graph.policy import needs_identity
+from graph.policy import asks_how_things_work, needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
@@ -99,6 +99,9 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             return Command(goto="confirm_ticket")
         if step == "offer_instalments":
             return Command(goto="offer_instalments")
+        # (a question the customer was identified for is about their own account)
+        if not state.get("pending_text") and asks_how_things_work("billing", question):
+            return Command(goto="answer")
         return Command(goto="account")
 
     def answer(state: ConversationState) -> Command:  # type: ignore[type-arg]

@@ -14,7 +14,7 @@ from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Bill, Ticket
 from graph.deps import GraphDeps
 from graph.grounded import knowledge_reply
-from graph.policy import needs_identity
+from graph.policy import asks_how_things_work, needs_identity
 from graph.prompts import render
 from graph.reply import Reply, question_text
 from graph.slots import find_amount, find_date
@@ -57,9 +57,12 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     main graph) | account (what is due, a claimed payment matched or a ticket opened)."""
 
     def gate(state: ConversationState) -> Command[Literal["answer", "account"]]:
-        if state.get("identified"):
-            return Command(goto="account")
         question = question_text(state)
+        if state.get("identified"):
+            # (a question the customer was identified for is about their own account)
+            if not state.get("pending_text") and asks_how_things_work("payments", question):
+                return Command(goto="answer")
+            return Command(goto="account")
         if needs_identity("payments", question):
             return ask_identity("payments", question)
         return Command(goto="answer")

@@ -157,3 +157,24 @@ def test_a_code_sent_after_a_verticals_answer_continues_that_question_not_the_co
     assert identified.route == "onboarding", identified.reply
     assert "search_knowledge" not in {a.tool for a in identified.actions}, identified.reply
     assert "list_consents" in {a.tool for a in identified.actions}
+
+
+def test_once_identified_a_general_question_is_still_answered_from_the_documents(
+    make_graph,
+) -> None:
+    """Identified for their own bill, the customer then asks what a bill item means: the
+    documents answer it (before, the same bill was shown again); their own data still
+    answers a question about it."""
+    graph, _ = make_graph()
+    explained, general, own = converse(
+        graph,
+        "spiegami la mia ultima bolletta",
+        GIULIA,
+        "123456",
+        "e gli oneri di sistema cosa sono?",
+        "quanto devo pagare?",
+    )[2:]
+    assert "get_bill" in {a.tool for a in explained.actions}
+    assert general.route == "billing" and general.citations, general.reply
+    assert "get_bill" not in {a.tool for a in general.actions}
+    assert "list_unpaid_bills" in {a.tool for a in own.actions}
