@@ -118,7 +118,7 @@ def grounded_reply(
         in_domain and extract.similarity >= MIN_SIMILARITY
     )
     if not extract.text or not relevant:
-        return Reply(render(TEMPLATES, "not_found", language))
+        return Reply(render(TEMPLATES, "not_found", language), offers_operator=True)
     quoted_language = extract.hits[0].language
     prefix = render(TEMPLATES, "quoted_in_italian", language) if quoted_language == "it" else ""
     return Reply(prefix + extract.text).cite(extract.hits)

@@ -21,6 +21,7 @@ class Reply:
     evidence: list[str] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
     attachments: list[dict[str, str]] = field(default_factory=list)
+    offers_operator: bool = False  # the text asks "shall I pass you to an operator?"
 
     def cite(self, hits: list[Hit]) -> Reply:
         seen = {c["doc_id"] + c["section"] for c in self.citations}
@@ -51,6 +52,7 @@ class Reply:
             "evidence": self.evidence,
             "choices": self.choices,
             "attachments": self.attachments,
+            **({"operator_offered": True} if self.offers_operator else {}),
             **extra,
         }
 

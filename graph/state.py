@@ -104,6 +104,8 @@ class ConversationState(TypedDict, total=False):
     # {route, text, offered}: after a documents answer, a customer code (or a yes to the offer
     # made in words) continues that question with identification.
     identity_offer: dict[str, str] | None
+    # The last reply found no answer and offered an operator: a yes now is the handoff.
+    operator_offered: bool
     disclosed: bool
     opted_out: bool
     # Procedures and escalation.

@@ -40,6 +40,7 @@ FRESH_TURN: dict[str, Any] = {
     "evidence": [],
     "attachments": [],
     "identity_offer": None,  # an offer to check the customer's own data lasts one turn
+    "operator_offered": False,  # so does the offer of an operator after no answer was found
     "follow_up_of": None,
 }
 # Answers to a procedure's question: a choice number, yes/no, a code, a reading, an amount.
@@ -302,6 +303,16 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
 
         flow = state.get("flow")
+        if (
+            flow
+            and flow.get("step") == "start"
+            and not (accepts(text) or declines(text) or find_customer_code(text))
+        ):
+            # Only offered after an answer ("shall I start the change of offer?") and not
+            # taken up: the message stands on its own ("et pour le gaz ?" is a follow-up of
+            # the answer, not a reply to the offer).
+            flow = None
+            update["flow"] = None
         dropping = route != "handoff" and _DROP.search(folded)  # "lascia stare, un operatore"
         if flow and dropping and not any(c.isdigit() for c in folded):
             deps.audit.record(
@@ -371,6 +382,9 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 **_NOTHING_PENDING,
             )
         update["resume_offered"] = False
+        if state.get("operator_offered") and not flow and accepts(text):
+            # "Vuoi che ti passi a un operatore?" (nothing relevant was found) - "sì".
+            return goto("handoff", "customer accepted the operator offered", route="handoff")
         offer = state.get("identity_offer")
         if (
             offer

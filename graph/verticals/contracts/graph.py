@@ -20,7 +20,7 @@ from graph.grounded import commodity_in, knowledge_reply
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
-from graph.slots import find_iban
+from graph.slots import find_customer_code, find_iban
 from graph.state import Choice
 from graph.subgraph import (
     ToolSteps,
@@ -107,7 +107,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         slots: dict[str, Any] = dict(flow.get("slots") or {}) if step else {}
         text = user_text(state)
         if step == "start":  # after a rules answer: "shall I start it?"
-            if accepts(text):
+            if accepts(text) or find_customer_code(text):  # a yes, or the code to go on with
                 step, text = "identify", ""
             elif declines(text):
                 return _say(Reply(render(TEMPLATES, "start_declined", language)), flow=None)

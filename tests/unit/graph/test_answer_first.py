@@ -178,3 +178,16 @@ def test_once_identified_a_general_question_is_still_answered_from_the_documents
     assert general.route == "billing" and general.citations, general.reply
     assert "get_bill" not in {a.tool for a in general.actions}
     assert "list_unpaid_bills" in {a.tool for a in own.actions}
+
+
+def test_a_yes_to_the_operator_offered_after_no_answer_is_a_handoff(make_graph) -> None:
+    """Nothing relevant found: "shall I pass you to an operator?" - "yes" hands over.
+    Before, the yes got "Great! If you need anything else, just write."."""
+    graph, _ = make_graph()
+    not_found, accepted = converse(
+        graph,
+        "hello I moved into a new flat and the electricity is still in the previous tenant's name",
+        "yes",
+    )
+    assert "operator" in (not_found.reply or "") and not not_found.citations, not_found.reply
+    assert accepted.route == "handoff" and accepted.handoff, accepted.reply

@@ -262,6 +262,29 @@ def test_no_requests_is_said_with_a_way_to_a_person(make_graph) -> None:
     )
 
 
+def test_a_customer_code_in_reply_to_the_offer_starts_the_procedure(make_graph) -> None:
+    """ "Procedo?" answered with the customer code: the procedure starts with identification.
+    Before, the code was searched in the documents as a question."""
+    graph, _ = make_graph()
+    answered, coded, verified = converse(graph, "come funziona la voltura?", GIULIA, "123456")
+    assert answered.procedure is not None and answered.procedure.step == "start"
+    assert coded.route == "contracts" and coded.awaiting == "otp", coded.reply
+    assert verified.route == "contracts" and verified.procedure is not None, verified.reply
+    assert "search_knowledge" not in {a.tool for a in coded.actions + verified.actions}
+
+
+def test_a_follow_up_after_an_offers_answer_is_answered_not_taken_as_a_reply(
+    make_graph,
+) -> None:
+    graph, _ = make_graph()
+    answered, follow_up = converse(
+        graph, "combien coûte le kWh avec votre offre à prix fixe ?", "et pour le gaz ?"
+    )
+    assert answered.procedure is not None and answered.procedure.step == "start"
+    assert follow_up.route == "contracts" and follow_up.language == "fr"
+    assert "offerta-gas-fisso" in {c.doc_id for c in follow_up.citations}, follow_up.reply
+
+
 def test_withdrawal_after_14_days_is_refused_precisely(make_graph) -> None:
     graph, deps = make_graph()
     before = deps.backend.list_cases(MARCO)
