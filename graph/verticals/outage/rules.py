@@ -121,7 +121,13 @@ _COMMUNE_STOP = re.compile(
     r"che|dove|where|ou|e|and|et|manca|senza|c'e|ci sono|non)\b.*$",
     re.I,
 )
-_NOT_A_COMMUNE = re.compile(r"^(casa|home|me|noi|moi|mia|mio|my|the|la|il|lo|un|una)\b", re.I)
+_NOT_A_COMMUNE = re.compile(
+    r"^(casa|home|me|noi|moi|mia|mio|my|the|la|il|lo|un|una|ciao|salve|buongiorno|buonasera|"
+    r"bonjour|bonsoir|hello|hi|grazie|thanks|merci|si|sì|ok|oui|yes|no|non)\b",
+    re.I,
+)
+# "Figline Valdarno, via Roma": the commune written first, then a comma.
+_COMMUNE_BEFORE = re.compile(r"(?:^|[,;.]\s*)([A-Z][^\d,;\n\[\]?!.]{1,40}?)\s*,\s*$")
 
 
 @dataclass(frozen=True)
@@ -286,6 +292,8 @@ def find_address(text: str) -> Address | None:
         if match.group("commune"):
             c_start, c_end = match.span("commune")
             commune = _clean_commune(text[c_start:c_end])
+        if commune is None and (before := _COMMUNE_BEFORE.search(text[:start])):
+            commune = _clean_commune(before.group(1))
         return Address(_tidy(street), _tidy(commune) if commune else None)
     place = _COMMUNE_AFTER.search(text)
     commune = _clean_commune(place.group(1)) if place else None

@@ -122,6 +122,11 @@ def test_addresses_markers_and_ticket_numbers_are_read_from_the_text() -> None:
     assert find_address("ve l'ho mandata via email ieri") is None
     address = find_address("è andata via la luce in via La Marmora 3 a Reggello")
     assert address is not None and address.text() == "via La Marmora 3, Reggello"
+    # the commune first, then the street
+    address = find_address("Figline Valdarno, via Roma 12")
+    assert address is not None and address.text() == "via Roma 12, Figline Valdarno"
+    address = find_address("Ciao, via Roma 3")
+    assert address is not None and address.commune is None
     markers, rest = find_markers("ecco [location 43.62,11.47] [image wamid.A1=] [location 95,1]")
     assert markers.tags() == ["[location 43.62,11.47]", "[image wamid.A1=]"]
     assert rest == "ecco"
