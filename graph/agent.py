@@ -11,22 +11,19 @@ steps, where a consent step stands in front of every write tool.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.types import Command
 
-from graph.backends.ports import BackendError, UtilityBackend
+from graph.backends.ports import UtilityBackend
 from graph.claims import unsupported_figures
 from graph.deps import GraphDeps
 from graph.llm import LANGUAGE_NAMES, fell_back, run_tool_agent
 from graph.reply import Reply, question_text
 from graph.state import ConversationState
 from graph.subgraph import leave
-
-log = logging.getLogger("sportello.graph.agent")
 
 HAND_OVER = "hand_to_procedure"
 AGENT_SYSTEM = """You are Lumea's customer-service assistant on WhatsApp (electricity, gas, \
@@ -90,10 +87,8 @@ def make_agent_step(
             *read_tools(deps.backend, code),
             StructuredTool.from_function(_hand_over, name=HAND_OVER),
         ]
-        try:
-            run = run_tool_agent(model, system, question_text(state), tools, stop_at=HAND_OVER)
-        except BackendError:
-            run = None  # the offline steps read the backend again and explain a failure
+        # A tool's failure goes back to the model as an error result; a model failure is None.
+        run = run_tool_agent(model, system, question_text(state), tools, stop_at=HAND_OVER)
         if run is None or run.handed_over or not run.reply:
             return Command(goto=then)
         if unsupported_figures(run.reply, run.evidence):
