@@ -88,6 +88,8 @@ _PROCEDURES: tuple[tuple[CaseKind, re.Pattern[str]], ...] = (
             r"voltur\w*|(cambi\w*|passaggio) (di |dell'|d')?intestat\w*|nuov[oa] intestatari\w*|"
             r"\bintest(are|arla|arlo|arli|o)\b|\ba (mio|mia|suo|sua) nome|\ba nome (mio|suo)\b|"
             r"(change|transfer) of (the )?(account )?holder|"
+            r"\b(change|transfer)\w* (the )?(account |contract )?holder\b|"
+            r"\bholder of (my|the|our) (\w+ ){0,2}(contract|account|supply|bills?)\b|"
             r"\b(in|into|to) (my|his|her|our)( \w+('s)?)? name\b|changement de titulaire|"
             r"\b(a|au) (mon|son|ma|sa) nom\b"
         ),

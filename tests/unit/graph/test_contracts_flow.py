@@ -285,6 +285,21 @@ def test_a_follow_up_after_an_offers_answer_is_answered_not_taken_as_a_reply(
     assert "offerta-gas-fisso" in {c.doc_id for c in follow_up.citations}, follow_up.reply
 
 
+def test_changing_the_holder_in_english_starts_the_voltura(make_graph) -> None:
+    """ "change the holder of my contract" is a voltura (it had only matched "change of
+    holder"), after a death the mortis causa one; it starts with identification."""
+    graph, _ = make_graph()
+    asked, coded, started = converse(
+        graph,
+        "I want to change the holder of my electricity contract, my husband passed away",
+        "LM00010028",
+        "123456",
+    )
+    assert (asked.route, asked.awaiting) == ("contracts", "identification"), asked.reply
+    assert started.procedure is not None and started.procedure.name == "contracts"
+    assert "search_knowledge" not in {a.tool for a in started.actions}, started.reply
+
+
 def test_withdrawal_after_14_days_is_refused_precisely(make_graph) -> None:
     graph, deps = make_graph()
     before = deps.backend.list_cases(MARCO)
