@@ -144,7 +144,12 @@ def test_two_workers_one_killed_every_message_answered_once(
     finally:
         engine.dispose()
     assert Counter(row[0] for row in outbound) == Counter({user: 1 for user in users})
-    assert {row[1] for row in outbound} == {"sent"}
+    # A reply the killed worker had just handed to the Cloud API, but not yet recorded as
+    # sent, is marked `unknown` by the other worker (it may have gone out: a person decides,
+    # it is never sent again). It did go out, exactly once (per_user above). At most the
+    # killed worker's 3 concurrent sends can be in that state.
+    statuses = Counter(row[1] for row in outbound)
+    assert set(statuses) <= {"sent", "unknown"} and statuses["unknown"] <= 3, statuses
     assert inbound_counts == {"done": CUSTOMERS}
     print(  # noqa: T201 - the timings, for the report (pytest -s)
         f"\n{CUSTOMERS} webhooks acknowledged in {acked:.2f} s; 4 replies after "
