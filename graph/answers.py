@@ -84,7 +84,10 @@ def _sentences(hit: Hit) -> list[str]:
         # An item: no full stop of its own (";", ",", or a bare line), or the last, lowercase
         # one; a capitalised sentence ends the list.
         item = not part.endswith(".") or part[0].islower()
-        if in_list and item and len(units[-1]) + len(part) < MAX_LIST_CHARS:
+        # An enumeration inside a sentence goes on after its ";" ("30 € sotto i 500 Smc; 90 €
+        # da 500 a 1.500 Smc; ..."): a short middle item was dropped, its figure lost.
+        continues = bool(units) and units[-1].endswith(";") and not part[0].isupper()
+        if (in_list and item or continues) and len(units[-1]) + len(part) < MAX_LIST_CHARS:
             units[-1] = f"{units[-1]} {part}"
             in_list = not part.endswith(".")
             continue
@@ -149,6 +152,19 @@ def _answer_type_bonus(question: str, sentence: str) -> float:
     return bonus
 
 
+def _query_vector(embedder: SentenceEmbedder, question: str, language: str) -> np.ndarray:
+    """The question's vector for choosing sentences. An English or French question is also
+    embedded with the Italian terms it implies (the glossary), and the two are averaged: the
+    Italian sentence that answers it then comes closer than an English one that only shares
+    its language (see graph.grounded.retrieve_for_question for the figures)."""
+    expanded = expand_query(question)
+    if language == "it" or expanded == question:
+        return embedder.embed_queries([question])[0]
+    both = embedder.embed_queries([question, expanded])
+    mean = both[0] + both[1]
+    return mean / (np.linalg.norm(mean) or 1.0)
+
+
 def extract_answer(
     question: str,
     hits: list[Hit],
@@ -173,7 +189,7 @@ def extract_answer(
             candidates.append((rank, position, sentence, overlap, lexical))
     similarities: dict[str, float] = {}
     if embedder is not None and candidates:
-        query = embedder.embed_queries([question])[0]
+        query = _query_vector(embedder, question, language)
         similarity = _VECTORS.get(embedder, [c[2] for c in candidates]) @ query
         similarities = {c[2]: float(sim) for c, sim in zip(candidates, similarity, strict=True)}
         scored = [

@@ -40,6 +40,7 @@ def retrieve(
     verticals: list[str] | None = None,
     commodity: str | None = None,
     doc_type: list[str] | None = None,
+    language: list[str] | None = None,
     k: int = 5,
 ) -> list[Hit]:
     """Passages in force today; a vertical's own documents first, then the whole base.
@@ -50,6 +51,7 @@ def retrieve(
         verticals=verticals,
         commodity=[commodity] if commodity else None,
         doc_type=doc_type,
+        language=language,
     )
     hits = deps.retriever.search(question, k=k, filters=filters)
     if not hits and (verticals or commodity):
@@ -63,16 +65,28 @@ def retrieve_for_question(
     *,
     verticals: list[str] | None = None,
     commodity: str | None = None,
+    language: str = "it",
     k: int = 5,
 ) -> list[Hit]:
     """Passages for a customer's own question: the whole base (restricted to the commodity
     named), plus the routed vertical's best passage when the whole base missed it.
+
+    For an English or French question the two best Italian passages come first. The Italian
+    documents cover every topic; the English guides summarise a few, and win on language
+    alone: "can they cut off a home on a ventilator?" found the English bill guide, not
+    the arrears rules. Retrieval sets, English and French questions (with the bilingual
+    query vector of graph.answers): expected document cited 0.80 -> 0.87, fact presence
+    0.57 -> 0.61.
 
     The routed vertical is a guess, so it is not a filter: a question routed to billing may
     be answered by the complaints or contracts documents. On the retrieval sets, answers
     built from the routed vertical's documents cited the expected document in 59% of cases,
     from the whole base in 87%."""
     hits = retrieve(deps, question, commodity=commodity, k=k)
+    if language != "it":
+        italian = retrieve(deps, question, commodity=commodity, language=["it"], k=2)
+        known = {(h.doc_id, h.section) for h in italian}
+        hits = (italian + [h for h in hits if (h.doc_id, h.section) not in known])[:k]
     if verticals:
         own = retrieve(deps, question, verticals=verticals, commodity=commodity, k=1)
         known = {(h.doc_id, h.section) for h in hits}
@@ -135,7 +149,9 @@ def knowledge_reply(
     from knowledge.retriever import KnowledgeUnavailable, count_degraded_answer
 
     try:
-        hits = retrieve_for_question(deps, question, verticals=verticals, commodity=commodity)
+        hits = retrieve_for_question(
+            deps, question, verticals=verticals, commodity=commodity, language=language
+        )
     except KnowledgeUnavailable as exc:  # the documents cannot be consulted: say so, offer a person
         count_degraded_answer(exc.dependency)
         reply = Reply(render(TEMPLATES, "documents_unavailable", language))

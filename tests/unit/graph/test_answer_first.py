@@ -191,3 +191,16 @@ def test_a_yes_to_the_operator_offered_after_no_answer_is_a_handoff(make_graph) 
     )
     assert "operator" in (not_found.reply or "") and not not_found.citations, not_found.reply
     assert accepted.route == "handoff" and accepted.handoff, accepted.reply
+
+
+def test_an_english_question_on_an_italian_only_topic_is_answered_from_the_italian_rules(
+    make_graph,
+) -> None:
+    """The English guides summarise a few topics and won on language alone: the TV licence
+    exemption for the over-75s got the English bill guide, which does not state it."""
+    graph, _ = make_graph()
+    (result,) = converse(
+        graph, "Are pensioners over 75 exempt from the TV licence on the electricity bill?"
+    )
+    assert result.citations[0].doc_id == "imposte-bolletta-luce", result.reply
+    assert "75 anni" in (result.reply or ""), result.reply

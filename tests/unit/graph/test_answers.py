@@ -273,3 +273,32 @@ def test_a_sub_heading_inside_a_passage_is_never_quoted(embedder) -> None:  # ty
 
     assert rule in extract.text and heading not in extract.text
     assert row in extract_answer("quota variabile fognatura 2026", [passage], "it").text
+
+
+def test_an_enumeration_inside_a_sentence_keeps_every_item() -> None:
+    """Items after a ";" in the same sentence continue it: the short middle one ("90 € da 500
+    a 1.500 Smc;") had been dropped as a fragment, and its figure with it."""
+    passage = hit(
+        "Deposito\nIl deposito cauzionale del gas dipende dai consumi annui.\n"
+        "- Gas in tutela: 30 € sotto i 500 Smc/anno; 90 € da 500 a 1.500 Smc; "
+        "150 € da 1.500 a 2.500 Smc.\n- Gas con bonus sociale: importi ridotti per fascia.",
+        section="Deposito",
+    )
+    extract = extract_answer("deposito cauzionale gas in tutela 1.000 Smc", [passage], "it")
+    assert "30 € sotto i 500 Smc/anno; 90 € da 500 a 1.500 Smc; 150 € da 1.500" in extract.text
+
+
+def test_a_foreign_question_weighs_the_italian_terms_it_implies(embedder) -> None:  # type: ignore[no-untyped-def]
+    """An English question's vector for choosing sentences averages the question with its
+    glossary expansion; an Italian one, or one with no glossary term, is embedded alone."""
+    from graph.answers import _query_vector
+    from knowledge.glossary import expand_query
+
+    question = "Can I pay my bill in instalments?"
+    mixed = _query_vector(embedder, question, "en")
+    alone, expanded = embedder.embed_queries([question, expand_query(question)])
+    assert abs(float(mixed @ expanded) - float(mixed @ alone)) < 0.05
+    assert float(mixed @ expanded) < 0.999 and float(mixed @ alone) < 0.999
+    assert float(_query_vector(embedder, question, "it") @ alone) > 0.999
+    plain = "Hello there"
+    assert float(_query_vector(embedder, plain, "en") @ embedder.embed_queries([plain])[0]) > 0.999
