@@ -10,6 +10,25 @@ def test_glossary_maps_foreign_phrases_to_italian_terms() -> None:
     assert "interruzione guasto" in italian_terms("there is a power cut")
 
 
+def test_glossary_covers_french_and_english_customer_wording() -> None:
+    assert "fornitore venditore" in italian_terms("Mon fournisseur a changé")
+    assert "voltura mortis causa decesso" in italian_terms("ma mère est décédée")
+    assert "pronto intervento guasto" in italian_terms("qui appeler pour un dépannage ?")
+    assert "contratto non richiesto" in italian_terms("un contrat non sollicité")
+    assert "nuovo allaccio prima attivazione" in italian_terms("a newly built house")
+    assert "nuovo allaccio prima attivazione" in italian_terms("there is no meter yet")
+    assert "attivazione" in italian_terms("how long does activation take?")
+    assert "indennizzo diritto" in italian_terms("am I entitled to anything?")
+    assert "contratto non richiesto" in italian_terms("I was switched without signing anything")
+    assert "oneri di sistema" in italian_terms("what are system charges?")
+    assert "canone rai" in italian_terms("Why do I pay a TV licence?")
+    assert "prescrizione biennale" in italian_terms("consumption from more than two years ago")
+
+
+def test_longest_phrase_wins() -> None:
+    assert italian_terms("my late husband") == ["voltura mortis causa decesso"]
+
+
 def test_expansion_keeps_the_original_text() -> None:
     assert expand_query("ciao").startswith("ciao")
     assert expand_query("meter reading").startswith("meter reading (")
