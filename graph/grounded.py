@@ -174,6 +174,26 @@ def commodity_in(text: str) -> str | None:
     return None
 
 
+def asked_commodity(state: ConversationState) -> str | None:
+    """The commodity a question is about: the one it names, or, for a short question that
+    names none, the one the customer's previous message named. "E gli oneri di sistema?"
+    right after "la bolletta del gas è altissima" asks about the gas bill's; searched across
+    commodities, it was answered with the electricity bill's."""
+    from langchain_core.messages import HumanMessage
+
+    from graph.reply import question_text
+
+    question = question_text(state)
+    named = commodity_in(question)
+    if named or len(question.split()) > SHORT_QUESTION_WORDS:
+        return named
+    asked = [m.content for m in state.get("messages", []) if isinstance(m, HumanMessage)]
+    previous = asked[-2] if len(asked) > 1 else None
+    return commodity_in(previous) if isinstance(previous, str) else None
+
+
+SHORT_QUESTION_WORDS = 7  # longer questions say what they are about
+
 _COMMODITY_WORDS = {
     "gas": re.compile(r"\b(gas+|gaz|metano|caldaia|boiler|chaudiere)\b"),
     "water": re.compile(r"\b(acqua|water|eau|idric\w*|fogna\w*|tub[oi]|rubinett\w*|robinet|tap)\b"),
@@ -198,7 +218,7 @@ def make_knowledge_node(deps: GraphDeps, vertical: str):  # type: ignore[no-unty
             question,
             state.get("language", "it"),
             verticals=[vertical],
-            commodity=commodity_in(question),
+            commodity=asked_commodity(state),
         )
         return Command(goto="respond", update=reply.update())
 
@@ -217,7 +237,7 @@ def make_knowledge(deps: GraphDeps):  # type: ignore[no-untyped-def]
         route = str(state.get("route") or "general")
         text = user_question(state)
         reply = knowledge_reply(
-            deps, text, language, verticals=[route], commodity=commodity_in(text)
+            deps, text, language, verticals=[route], commodity=asked_commodity(state)
         )
         # A customer code sent next continues this question with identification; a plain
         # "yes" does only when the offer was made in words.

@@ -12,7 +12,7 @@ from graph.accounts import commodity_name, day, euro, is_no, is_yes, pick_supply
 from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Bill, Ticket
 from graph.deps import GraphDeps
-from graph.grounded import knowledge_reply, retrieve
+from graph.grounded import asked_commodity, knowledge_reply, retrieve
 from graph.policy import asks_how_things_work, needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
@@ -106,7 +106,13 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
 
     def answer(state: ConversationState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
-        reply = knowledge_reply(deps, question_text(state), language, verticals=["billing"])
+        reply = knowledge_reply(
+            deps,
+            question_text(state),
+            language,
+            verticals=["billing"],
+            commodity=asked_commodity(state),
+        )
         return leave("respond", reply.update())
 
     def confirm_ticket(state: ConversationState) -> Command[Literal["tools"]]:

@@ -13,7 +13,7 @@ from graph.agent import agent_steps
 from graph.answers import asks_for_a_figure
 from graph.backends.ports import BackendError, Customer, Supply
 from graph.deps import GraphDeps
-from graph.grounded import commodity_in, grounded_reply, knowledge_reply
+from graph.grounded import asked_commodity, grounded_reply, knowledge_reply
 from graph.policy import asks_besides
 from graph.prompts import render
 from graph.reply import Reply, question_text
@@ -269,7 +269,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         question = question_text(state)
         language = state.get("language", "it")
         reply = knowledge_reply(
-            deps, question, language, verticals=["bonus"], commodity=commodity_in(question)
+            deps, question, language, verticals=["bonus"], commodity=asked_commodity(state)
         )
         if not state.get("turn_offer"):
             return say(reply)

@@ -14,7 +14,7 @@ from graph.accounts import commodity_name, day, is_yes, pick_supply
 from graph.agent import agent_steps
 from graph.backends.ports import BackendError, MeterReading, Supply
 from graph.deps import GraphDeps
-from graph.grounded import commodity_in, knowledge_reply
+from graph.grounded import asked_commodity, knowledge_reply
 from graph.policy import needs_identity
 from graph.prompts import render
 from graph.reply import Reply, user_text
@@ -87,7 +87,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             text,
             state.get("language", "it"),
             verticals=["self_reading"],
-            commodity=commodity_in(text),
+            commodity=asked_commodity(state),
         )
         return leave("respond", reply.update())
 

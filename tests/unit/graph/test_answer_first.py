@@ -204,3 +204,31 @@ def test_an_english_question_on_an_italian_only_topic_is_answered_from_the_itali
     )
     assert result.citations[0].doc_id == "imposte-bolletta-luce", result.reply
     assert "75 anni" in (result.reply or ""), result.reply
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "commodity_docs", "other_docs"),
+    [
+        (
+            "la bolletta del gas è altissima",
+            "e gli oneri di sistema?",
+            {"guida-bolletta-gas", "imposte-bolletta-gas"},
+            {"guida-bolletta-luce", "imposte-bolletta-luce"},
+        ),
+        (
+            "my electricity bill is very high this month",
+            "and the system charges?",
+            {"guida-bolletta-luce", "imposte-bolletta-luce", "how-to-read-your-bill"},
+            {"guida-bolletta-gas", "imposte-bolletta-gas"},
+        ),
+    ],
+)
+def test_a_short_question_keeps_the_commodity_of_the_message_before(
+    make_graph, first: str, then: str, commodity_docs: set[str], other_docs: set[str]
+) -> None:
+    """ "E gli oneri di sistema?" after a message about the gas bill is about the gas bill's:
+    searched across commodities, it was answered with the electricity bill's."""
+    graph, _ = make_graph()
+    _, result = converse(graph, first, then)
+    cited = {c.doc_id for c in result.citations}
+    assert cited & commodity_docs and not cited & other_docs, (cited, result.reply)
