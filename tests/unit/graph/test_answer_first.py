@@ -186,7 +186,7 @@ def test_a_yes_to_the_operator_offered_after_no_answer_is_a_handoff(make_graph) 
     graph, _ = make_graph()
     not_found, accepted = converse(
         graph,
-        "hello I moved into a new flat and the electricity is still in the previous tenant's name",
+        "how much is a ticket for the concert?",
         "yes",
     )
     assert "operator" in (not_found.reply or "") and not not_found.citations, not_found.reply
@@ -232,3 +232,22 @@ def test_a_short_question_keeps_the_commodity_of_the_message_before(
     _, result = converse(graph, first, then)
     cited = {c.doc_id for c in result.citations}
     assert cited & commodity_docs and not cited & other_docs, (cited, result.reply)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "chi è il sindaco di Milano?",
+        "mi dai la ricetta della carbonara?",
+        "how do I reset my iPhone password?",
+        "write me a poem about the sea",
+    ],
+)
+def test_an_off_topic_question_sharing_a_word_with_the_documents_quotes_nothing(
+    make_graph, text: str
+) -> None:
+    """A word in common ("sindaco", "password", "sea") is not an answer: the quoted sentence
+    must also be close in meaning. Before, these got a passage about something else."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert not result.citations, result.reply
