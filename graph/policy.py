@@ -101,7 +101,8 @@ _QUESTION = re.compile(
 # The customer's own bill or meter named: a question about it earns the offer to check it.
 _MINE = re.compile(
     r"\b(mi[aeo]|miei|mie|my|mine|ma|mon|mes|notre|our|la nostra|il nostro|posso|can i|"
-    r"je peux|puis-je|ho |i have|j'ai|mi e arrivat\w*|i got|j'ai recu)\b|"
+    r"je peux|puis-je|ho |i have|j'ai|mi e arrivat\w*|i got|j'ai recu|(non )?mi arriv\w*|"
+    r"(haven't|have not|never|didn't|did not) (received|got)|je n'ai pas recu|je ne recois)\b|"
     r"(bollett|fattur|bill|facture)\w*.{0,30}(alt[ao]|altissim\w*|car[ao]|salat[ao]|troppo|"
     r"high|expensive|elevee|chere|sbagliat\w*|wrong|erreur)"
 )

@@ -12,6 +12,16 @@ from knowledge.sparse import fold
 # Keys are accent-folded, lower-case phrases; values are Italian terms used in the documents.
 _GLOSSARY: dict[str, str] = {
     # bills and billing
+    "not received": "bolletta non arriva area clienti copia",
+    "haven't received": "bolletta non arriva area clienti copia",
+    "have not received": "bolletta non arriva area clienti copia",
+    "never received": "bolletta non arriva area clienti copia",
+    "didn't receive": "bolletta non arriva area clienti copia",
+    "n'ai pas recu": "bolletta non arriva area clienti copia",
+    "ne recois pas": "bolletta non arriva area clienti copia",
+    "ne recois plus": "bolletta non arriva area clienti copia",
+    "non mi arriva": "bolletta non arriva area clienti copia",
+    "non mi arrivano": "bolletta non arriva area clienti copia",
     "bill": "bolletta fattura",
     "bills": "bolletta fattura",
     "invoice": "bolletta fattura",

@@ -251,3 +251,25 @@ def test_an_off_topic_question_sharing_a_word_with_the_documents_quotes_nothing(
     graph, _ = make_graph()
     (result,) = converse(graph, text)
     assert not result.citations, result.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "non mi arriva la bolletta da 2 mesi",
+        "I have not received my electricity bill for months",
+        "je ne reçois plus mes factures de gaz",
+    ],
+)
+def test_a_bill_that_does_not_arrive_gets_where_to_find_it_then_the_offer_to_check(
+    make_graph, text: str
+) -> None:
+    """Before, "non mi arriva la bolletta" went to onboarding, then quoted the closing bill's
+    deadline. Now: where every bill is, when it must be issued, and the offer to check the
+    customer's own bills (identification only if they take it)."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.route == "billing" and result.awaiting is None, result.reply
+    assert "pagare-la-bolletta" in {c.doc_id for c in result.citations}, result.reply
+    assert "area clienti" in (result.reply or ""), result.reply
+    assert "LM" in (result.reply or ""), result.reply  # the offer names the customer code
