@@ -83,7 +83,8 @@ _ELECTRIC = (
 )
 _FALLEN = (
     r"cadut|a terra|per terra|penzol|\bpend(e|ono|ente|enti)\b|fallen|down\b|on the ground|"
-    r"hanging|dangling|tombe|par terre|au sol|pend(ent)?\b"
+    r"hanging|dangling|tombe|par terre|au sol|pend(ent)?\b|lying|laying|on the road|"
+    r"in the road|sulla strada|in mezzo alla strada|sur la route|sur la chaussee"
 )
 _CABLE = r"cav[oi]|filo|fili|palo|linea|cable|wire|power line|pole|\bfil|ligne|poteau"
 _UNWELL = (

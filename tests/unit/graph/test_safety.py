@@ -76,6 +76,10 @@ def test_every_sheet_says_the_same_in_three_languages_with_its_number(hazard: st
         ("le disjoncteur fume et ça sent le brûlé", "electrical"),
         ("the plug of the heater is sparking", "electrical"),
         ("c'è un cavo della luce caduto in strada", "fallen_cable"),
+        # no "fallen" or "down": the cable is lying somewhere (had a documents answer before)
+        ("there's a power cable lying on the road in front of my house", "fallen_cable"),
+        ("c'è un filo della corrente sulla strada", "fallen_cable"),
+        ("un câble électrique sur la chaussée devant chez moi", "fallen_cable"),
         ("mio figlio ha preso la scossa dalla presa", "electric_shock"),
         ("my kids got sick after drinking the tap water", "water_contamination"),
         ("abbiamo vomitato tutti dopo aver bevuto l'acqua del rubinetto", "water_contamination"),
