@@ -57,6 +57,11 @@ _OWN_QUESTION = re.compile(
     r"when is my|quand est ma|"
     r"(pagat\w*|paid|paye)\b.{0,40}\b(sollecit\w*|reminder|relance)|"
     r"mandami|inviami|send me|envoyez-moi|copia|duplicat\w*|pdf|copy|copie|"
+    # asked as a question ("mi mandi l'ultima bolletta?", "can you send my bill?")
+    r"(mi (mandi|mandate|invii|inviate|rimandi|puoi mandare|puoi inviare|potete mandare|"
+    r"potete inviare)|(puoi|potete|potresti|potreste) (mandarmi|inviarmi|rimandarmi)|"
+    r"(can|could|would) you (re)?send|(pouvez|pourriez|peux|pourrais)-?(vous|tu)? "
+    r"m'?(envoyer|renvoyer))\b.{0,30}(bollett|fattur|bill|invoice|factur)\w*|"
     r"(bolletta|fattura|bill|facture) (di|of|de) (gennaio|febbraio|marzo|aprile|maggio|"
     r"giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|january|february|march|april|"
     r"may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|"

@@ -46,7 +46,8 @@ _INSTALMENTS = re.compile(
     r"\b(rat[ae]|rateizz\w*|instal\w*|install?ments?|echelonn\w*|plusieurs fois)\b"
 )
 _COPY = re.compile(
-    r"\b(copi[ae]|duplicato|pdf|invia|inviami|mandami|rimanda|copy|send|"
+    r"\b(copi[ae]|duplicato|pdf|invia|invii|inviami|mandami|mandi\b|mandate\b|mandare\b|"
+    r"mandarmi|rimanda|copy|send|"
     r"envoy|renvoy)\w*"
 )
 _DOUBLE = re.compile(

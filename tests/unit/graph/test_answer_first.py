@@ -273,3 +273,22 @@ def test_a_bill_that_does_not_arrive_gets_where_to_find_it_then_the_offer_to_che
     assert "pagare-la-bolletta" in {c.doc_id for c in result.citations}, result.reply
     assert "area clienti" in (result.reply or ""), result.reply
     assert "LM" in (result.reply or ""), result.reply  # the offer names the customer code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi mandi l'ultima bolletta?",
+        "mi potete inviare la bolletta di ottobre?",
+        "can you send me my last electricity bill?",
+        "pouvez-vous m'envoyer ma dernière facture ?",
+    ],
+)
+def test_a_bill_asked_for_as_a_question_is_sent_after_identification(make_graph, text: str) -> None:
+    """ "Mi mandi l'ultima bolletta?" asks for a copy: identification, then the PDF. Before,
+    the question got a documents answer ("the assistant can send you a copy..."), and after
+    identification the bill's details instead of the copy."""
+    graph, _ = make_graph()
+    asked, _, sent = converse(graph, text, GIULIA, "123456")
+    assert asked.awaiting == "identification" and not asked.citations, asked.reply
+    assert "send_bill_pdf" in {a.tool for a in sent.actions}, sent.reply
