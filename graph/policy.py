@@ -87,8 +87,11 @@ _ACT = {
     "instalments": re.compile(
         r"\b((voglio|vorrei|devo|desidero|ho bisogno di) (rateizzare|pagare a rate|dilazionare|"
         r"fare (la|una) rateizzazione|un piano)|rateizzami|"
+        r"(voglio|vorrei|devo|desidero) pagare\b.{0,30}\b(a|in) rate|"
         r"i('d| would| want| need)( like)? (to pay in instal|to spread|a payment plan|"
-        r"an instal)|je (veux|voudrais|souhaite) (payer en plusieurs|echelonner|etaler))"
+        r"an instal)|i('d| would| want| need)( like)? to (pay|split|spread)\b.{0,30}\binstal|"
+        r"je (veux|voudrais|souhaite) (payer en plusieurs|echelonner|etaler)|"
+        r"je (veux|voudrais|souhaite) (payer|regler)\b.{0,30}\ben plusieurs fois)"
     ),
     "self_reading": re.compile(
         r"((comunic|invi|mand|dare|dar|trasmett|send|submit|give|envoy|transmet|donner)\w*|"

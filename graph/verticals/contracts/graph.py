@@ -16,7 +16,7 @@ from graph.accounts import accepts, commodity_name, day, declines, is_no, is_yes
 from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Case, CaseKind, Customer, Supply
 from graph.deps import GraphDeps
-from graph.grounded import commodity_in, knowledge_reply
+from graph.grounded import asked_commodity, knowledge_reply
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
@@ -187,7 +187,19 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
 
     def answer(state: ContractsState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
-        return _information(deps, state.get("turn_text", ""), language, state.get("turn_kind"))
+        # a follow-up of a question about the offers ("e la luce?") is about the offers too
+        offers = any(
+            rules.asks_about_offers(t)
+            for t in (state.get("turn_text", ""), state.get("follow_up_of") or "")
+        )
+        return _information(
+            deps,
+            state.get("turn_text", ""),
+            language,
+            state.get("turn_kind"),
+            commodity=asked_commodity(state),
+            offers=offers,
+        )
 
     def turn_of(state: ContractsState) -> _Turn:
         customer = deps.backend.get_customer(state.get("customer_code") or "")
@@ -258,12 +270,26 @@ def _another_procedure(text: str, kind: str) -> bool:
     return new is not None and not same
 
 
-def _information(deps: GraphDeps, text: str, language: str, kind: CaseKind | None) -> Command[str]:
+def _information(
+    deps: GraphDeps,
+    text: str,
+    language: str,
+    kind: CaseKind | None,
+    *,
+    commodity: str | None,
+    offers: bool,
+) -> Command[str]:
     """How a procedure works, from the knowledge base with citations; no identification."""
     reply = knowledge_reply(
-        deps, text, language, verticals=[VERTICAL], commodity=commodity_in(text)
+        deps,
+        text,
+        language,
+        verticals=[VERTICAL],
+        commodity=commodity,
+        # the offers' own sheets: "quanto costa il gas?" found what a voltura costs
+        doc_type=["tariff"] if offers else None,
     )
-    if kind is None and rules.asks_about_offers(text) and commodity_in(text) != "water":
+    if kind is None and offers and commodity != "water":
         kind = "offer_change"  # water has the area's regulated tariff, nothing to choose
     if kind is None or not reply.citations:
         return _say(reply)

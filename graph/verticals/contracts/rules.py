@@ -217,7 +217,14 @@ def detect_procedure(text: str) -> CaseKind | None:
 
 _OFFERS = re.compile(
     r"\b(offert[ae]|offers?|offres?|prezzo (fisso|variabile|bloccato)|fixed[- ]price|"
-    r"variable[- ]price|prix (fixe|variable)|tariff[ae] (luce|gas|fiss\w*|variabil\w*))\b"
+    r"variable[- ]price|prix (fixe|variable)|tariff[ae] (luce|gas|fiss\w*|variabil\w*)|"
+    # the price of the energy itself ("quanto costa il gas con voi?"), not of a procedure
+    r"quanto (costa|costano|viene|fate pagare) (il |la |l')?(gas|luce|energia|elettricita|kwh|"
+    r"smc|metro cubo)|prezz[oi] (del |della |dell')?(gas|luce|energia|elettricita|kwh|smc)|"
+    r"how much (is|does|do you charge for|are) (your )?(gas|electricity|power|energy|kwh)|"
+    r"(price|cost) of (your )?(gas|electricity|energy|a kwh)|"
+    r"combien (coute|coutent|vous facturez) (le gaz|l'electricite|le kwh|l'energie)|"
+    r"prix (du gaz|de l'electricite|du kwh|de l'energie))\b"
 )
 
 

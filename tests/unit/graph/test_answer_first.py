@@ -292,3 +292,32 @@ def test_a_bill_asked_for_as_a_question_is_sent_after_identification(make_graph,
     asked, _, sent = converse(graph, text, GIULIA, "123456")
     assert asked.awaiting == "identification" and not asked.citations, asked.reply
     assert "send_bill_pdf" in {a.tool for a in sent.actions}, sent.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "voglio pagare la bolletta a rate",
+        "I want to pay my bill in instalments",
+        "je veux payer ma facture en plusieurs fois",
+    ],
+)
+def test_a_request_for_a_plan_with_the_bill_named_starts_with_identification(
+    make_graph, text: str
+) -> None:
+    """Only "voglio pagare a rate" was a request: with "la bolletta" in the middle it got the
+    water bill's instalment rules."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.route == "instalments" and result.awaiting == "identification", result.reply
+
+
+def test_the_price_of_the_energy_is_answered_from_the_offers_sheets(make_graph) -> None:
+    """ "Quanto costa il gas con voi?" quoted what a voltura costs; "e la luce?" then got the
+    voltura rules. Both are about the offers, and each about its own commodity."""
+    graph, _ = make_graph()
+    gas, electricity = converse(graph, "quanto costa il gas con voi?", "e la luce?")
+    assert gas.citations[0].doc_id.startswith("offerta-gas"), gas.reply
+    assert "€/Smc" in (gas.reply or ""), gas.reply
+    cited = {c.doc_id for c in electricity.citations}
+    assert cited and all(d.startswith("offerta-luce") for d in cited), electricity.reply
