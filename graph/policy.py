@@ -57,16 +57,23 @@ _OWN_QUESTION = re.compile(
     r"when is my|quand est ma|"
     r"(pagat\w*|paid|paye)\b.{0,40}\b(sollecit\w*|reminder|relance)|"
     r"mandami|inviami|send me|envoyez-moi|copia|duplicat\w*|pdf|copy|copie|"
-    # asked as a question ("mi mandi l'ultima bolletta?", "can you send my bill?")
-    r"(mi (mandi|mandate|invii|inviate|rimandi|puoi mandare|puoi inviare|potete mandare|"
-    r"potete inviare)|(puoi|potete|potresti|potreste) (mandarmi|inviarmi|rimandarmi)|"
-    r"(can|could|would) you (re)?send|(pouvez|pourriez|peux|pourrais)-?(vous|tu)? "
-    r"m'?(envoyer|renvoyer))\b.{0,30}(bollett|fattur|bill|invoice|factur)\w*|"
     r"(bolletta|fattura|bill|facture) (di|of|de) (gennaio|febbraio|marzo|aprile|maggio|"
     r"giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|january|february|march|april|"
     r"may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|"
     r"mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|lm\s?\d{8}|"
     r"spiegami la mia|explain my|due volte|twice|deux fois)\b"
+)
+# A copy of a bill asked for as a question ("mi mandi l'ultima bolletta?", "can you send me
+# my bill?"), not when or how often bills are sent ("ogni quanto mi mandate la bolletta?").
+_SEND_ME_A_BILL = re.compile(
+    r"\b(mi (mandi|mandate|invii|inviate|rimandi|puoi mandare|puoi inviare|potete mandare|"
+    r"potete inviare)|(puoi|potete|potresti|potreste) (mandarmi|inviarmi|rimandarmi)|"
+    r"(can|could|would) you (re)?send|(pouvez|pourriez|peux|pourrais)-?(vous|tu)? "
+    r"m'?(envoyer|renvoyer))\b.{0,30}(bollett|fattur|bill|invoice|factur)\w*"
+)
+_WHEN = re.compile(
+    r"\b(quando|ogni quanto|in quanto tempo|when|how often|how long|quand|tous les combien|"
+    r"combien de temps)\b"
 )
 # The customer's own records named ("il mio ultimo pagamento", "le mie letture", "my
 # requests"): a question about them is answered from their account, unless it asks how to
@@ -158,6 +165,8 @@ def needs_identity(route: str, text: str) -> bool:
         return True  # a reading to record
     question = is_question(text)
     if (_OWN_QUESTION if question else _OWN_DATA).search(folded):
+        return True
+    if question and _SEND_ME_A_BILL.search(folded) and not _WHEN.search(folded):
         return True
     if _OWN_RECORDS.search(folded) and not any(_HOW_TO.match(c) for c in _clauses(folded)):
         return True

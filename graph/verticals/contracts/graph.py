@@ -187,18 +187,16 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
 
     def answer(state: ContractsState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
-        # a follow-up of a question about the offers ("e la luce?") is about the offers too
-        offers = any(
-            rules.asks_about_offers(t)
-            for t in (state.get("turn_text", ""), state.get("follow_up_of") or "")
-        )
+        # a follow-up of a question about prices ("e la luce?") is about prices too
+        asked = (state.get("turn_text", ""), state.get("follow_up_of") or "")
+        prices = any(rules.asks_energy_price(t) for t in asked)
         return _information(
             deps,
             state.get("turn_text", ""),
             language,
             state.get("turn_kind"),
             commodity=asked_commodity(state),
-            offers=offers,
+            prices=prices,
         )
 
     def turn_of(state: ContractsState) -> _Turn:
@@ -277,7 +275,7 @@ def _information(
     kind: CaseKind | None,
     *,
     commodity: str | None,
-    offers: bool,
+    prices: bool,
 ) -> Command[str]:
     """How a procedure works, from the knowledge base with citations; no identification."""
     reply = knowledge_reply(
@@ -287,8 +285,9 @@ def _information(
         verticals=[VERTICAL],
         commodity=commodity,
         # the offers' own sheets: "quanto costa il gas?" found what a voltura costs
-        doc_type=["tariff"] if offers else None,
+        doc_type=["tariff"] if prices else None,
     )
+    offers = prices or rules.asks_about_offers(text)
     if kind is None and offers and commodity != "water":
         kind = "offer_change"  # water has the area's regulated tariff, nothing to choose
     if kind is None or not reply.citations:

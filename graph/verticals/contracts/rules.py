@@ -217,9 +217,11 @@ def detect_procedure(text: str) -> CaseKind | None:
 
 _OFFERS = re.compile(
     r"\b(offert[ae]|offers?|offres?|prezzo (fisso|variabile|bloccato)|fixed[- ]price|"
-    r"variable[- ]price|prix (fixe|variable)|tariff[ae] (luce|gas|fiss\w*|variabil\w*)|"
-    # the price of the energy itself ("quanto costa il gas con voi?"), not of a procedure
-    r"quanto (costa|costano|viene|fate pagare) (il |la |l')?(gas|luce|energia|elettricita|kwh|"
+    r"variable[- ]price|prix (fixe|variable)|tariff[ae] (luce|gas|fiss\w*|variabil\w*))\b"
+)
+# The price of the energy itself ("quanto costa il gas con voi?"), not of a procedure.
+_ENERGY_PRICE = re.compile(
+    r"\b(quanto (costa|costano|viene|fate pagare) (il |la |l')?(gas|luce|energia|elettricita|kwh|"
     r"smc|metro cubo)|prezz[oi] (del |della |dell')?(gas|luce|energia|elettricita|kwh|smc)|"
     r"how much (is|does|do you charge for|are) (your )?(gas|electricity|power|energy|kwh)|"
     r"(price|cost) of (your )?(gas|electricity|energy|a kwh)|"
@@ -233,7 +235,16 @@ def asks_about_offers(text: str) -> bool:
     the answer, changing to one of them is the procedure to offer. Another supplier's offer
     is not one of ours."""
     folded = fold(text)
-    return bool(_OFFERS.search(folded)) and not _SWITCH.search(folded)
+    return bool(_OFFERS.search(folded) or _ENERGY_PRICE.search(folded)) and not _SWITCH.search(
+        folded
+    )
+
+
+def asks_energy_price(text: str) -> bool:
+    """A question about what the energy costs with us ("quanto costa il gas con voi?"): the
+    offers' sheets answer it, not what a procedure costs."""
+    folded = fold(text)
+    return bool(_ENERGY_PRICE.search(folded)) and not _SWITCH.search(folded)
 
 
 def mentions_death(text: str) -> bool:

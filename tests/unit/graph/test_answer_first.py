@@ -321,3 +321,37 @@ def test_the_price_of_the_energy_is_answered_from_the_offers_sheets(make_graph) 
     assert "€/Smc" in (gas.reply or ""), gas.reply
     cited = {c.doc_id for c in electricity.citations}
     assert cited and all(d.startswith("offerta-luce") for d in cited), electricity.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la mia bolletta è altissima, perché?",
+        "la bolletta della luce è altissima, perché?",
+        "why is my bill so high?",
+        "pourquoi ma facture est si élevée ?",
+    ],
+)
+def test_a_high_bill_gets_the_usual_causes_then_the_offer_to_check_it(
+    make_graph, text: str
+) -> None:
+    """The mixed message of the issue: the general explanation with its source, then the offer
+    to check the customer's own bill. Before, it quoted the VAT rates or the instalment rules."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.awaiting is None, result.reply
+    assert "acconti-conguagli-periodicita" in {c.doc_id for c in result.citations}, result.reply
+    assert "conguaglio" in (result.reply or "") and "LM" in (result.reply or ""), result.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ogni quanto mi mandate la bolletta dell'acqua?",
+        "sono passato a un altro fornitore, entro quando mi mandate l'ultima bolletta?",
+    ],
+)
+def test_when_bills_are_sent_is_a_question_about_how_things_work(make_graph, text: str) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.awaiting != "identification" and result.citations, result.reply
