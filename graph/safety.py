@@ -177,6 +177,7 @@ class SafetySheet:
     source: str
     steps: dict[str, tuple[str, ...]]
     immediate: dict[str, str]
+    after: dict[str, str]  # for the customer's next message: what to do until help arrives
 
     def citation(self) -> Citation:
         return Citation(
@@ -203,6 +204,7 @@ def sheets(path: Path = SHEETS_FILE) -> dict[str, SafetySheet]:
             source=spec["source"],
             steps=steps,
             immediate={lang: str(spec[lang]["immediate"]) for lang in LANGUAGES},
+            after={lang: str(spec[lang]["after"]) for lang in LANGUAGES},
         )
     if unknown := set(data) - set(HAZARDS):
         raise ValueError(f"{path}: sheets for unknown hazards {sorted(unknown)}")

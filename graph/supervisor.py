@@ -441,7 +441,20 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             continuing = True
         else:
             last = state.get("last_route")
-            if last in VERTICALS and _follows_up(folded, u, text):
+            after_emergency = (state.get("answered_flow") or {}).get("step") == "emergency"
+            if (
+                last == "outage"
+                and after_emergency
+                and not u.by_rule
+                and (u.route in ("general", "outage") or u.confidence < 0.6)
+                and not is_question(text)
+                and len(folded.split()) <= 2 * FOLLOW_UP_WORDS
+            ):
+                # "ok I'm away from it, I called" after the safety sheet: news about the
+                # emergency, whatever the words resemble
+                route = "outage"
+                reason = "news after an emergency"
+            elif last in VERTICALS and _follows_up(folded, u, text):
                 route = last  # type: ignore[assignment]
                 reason = "follow-up of the previous question"
                 update["follow_up_of"] = _previous_message(state)

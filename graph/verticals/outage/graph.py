@@ -14,6 +14,7 @@ from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Customer, NotFoundError, Supply, Ticket
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply, retrieve
+from graph.policy import is_question
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
@@ -113,6 +114,7 @@ class OutageState(ToolSteps, total=False):
     turn_slots: dict[str, Any]  # the report's details so far
     turn_first: bool  # a new report (nothing asked yet)
     turn_continues: bool  # a status question in the middle of a report closes the report
+    turn_hazard: str  # the emergency the last reply was about, for a message after it
 
 
 def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
@@ -134,12 +136,20 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             update = {"turn_text": text, "turn_slots": slots, "turn_first": False}
             return Command(goto="report", update=update)
         question = question_text(state)
+        answered = state.get("answered_flow") or {}
+        if (
+            answered.get("step") == "emergency"
+            and not is_question(question)
+            and intent_of(question) not in ("report", "planned", "status")
+        ):
+            # "sono uscito, ho chiamato" after the safety sheet: the sheet's fixed next words
+            hazard = str((answered.get("slots") or {}).get("hazard") or "")
+            return Command(goto="answer", update={"turn_text": question, "turn_hazard": hazard})
         if asks_for_the_number(fold(question)) or asks_only_for_a_number(question):
             return Command(goto="number")
         intent = intent_of(question)
         if intent == "status":
             return Command(goto="status", update={"turn_text": question})
-        answered = state.get("answered_flow") or {}
         if state.get("follow_up_of") and answered.get("vertical") == "outage":
             # "e quando torna?" after an answered report: the same report, checked again.
             slots = dict(answered.get("slots") or {})
@@ -191,7 +201,8 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 customer_code=state.get("customer_code"),
                 data={"ticket_id": ticket.ticket_id},
             )
-        return leave("respond", reply.update())
+        answered = {"vertical": "outage", "step": "emergency", "slots": slots}
+        return leave("respond", reply.update(answered_flow=answered))
 
     def number(state: OutageState) -> Turn:
         return leave("respond", number_reply(state).update())
@@ -231,6 +242,12 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
 
     def answer(state: OutageState) -> Turn:
         question = state.get("turn_text", "")
+        if hazard := state.get("turn_hazard"):
+            sheet = sheet_for(hazard, None)
+            after = sheet.after[state.get("language", "it")]
+            reply = Reply(after, citations=[sheet.citation()], evidence=[after])
+            reply.act("safety_instructions", True, sheet.hazard)
+            return leave("respond", reply.update(answered_flow=None))  # said once
         reply = knowledge_reply(
             deps,
             question,

@@ -340,3 +340,44 @@ def test_a_ticket_of_another_customer_is_refused(make_graph) -> None:
     assert (unknown.reply or "").replace("TK-2026-999999", other.ticket_id or "") == refusal
     reasons = [e.reason for e in deps.audit.events(kind="policy") if e.name == "ticket_refused"]
     assert reasons == ["ticket of another customer", "ticket not found"]
+
+
+@pytest.mark.parametrize(
+    ("report", "news", "language", "hazard"),
+    [
+        ("c'è odore di gas in cantina", "sono uscito, ho chiamato", "it", "gas_leak"),
+        (
+            "there's a wire down in the street after the storm",
+            "ok I'm away from it, I called",
+            "en",
+            "fallen_cable",
+        ),
+        (
+            "il y a une odeur de gaz dans l'escalier",
+            "je suis dehors, j'ai appelé le numéro",
+            "fr",
+            "gas_leak",
+        ),
+    ],
+)
+def test_news_after_an_emergency_gets_the_sheets_fixed_next_words(
+    make_graph, report: str, news: str, language: str, hazard: str
+) -> None:
+    """ "Sono uscito, ho chiamato" after the gas sheet was searched in the documents, and the
+    reply quoted "apri porte e finestre" to someone already outside (the English one got
+    "not found"). Safety text is never a search result: the sheet's `after` line answers."""
+    from graph.safety import sheet_for
+
+    graph, _ = make_graph()
+    _, after = converse(graph, report, news)
+    sheet = sheet_for(hazard, None)
+    assert after.route == "outage", after.reply
+    assert (after.reply or "").startswith(sheet.after[language]), after.reply
+    assert "search_knowledge" not in {a.tool for a in after.actions}
+    assert [c.doc_id for c in after.citations] == [sheet.doc_id]
+
+
+def test_a_new_request_after_an_emergency_is_not_taken_for_news(make_graph) -> None:
+    graph, _ = make_graph()
+    _, plan = converse(graph, "c'è odore di gas in cantina", "voglio pagare la bolletta a rate")
+    assert plan.route == "instalments" and plan.awaiting == "identification", plan.reply

@@ -199,3 +199,11 @@ def test_a_question_about_the_number_gets_the_number_and_no_ticket(make_graph) -
 def test_sheets_file_is_complete() -> None:
     path = Path(__file__).parents[3] / "graph" / "safety_sheets.yaml"
     assert path.exists() and set(sheets()) == set(HAZARDS)
+
+
+def test_every_sheet_says_what_to_do_next_in_every_language_with_the_emergency_number() -> None:
+    from graph.safety import sheets
+
+    for sheet in sheets().values():
+        for language, after in sheet.after.items():
+            assert re.search(r"\b11[25]\b", after), (sheet.hazard, language)
