@@ -355,3 +355,21 @@ def test_when_bills_are_sent_is_a_question_about_how_things_work(make_graph, tex
     graph, _ = make_graph()
     (result,) = converse(graph, text)
     assert result.awaiting != "identification" and result.citations, result.reply
+
+
+def test_an_identified_customers_question_about_instalment_rules_is_answered_not_assessed(
+    make_graph,
+) -> None:
+    """Once identified, every message to instalments started the eligibility check: "qual è
+    il numero minimo di rate?" got the customer's bill and a plan to choose."""
+    graph, _ = make_graph()
+    *_, answer = converse(graph, GIULIA, "123456", "qual è il numero minimo di rate?")
+    tools = {a.tool for a in answer.actions}
+    assert "search_knowledge" in tools and "check_instalment_eligibility" not in tools
+    assert answer.citations and answer.procedure is None, answer.reply
+
+
+def test_the_payment_deadline_asked_in_french_is_a_payments_question(make_graph) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(graph, "combien de temps j'ai pour payer ma facture ?")
+    assert result.route == "payments" and "20 giorni" in (result.reply or ""), result.reply
