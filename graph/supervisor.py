@@ -49,6 +49,20 @@ _FLOW_ANSWER = re.compile(
     r"opzione \d|piano \d|option \d|plan \d)\s*[.!]*\s*$",
     re.IGNORECASE,
 )
+# What a fault report asks to check first ("ho controllato, il salvavita è su"): an answer to
+# the report, though "salvavita" also names life-support equipment (payments).
+_CHECKED_AT_HOME = re.compile(
+    r"\b(ho controllato|ho verificato|ho guardato|checked|j'ai (verifie|regarde|controle)|"
+    r"salvavita|interruttore|differenziale|breaker|trip switch|disjoncteur|contatore|meter|"
+    r"compteur)\b"
+)
+# A pronoun standing for what the last message was about, by language ("il" is a French
+# pronoun and an Italian article).
+_REFERS_BACK = {
+    "en": re.compile(r"\b(it|that|this|they|them|those)\b"),
+    "fr": re.compile(r"\b(il|elle|ils|ca|cela|celui-ci)\b"),
+    "it": re.compile(r"\b(lo|li|esso|questo|quello)\b"),
+}
 _FOLLOW_UP = re.compile(r"^(e|and|et)\s+(per|for|pour)?\s*(il|la|le|l'|the|)?\s*\w+\s*\??$")
 # A message carrying on from the last answer ("e per quanto tempo vale?", "but how long?").
 _CONTINUATION = re.compile(r"^(e|ed|ma|anche|quindi|allora|and|but|also|so|et|mais|aussi|donc)\b")
@@ -159,10 +173,21 @@ def _own_request(u: Understanding, text: str) -> bool:
 
 
 def _previous_message(state: ConversationState) -> str | None:
-    """The customer's message before this turn's."""
+    """The customer's message before this turn's, past the customer code and one-time code
+    they sent to be identified: "how long does it last?" after identification follows up on
+    "do I have the social bonus?", not on "123456"."""
     asked = [m for m in state.get("messages", []) if isinstance(m, HumanMessage)]
-    previous = asked[-2].content if len(asked) > 1 else None
-    return previous if isinstance(previous, str) else None
+    for message in reversed(asked[:-1]):
+        content = message.content
+        if not isinstance(content, str):
+            return None
+        if not _IDENTIFICATION_ONLY.match(content):
+            return content
+    return None
+
+
+# A message that is only a customer code or a one-time code.
+_IDENTIFICATION_ONLY = re.compile(r"^\s*(lm\s?\d{8}|\d{6})\s*[.!]*\s*$", re.IGNORECASE)
 
 
 def _last_question(state: ConversationState) -> str:
@@ -435,6 +460,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             or carries_data(text)
             or _answers_an_offer(folded, text)
             or _picks_a_choice(folded, state.get("choices"))
+            or (flow.get("vertical") == "outage" and _CHECKED_AT_HOME.search(folded))
         ):
             route = flow["vertical"]  # type: ignore[assignment]
             reason = "continuing the procedure in progress"
@@ -460,6 +486,16 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 update["follow_up_of"] = _previous_message(state)
             else:
                 reason = f"intent {route} ({u.confidence:.2f})"
+                if (
+                    route == last
+                    and not u.by_rule
+                    and is_question(text)
+                    and len(folded.split()) <= FOLLOW_UP_WORDS
+                    and _REFERS_BACK.get(language, _REFERS_BACK["it"]).search(folded)
+                ):
+                    # A short question about what the last one was about ("how long does it
+                    # last?" after "do I have the social bonus?") is searched with it.
+                    update["follow_up_of"] = _previous_message(state)
             if flow and flow.get("vertical") != route:
                 # A topic switch: the procedure waits on the stack, to be offered again.
                 update["flow"] = None

@@ -373,3 +373,16 @@ def test_the_payment_deadline_asked_in_french_is_a_payments_question(make_graph)
     graph, _ = make_graph()
     (result,) = converse(graph, "combien de temps j'ai pour payer ma facture ?")
     assert result.route == "payments" and "20 giorni" in (result.reply or ""), result.reply
+
+
+def test_a_follow_up_after_identification_is_about_the_question_before_the_codes(
+    make_graph,
+) -> None:
+    """ "How long does it last?" right after identification followed up on "123456" and
+    quoted the conciliation deadlines; it is about the social bonus asked before."""
+    graph, _ = make_graph()
+    *_, follow_up = converse(
+        graph, "do I have the social bonus?", GIULIA, "123456", "how long does it last?"
+    )
+    assert follow_up.route == "bonus", follow_up.reply
+    assert "12 mesi" in (follow_up.reply or ""), follow_up.reply

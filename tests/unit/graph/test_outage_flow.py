@@ -381,3 +381,19 @@ def test_a_new_request_after_an_emergency_is_not_taken_for_news(make_graph) -> N
     graph, _ = make_graph()
     _, plan = converse(graph, "c'è odore di gas in cantina", "voglio pagare la bolletta a rate")
     assert plan.route == "instalments" and plan.awaiting == "identification", plan.reply
+
+
+def test_what_was_checked_at_home_answers_the_fault_report(make_graph) -> None:
+    """ "Ho controllato, il salvavita è su" after "check the meter and the breaker first" went
+    to payments ("salvavita" is also life-support equipment) and the report was dropped."""
+    graph, _ = make_graph()
+    _, checked, address = converse(
+        graph,
+        "ho un guasto, manca la luce in casa solo da me",
+        "ho controllato, il salvavita è su",
+        "Via Roma 18 Figline Valdarno",
+    )
+    assert checked.route == "outage" and checked.awaiting == "slot:address", checked.reply
+    # the report goes on: planned works on that street are checked first
+    assert address.route == "outage", address.reply
+    assert "planned_outages" in {a.tool for a in address.actions}, address.reply
