@@ -235,21 +235,25 @@ _COMMODITY_WORDS = {
 }
 
 
+def vertical_answer(deps: GraphDeps, state: ConversationState, vertical: str) -> Reply:
+    """A vertical's documents answer to this turn's question, in the commodity it is about."""
+    from graph.reply import question_text
+
+    return knowledge_reply(
+        deps,
+        question_text(state),
+        state.get("language", "it"),
+        verticals=[vertical],
+        commodity=asked_commodity(state),
+    )
+
+
 def make_knowledge_node(deps: GraphDeps, vertical: str):  # type: ignore[no-untyped-def]
     """A vertical that answers from its own documents, with citations."""
     from langgraph.types import Command
 
-    from graph.reply import question_text
-
     def node(state):  # type: ignore[no-untyped-def]
-        question = question_text(state)
-        reply = knowledge_reply(
-            deps,
-            question,
-            state.get("language", "it"),
-            verticals=[vertical],
-            commodity=asked_commodity(state),
-        )
+        reply = vertical_answer(deps, state, vertical)
         return Command(goto="respond", update=reply.update())
 
     node.__name__ = vertical

@@ -12,7 +12,7 @@ from graph.accounts import commodity_name, day, euro, is_no, is_yes, pick_supply
 from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Bill, Ticket
 from graph.deps import GraphDeps
-from graph.grounded import asked_commodity, knowledge_reply, retrieve
+from graph.grounded import retrieve, vertical_answer
 from graph.policy import asks_how_things_work, needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
@@ -106,14 +106,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         return Command(goto="account")
 
     def answer(state: ConversationState) -> Command:  # type: ignore[type-arg]
-        language = state.get("language", "it")
-        reply = knowledge_reply(
-            deps,
-            question_text(state),
-            language,
-            verticals=["billing"],
-            commodity=asked_commodity(state),
-        )
+        reply = vertical_answer(deps, state, "billing")
         return leave("respond", reply.update())
 
     def confirm_ticket(state: ConversationState) -> Command[Literal["tools"]]:

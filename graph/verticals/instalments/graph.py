@@ -12,7 +12,7 @@ from graph.accounts import day, euro, is_no, is_yes
 from graph.agent import agent_steps
 from graph.backends.ports import BackendError, InstalmentPlan
 from graph.deps import GraphDeps
-from graph.grounded import asked_commodity, knowledge_reply
+from graph.grounded import vertical_answer
 from graph.policy import asks_how_things_work
 from graph.prompts import render
 from graph.reply import Reply, question_text, user_text
@@ -82,14 +82,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         if not state.get("pending_text") and asks_how_things_work("instalments", question):
             # a question about the rules, from someone already identified ("how many
             # instalments at least?"): the documents answer it, no eligibility check
-            reply = knowledge_reply(
-                deps,
-                question,
-                state.get("language", "it"),
-                verticals=["instalments"],
-                commodity=asked_commodity(state),
-            )
-            return leave("respond", reply.update())
+            return leave("respond", vertical_answer(deps, state, "instalments").update())
         return Command(goto="assess")
 
     def refused(state: ConversationState) -> Command[Literal["assess"]]:

@@ -13,7 +13,7 @@ from graph.accounts import commodity_name, day, euro
 from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Bill, Ticket
 from graph.deps import GraphDeps
-from graph.grounded import asked_commodity, knowledge_reply
+from graph.grounded import knowledge_reply, vertical_answer
 from graph.policy import asks_how_things_work, needs_identity
 from graph.prompts import render
 from graph.reply import Reply, question_text
@@ -68,14 +68,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         return Command(goto="answer")
 
     def answer(state: ConversationState) -> Command:  # type: ignore[type-arg]
-        language = state.get("language", "it")
-        reply = knowledge_reply(
-            deps,
-            question_text(state),
-            language,
-            verticals=["payments"],
-            commodity=asked_commodity(state),
-        )
+        reply = vertical_answer(deps, state, "payments")
         return leave("respond", reply.update())
 
     def account(state: ConversationState) -> Command:  # type: ignore[type-arg]
