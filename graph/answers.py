@@ -77,7 +77,12 @@ def _sentences(hit: Hit) -> list[str]:
     body = "\n".join(lines[1:]) if len(lines) > 1 and lines[0] == hit.section else hit.text
     units: list[str] = []
     in_list = False  # after a lead-in ("Le aliquote sono:"), its items stay with it
-    for part in _SPLIT.split(body):
+    parts = [
+        (part, first == 0)
+        for line in body.split("\n")
+        for first, part in enumerate(_SPLIT.split(line))
+    ]
+    for part, starts_line in parts:
         part = part.strip(" -•\t")
         if not part:
             continue
@@ -85,8 +90,12 @@ def _sentences(hit: Hit) -> list[str]:
         # one; a capitalised sentence ends the list.
         item = not part.endswith(".") or part[0].islower()
         # An enumeration inside a sentence goes on after its ";" ("30 € sotto i 500 Smc; 90 €
-        # da 500 a 1.500 Smc; ..."): a short middle item was dropped, its figure lost.
-        continues = bool(units) and units[-1].endswith(";") and not part[0].isupper()
+        # da 500 a 1.500 Smc; ..."): a short middle item was dropped, its figure lost. On the
+        # same line, a capitalised cell goes on too: a table row ("2.700 kWh: Spesa energia
+        # 319,95 €; Quota fissa 114,00 €; Totale corrispettivi Lumea 433,95 €") lost its total.
+        continues = (
+            bool(units) and units[-1].endswith(";") and (not part[0].isupper() or not starts_line)
+        )
         if (in_list and item or continues) and len(units[-1]) + len(part) < MAX_LIST_CHARS:
             units[-1] = f"{units[-1]} {part}"
             in_list = not part.endswith(".")

@@ -15,7 +15,13 @@ from pydantic import BaseModel
 from ingest.chunking import chunk_blocks
 from ingest.errors import DuplicateVersionError, IngestError, MissingFileError
 from ingest.metadata import SIDECAR_SUFFIX, load_metadata, sidecar_path
-from ingest.partition import TEXT_FORMATS, check_file, partition_file, read_text
+from ingest.partition import (
+    PARSING_VERSION,
+    TEXT_FORMATS,
+    check_file,
+    partition_file,
+    read_text,
+)
 from knowledge.base import KnowledgeBase
 from knowledge.schema import Chunk, DocumentMeta
 
@@ -69,7 +75,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 
 
 def content_hash(path: Path) -> str:
+    """The file, its sidecar and the parsing version (a new parsing re-indexes the file)."""
     digest = hashlib.sha256(path.read_bytes())
+    digest.update(b"\0parsing\0" + PARSING_VERSION.encode())
     sidecar = sidecar_path(path)
     if sidecar.exists():
         digest.update(b"\0sidecar\0" + sidecar.read_bytes())

@@ -106,6 +106,17 @@ def test_changed_content_replaces_its_passages(make_kb, tmp_path: Path) -> None:
     assert texts and all("77 euro" in t for t in texts)
 
 
+def test_a_new_parsing_reindexes_an_unchanged_file(make_kb, tmp_path: Path, monkeypatch) -> None:
+    """After an upgrade that parses files differently, the same file is indexed again."""
+    kb = make_kb("edge")
+    path = write_markdown(tmp_path / "a.md", "doc-a", "## Uno\n\nIl deposito vale 50 euro.\n")
+    ingest_paths(kb, [path])
+    assert ingest_paths(kb, [path]).documents[0].status == "unchanged"
+    monkeypatch.setattr("ingest.pipeline.PARSING_VERSION", "next")
+    assert ingest_paths(kb, [path]).documents[0].status == "updated"
+    assert ingest_paths(kb, [path]).documents[0].status == "unchanged"
+
+
 def test_dry_run_reports_and_changes_nothing(make_kb, tmp_path: Path) -> None:
     kb = make_kb("edge")
     _tariffs(tmp_path / "docs")
