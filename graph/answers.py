@@ -98,7 +98,7 @@ def _sentences(hit: Hit) -> list[str]:
         )
         if (in_list and item or continues) and len(units[-1]) + len(part) < MAX_LIST_CHARS:
             units[-1] = f"{units[-1]} {part}"
-            in_list = not part.endswith(".")
+            in_list = in_list and not part.endswith(".")  # a row or a sentence goes on, no list
             continue
         in_list = part.endswith(":")
         if (len(part) > 25 and not _is_heading(part)) or in_list:

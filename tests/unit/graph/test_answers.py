@@ -288,6 +288,25 @@ def test_an_enumeration_inside_a_sentence_keeps_every_item() -> None:
     assert "30 € sotto i 500 Smc/anno; 90 € da 500 a 1.500 Smc; 150 € da 1.500" in extract.text
 
 
+def test_a_table_row_keeps_its_cells_together() -> None:
+    """A row whose cells are separated by ";" is one unit even when a cell is capitalised:
+    the row was cut after its first cell and the total ("433,95 €") was never quoted. A new
+    line that starts with a capital still starts a new unit."""
+    from graph.answers import _sentences
+
+    passage = hit(
+        "Spesa annua\nLa tabella mostra la spesa annua stimata per i soli corrispettivi Lumea.\n"
+        "- 2.700 kWh: Spesa energia 319,95 €; Quota fissa 114,00 €; Totale corrispettivi "
+        "Lumea 433,95 €\n"
+        "- 3.200 kWh: Spesa energia 379,20 €; Quota fissa 114,00 €; Totale corrispettivi "
+        "Lumea 493,20 €",
+        section="Spesa annua",
+    )
+    units = _sentences(passage)
+    assert any(u.startswith("2.700 kWh") and u.endswith("433,95 €") for u in units), units
+    assert not any("433,95 €" in u and "3.200 kWh" in u for u in units), units
+
+
 def test_a_foreign_question_weighs_the_italian_terms_it_implies(embedder) -> None:  # type: ignore[no-untyped-def]
     """An English question's vector for choosing sentences averages the question with its
     glossary expansion; an Italian one, or one with no glossary term, is embedded alone."""
