@@ -36,6 +36,18 @@ class Reply:
             self.evidence.append(hit.text)
         return self
 
+    def then(self, other: Reply) -> Reply:
+        """This reply followed by another (its text below, its sources and actions too)."""
+        return Reply(
+            text=f"{self.text}\n\n{other.text}" if other.text else self.text,
+            citations=self.citations + [c for c in other.citations if c not in self.citations],
+            actions=self.actions + other.actions,
+            evidence=self.evidence + other.evidence,
+            choices=self.choices + other.choices,
+            attachments=self.attachments + other.attachments,
+            offers_operator=self.offers_operator or other.offers_operator,
+        )
+
     def act(
         self, tool: str, ok: bool = True, result: object = None, args: dict[str, Any] | None = None
     ) -> Reply:

@@ -143,6 +143,24 @@ def asks_for_the_number(folded: str) -> bool:
     return bool(_NUMBER_QUESTION.search(folded) and _HYPOTHETICAL.search(folded))
 
 
+_ALREADY_CALLED = re.compile(
+    r"\b(ho (gia |appena )?(chiamato|telefonato)|abbiamo (gia |appena )?(chiamato|telefonato)|"
+    r"(i|we|and) (have |'ve )?(already |just )?(called|rang|rung|phoned)|"
+    r"(j'ai|on a|nous avons) (deja |deja )?(appele|telephone))\b"
+)
+
+
+def already_called(folded: str) -> bool:
+    """ "I called the emergency number from outside, how long until they come?": the
+    customer has made the call, so the number is not what they ask for."""
+    return bool(_ALREADY_CALLED.search(folded))
+
+
+def hazard_named(folded: str) -> Hazard | None:
+    """The hazard a message's words name, whatever it asks (see hazard_of for danger)."""
+    return next((hazard for hazard, rule in RULES if rule.search(folded)), None)
+
+
 def names_a_number_question(folded: str) -> bool:
     """ "C'è un numero verde per i guasti?": a request for a number, hypothetical or not
     (after the safety rules found no emergency in it)."""

@@ -18,7 +18,7 @@ from graph.policy import is_question
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
-from graph.safety import asks_for_the_number, sheet_for
+from graph.safety import already_called, asks_for_the_number, hazard_named, sheet_for
 from graph.state import Choice, ConversationState
 from graph.subgraph import (
     ToolSteps,
@@ -115,6 +115,7 @@ class OutageState(ToolSteps, total=False):
     turn_first: bool  # a new report (nothing asked yet)
     turn_continues: bool  # a status question in the middle of a report closes the report
     turn_hazard: str  # the emergency the last reply was about, for a message after it
+    turn_answer: bool  # a question comes with it ("I called, how long will they take?")
 
 
 def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
@@ -145,6 +146,12 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             # "sono uscito, ho chiamato" after the safety sheet: the sheet's fixed next words
             hazard = str((answered.get("slots") or {}).get("hazard") or "")
             return Command(goto="answer", update={"turn_text": question, "turn_hazard": hazard})
+        named = hazard_named(fold(question))
+        if already_called(fold(question)) and named:
+            # "I smelled gas and called the emergency number from outside, how long will the
+            # team take?": what to do until they come, then the answer (not the number again)
+            update = {"turn_text": question, "turn_hazard": named, "turn_answer": True}
+            return Command(goto="answer", update=update)
         if asks_for_the_number(fold(question)) or asks_only_for_a_number(question):
             return Command(goto="number")
         intent = intent_of(question)
@@ -247,6 +254,16 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             after = sheet.after[state.get("language", "it")]
             reply = Reply(after, citations=[sheet.citation()], evidence=[after])
             reply.act("safety_instructions", True, sheet.hazard)
+            if state.get("turn_answer"):
+                reply = reply.then(
+                    knowledge_reply(
+                        deps,
+                        question,
+                        state.get("language", "it"),
+                        verticals=["outage"],
+                        commodity=sheet.commodity,
+                    )
+                )
             return leave("respond", reply.update(answered_flow=None))  # said once
         reply = knowledge_reply(
             deps,

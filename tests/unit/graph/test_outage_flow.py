@@ -377,6 +377,41 @@ def test_news_after_an_emergency_gets_the_sheets_fixed_next_words(
     assert [c.doc_id for c in after.citations] == [sheet.doc_id]
 
 
+def test_a_question_after_calling_the_emergency_service_is_answered(make_graph) -> None:
+    """ "I smelled gas and called the emergency number from outside. How long should it take
+    for the team to arrive?" got the emergency number again, and no answer. It gets what to
+    do until the team comes (the sheet's fixed text), then the answer from the documents."""
+    from graph.safety import sheet_for
+
+    graph, _ = make_graph()
+    (result,) = converse(
+        graph,
+        "I smelled gas and called the emergency number from outside. "
+        "How long should it take for the team to arrive?",
+    )
+    reply = result.reply or ""
+    assert result.route == "outage", reply
+    assert sheet_for("gas_leak", None).after["en"] in reply, reply
+    assert re.search(r"60 minut", reply), reply
+    assert {"safety_instructions", "search_knowledge"} <= {a.tool for a in result.actions}
+
+
+@pytest.mark.parametrize(
+    ("text", "called"),
+    [
+        ("i smelled gas and called the emergency number from outside", True),
+        ("ho gia chiamato il pronto intervento, quanto ci mettono?", True),
+        ("j'ai appele le depannage gaz", True),
+        ("che numero devo chiamare se sento odore di gas?", False),
+        ("who should i call if i smell gas?", False),
+    ],
+)
+def test_already_called(text: str, called: bool) -> None:
+    from graph.safety import already_called
+
+    assert already_called(text) is called
+
+
 def test_a_new_request_after_an_emergency_is_not_taken_for_news(make_graph) -> None:
     graph, _ = make_graph()
     _, plan = converse(graph, "c'è odore di gas in cantina", "voglio pagare la bolletta a rate")
