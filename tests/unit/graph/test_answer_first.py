@@ -386,3 +386,21 @@ def test_a_follow_up_after_identification_is_about_the_question_before_the_codes
     )
     assert follow_up.route == "bonus", follow_up.reply
     assert "12 mesi" in (follow_up.reply or ""), follow_up.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Si je passe chez Lumea, je vais rester sans électricité quelques jours ?",
+        "se passo a Lumea resto senza luce per qualche giorno?",
+    ],
+)
+def test_switching_to_us_without_power_is_a_question_about_switching(make_graph, text: str) -> None:
+    """ "Si je passe chez Lumea, je vais rester sans électricité ?" went to self-reading and
+    quoted what to do with sparks at the meter; the Italian one opened a fault report (with
+    "a Lumea Resto" taken for a street). Switching supplier is the topic, not a fault."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.route == "contracts", result.reply
+    assert result.awaiting is None and result.procedure is None, result.reply
+    assert "cambio-fornitore-ripensamento" in {c.doc_id for c in result.citations}, result.reply

@@ -130,3 +130,39 @@ def test_a_bare_address_is_never_taken_for_a_request_for_a_person(make_graph) ->
         graph, "ho il contatore rotto, non gira più", "via roma 18 figline valdarno"
     )
     assert address.route != "handoff", address.reply  # nobody asked for an operator
+
+
+def test_a_request_opened_with_wait_in_the_middle_of_a_procedure_is_a_topic_switch(
+    make_graph,
+) -> None:
+    """ "Aspetta, prima dimmi quanto devo pagare" while the direct debit waited for the IBAN
+    was read as a wrong IBAN ("Non trovo un IBAN"): "aspetta, prima" weakened the vote under
+    the switch threshold. And "ciao vorrei attivare la domiciliazione" had got the payments
+    guide instead of the procedure."""
+    graph, deps = make_graph()
+    *_, asked = converse(graph, "ciao vorrei attivare la domiciliazione bancaria", GIULIA, "123456")
+    assert asked.route == "contracts" and asked.awaiting == "slot:iban", asked.reply
+    (detour,) = converse(graph, "aspetta, prima dimmi quanto devo pagare")
+    assert detour.route == "payments" and "list_unpaid_bills" in {a.tool for a in detour.actions}
+    assert "riprendere" in (detour.reply or ""), detour.reply
+    (resumed,) = converse(graph, "ok torniamo alla domiciliazione")
+    assert resumed.route == "contracts" and resumed.awaiting == "slot:iban", resumed.reply
+    confirm, done = converse(graph, "IT60X0542811101000000123456", "sì")
+    assert confirm.awaiting == "consent" and done.procedure is None, done.reply
+    assert "open_case" in {a.tool for a in done.actions}
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("aspetta, prima dimmi quanto devo pagare", "dimmi quanto devo pagare"),
+        ("wait, first tell me how much I owe", "tell me how much I owe"),
+        ("ok torniamo alla domiciliazione", "torniamo alla domiciliazione"),
+        ("ok", "ok"),
+        ("ok grazie", "ok grazie"),
+    ],
+)
+def test_the_vote_reads_the_request_without_its_opening_words(text: str, rest: str) -> None:
+    from graph.classifier import without_preamble
+
+    assert without_preamble(text) == rest
