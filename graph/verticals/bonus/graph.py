@@ -42,8 +42,10 @@ _OWN_BONUS = re.compile(
     r"\b(mio|mia|miei|mie|my|mon|ma|mes)\b[^.?!]{0,25}\bbonus\b"
     r"|\bbonus\b[^.?!]{0,30}\b(scade|scadra|scadenza|scaduto\w*|attiv[oa]|tolt[oa]|sparit[oa]|"
     r"revocat[oa]|expire\w*|expiry|active|removed|actif|retire|supprime)\b"
-    r"|\b(ho|abbiamo|have i|do i have|j'ai|ai-je)\b\W+(gia |ancora |still |encore )?"
-    r"(il |un |lo |the |a |le )?bonus\b"
+    r"|\b(ho|abbiamo|have i|do i have|do we have|have we|am i (getting|receiving|on)|do i get|"
+    r"j'ai|ai-je|je (beneficie|touche|percois)|est-ce que (je beneficie|j'ai)|ricevo|percepisco)"
+    r"\b\W+(gia |ancora |still |encore |deja )?(il |un |lo |the |a |le |du |d'un |de )?"
+    r"((social|economic|water) )?bonus\b"
     r"|\b(stato|status|statut|a che punto)\b[^.?!]{0,20}\bbonus\b"
     r"|\b(tolt[oa]|revocat[oa]|sospes[oa]|removed|retire)\b[^.?!]{0,15}\bbonus\b"
 )

@@ -56,6 +56,24 @@ def test_a_bonus_holder_sees_each_supply_and_when_it_expires(
     assert event.customer_code == code and "own bonus" in event.reason
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do I have the social bonus?",
+        "est-ce que je bénéficie du bonus social ?",
+        "am I getting the social bonus on my bill?",
+    ],
+)
+def test_an_identified_customer_asking_whether_they_have_the_bonus_gets_their_supplies(
+    make_graph, question: str
+) -> None:
+    """ "Do I have the social bonus?" after identification was answered from the documents
+    (what the bonus is), not from the customer's own supplies."""
+    graph, _ = make_graph()
+    *_, status = converse(graph, ANNA, "123456", question, user="wa-bonus-own")
+    assert status.route == "bonus" and "get_bonus_status" in _tools(status), status.reply
+
+
 def test_a_customer_without_bonus_is_told_how_to_get_it_and_what_to_bring(make_graph) -> None:
     graph, deps = make_graph()
     *_, status, documents = converse(
