@@ -22,6 +22,7 @@ from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_question
 from graph.state import ConversationState
 from knowledge.schema import Hit, SearchFilters
+from knowledge.sparse import fold
 
 log = logging.getLogger("sportello.graph")
 MIN_RELEVANCE = 0.2
@@ -223,6 +224,19 @@ def asked_commodity(state: ConversationState) -> str | None:
 
 
 SHORT_QUESTION_WORDS = 7  # longer questions say what they are about
+
+
+def without_other_commodities(topic: str, text: str) -> str:
+    """A follow-up's topic without the commodity the follow-up replaces: "et pour l'eau ?"
+    after "comment lire mon compteur de gaz ?" is searched with "lire compteur", not "gaz"
+    (which pulled the gas meter's sentences into the answer about water)."""
+    own = commodity_in(text)
+    if own is None:
+        return topic
+    others = [rule for commodity, rule in _COMMODITY_WORDS.items() if commodity != own]
+    kept = [w for w in topic.split() if not any(rule.search(fold(w)) for rule in others)]
+    return " ".join(kept)
+
 
 _COMMODITY_WORDS = {
     "gas": re.compile(r"\b(gas+|gaz|metano|caldaia|boiler|chaudiere)\b"),

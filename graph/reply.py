@@ -80,9 +80,12 @@ def user_text(state: ConversationState) -> str:
 def user_question(state: ConversationState) -> str:
     """This turn's message, after the one it follows up on ("e per quanto tempo vale?" after
     "chi ha diritto al bonus sociale?"), so that a search finds what it is about."""
+    from graph.grounded import without_other_commodities
+
     text = user_text(state)
     previous = state.get("follow_up_of")
-    return f"{text} ({topic_of(previous)})" if previous else text
+    topic = without_other_commodities(topic_of(previous), text) if previous else ""
+    return f"{text} ({topic})" if topic else text
 
 
 # Words that ask, rather than say what a question is about.

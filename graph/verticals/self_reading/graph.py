@@ -14,7 +14,7 @@ from graph.accounts import commodity_name, day, is_yes, pick_supply
 from graph.agent import agent_steps
 from graph.backends.ports import BackendError, MeterReading, Supply
 from graph.deps import GraphDeps
-from graph.grounded import asked_commodity, knowledge_reply
+from graph.grounded import knowledge_reply, vertical_answer
 from graph.policy import needs_identity
 from graph.prompts import render
 from graph.reply import Reply, user_text
@@ -81,15 +81,9 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         return Command(goto="answer")
 
     def answer(state: ConversationState) -> Command:  # type: ignore[type-arg]
-        text = state.get("pending_text") or user_text(state)
-        reply = knowledge_reply(
-            deps,
-            text,
-            state.get("language", "it"),
-            verticals=["self_reading"],
-            commodity=asked_commodity(state),
-        )
-        return leave("respond", reply.update())
+        # The follow-up's question ("et pour l'eau ?" after how to read the gas meter) is
+        # searched with what it follows up on, in the commodity it names.
+        return leave("respond", vertical_answer(deps, state, "self_reading").update())
 
     def reading(state: ConversationState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")

@@ -404,3 +404,20 @@ def test_switching_to_us_without_power_is_a_question_about_switching(make_graph,
     assert result.route == "contracts", result.reply
     assert result.awaiting is None and result.procedure is None, result.reply
     assert "cambio-fornitore-ripensamento" in {c.doc_id for c in result.citations}, result.reply
+
+
+def test_a_follow_up_naming_another_commodity_is_searched_without_the_first_one(
+    make_graph,
+) -> None:
+    """ "E quello del gas?" after how to read the electricity meter quoted the electricity
+    meter's display: the follow-up was searched with the first question's topic, "luce"
+    included."""
+    from graph.grounded import without_other_commodities
+
+    assert without_other_commodities("lire compteur gaz", "et pour l'eau ?") == "lire compteur"
+    assert without_other_commodities("bonus sociale", "e per quanto vale?") == "bonus sociale"
+    graph, _ = make_graph()
+    _, gas = converse(graph, "come si legge il contatore della luce?", "e quello del gas?")
+    reply = gas.reply or ""
+    assert gas.route == "self_reading" and "contatore del gas" in reply, reply
+    assert "contatore elettronico della luce" not in reply and "A+" not in reply, reply
