@@ -95,7 +95,8 @@ def status_reply(deps: GraphDeps, statuses: list[SupplyBonus], language: str) ->
     if not statuses:
         return Reply(render(TEMPLATES, "no_supplies", language))
     lines = [render(TEMPLATES, "status_header", language)]
-    lines += [_status_line(s, language) for s in statuses]
+    supplies = [_status_line(s, language) for s in statuses]
+    lines += supplies
     missing = {kind for s in statuses if s.state in ("none", "expired") for kind in s.obtainable}
     economic = [s.state for s in statuses if s.kind == "economic"]
     economic_running = any(state in ("active", "expiring", "not_started") for state in economic)
@@ -114,6 +115,9 @@ def status_reply(deps: GraphDeps, statuses: list[SupplyBonus], language: str) ->
         lines.append(render(TEMPLATES, "how_physical", language))
         reply.cite(passage(deps, APPLICATION))
     reply.text = "\n".join(lines)
+    # The supplies' lines are the backend's record, dated and counted in code ("expires in
+    # 174 days"): their figures are the tool's result, not a claim to find in a passage.
+    reply.evidence += supplies
     return reply
 
 
