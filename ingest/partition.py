@@ -95,12 +95,12 @@ def _running_margins(elements: list) -> set[int]:  # type: ignore[type-arg]
     pages: dict[str, set[object]] = {}
     for _, e in margins:
         pages.setdefault(_margin_key(e.text), set()).add(e.metadata.page_number)
-    running = set()
-    for i, e in margins:
-        opening = all(not (x.text or "").strip() for x in elements[:i])
-        if opening or _PAGE_MARK.search(e.text) or len(pages[_margin_key(e.text)]) > 1:
-            running.add(i)
-    return running
+    first = next((i for i, e in enumerate(elements) if (e.text or "").strip()), None)
+    return {
+        i
+        for i, e in margins
+        if i == first or _PAGE_MARK.search(e.text) or len(pages[_margin_key(e.text)]) > 1
+    }
 
 
 def _as_content(text: str) -> str:
