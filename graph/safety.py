@@ -145,8 +145,8 @@ def asks_for_the_number(folded: str) -> bool:
 
 _ALREADY_CALLED = re.compile(
     r"\b(ho (gia |appena )?(chiamato|telefonato)|abbiamo (gia |appena )?(chiamato|telefonato)|"
-    r"(i|we|and) (have |'ve )?(already |just )?(called|rang|rung|phoned)|"
-    r"(j'ai|on a|nous avons) (deja |deja )?(appele|telephone))\b"
+    r"(i|we|and)( have|'ve)? (already |just )?(called|rang|rung|phoned)|"
+    r"(j'ai|on a|nous avons) (deja )?(appele|telephone))\b"
 )
 
 

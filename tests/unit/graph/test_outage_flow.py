@@ -402,6 +402,8 @@ def test_a_question_after_calling_the_emergency_service_is_answered(make_graph) 
         ("i smelled gas and called the emergency number from outside", True),
         ("ho gia chiamato il pronto intervento, quanto ci mettono?", True),
         ("j'ai appele le depannage gaz", True),
+        ("we've already called them, when will they be here?", True),
+        ("i have just phoned the gas emergency line", True),
         ("che numero devo chiamare se sento odore di gas?", False),
         ("who should i call if i smell gas?", False),
     ],
