@@ -85,7 +85,8 @@ _PROCEDURES: tuple[tuple[CaseKind, re.Pattern[str]], ...] = (
     (
         "voltura",
         re.compile(
-            r"voltur\w*|(cambi\w*|passaggio) (di |dell'|d')?intestat\w*|nuov[oa] intestatari\w*|"
+            r"voltur\w*|(cambi\w*|passaggio) (di |dell'|d'|l'|la |il )?intestat\w*|"
+            r"nuov[oa] intestatari\w*|\bchang\w* (le |de |du )?titulaire\b|"
             r"\bintest(are|arla|arlo|arli|o)\b|\ba (mio|mia|suo|sua) nome|\ba nome (mio|suo)\b|"
             r"(change|transfer) of (the )?(account )?holder|"
             r"\b(change|transfer)\w* (the )?(account |contract )?holder\b|"
