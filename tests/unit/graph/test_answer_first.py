@@ -421,3 +421,31 @@ def test_a_follow_up_naming_another_commodity_is_searched_without_the_first_one(
     reply = gas.reply or ""
     assert gas.route == "self_reading" and "contatore del gas" in reply, reply
     assert "contatore elettronico della luce" not in reply and "A+" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I moved into a new flat and the electricity is off, how do I get it turned on?",
+        "on vient d'emménager dans un nouvel appartement et il n'y a pas d'électricité, "
+        "comment la remettre ?",
+        "siamo entrati in casa nuova e la luce è staccata, come la riattivo?",
+    ],
+)
+def test_no_power_in_a_new_home_is_a_question_about_activating_the_supply(
+    make_graph, text: str
+) -> None:
+    """The English one quoted the electrical emergency sheet ("switch off the main switch"),
+    the French one opened a fault report, the Italian one went to payments ("staccata")."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.route == "contracts" and result.awaiting != "slot:address", result.reply
+    docs = {c.doc_id for c in result.citations}
+    assert docs & {"subentro-nuovo-allaccio", "disdetta-trasloco", "voltura-cambio-intestatario"}
+    assert "emergenza-luce" not in docs, result.reply
+
+
+def test_a_fault_on_the_street_of_a_new_home_is_still_a_fault(make_graph) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(graph, "nella casa nuova manca la luce in tutta la via da stamattina")
+    assert result.route == "outage" and result.awaiting == "slot:address", result.reply
