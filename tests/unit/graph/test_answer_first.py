@@ -449,3 +449,22 @@ def test_a_fault_on_the_street_of_a_new_home_is_still_a_fault(make_graph) -> Non
     graph, _ = make_graph()
     (result,) = converse(graph, "nella casa nuova manca la luce in tutta la via da stamattina")
     assert result.route == "outage" and result.awaiting == "slot:address", result.reply
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("che documenti servono per chiedere la rateizzazione?", "it"),
+        ("quels documents pour demander un échelonnement ?", "fr"),
+    ],
+)
+def test_the_documents_an_instalment_request_needs_are_answered(
+    make_graph, text: str, language: str
+) -> None:
+    """The question got the minimum number of instalments or the payment deadlines: the
+    procedure did not say that nothing has to be attached, and "documents" / "demander"
+    had no Italian terms in the glossary."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert "non servono documenti" in (result.reply or ""), result.reply
+    assert "lumea-come-chiedere-rateizzazione" in {c.doc_id for c in result.citations}
