@@ -25,7 +25,7 @@ from knowledge.glossary import expand_query
 from knowledge.schema import Hit
 from knowledge.sparse import fold, terms
 
-_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-Ý0-9«\"(])|\n+")
+_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-Ý0-9«\"(])")  # within a line
 MAX_CHARS = 800
 MAX_SENTENCES = 4
 MAX_LIST_CHARS = 600  # a lead-in and its items, quoted as one unit

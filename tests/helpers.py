@@ -37,7 +37,10 @@ def write_sidecar(path: Path, doc_id: str, **overrides: object) -> Path:
     return sidecar
 
 
-def write_pdf(path: Path, paragraphs: list[str]) -> Path:
+def write_pdf(path: Path, paragraphs: list[str], *, lines: bool = False) -> Path:
+    """A PDF of paragraphs (wrapped by fpdf), or with `lines` each one placed as a layout
+    put it (a bullet wrapped over two lines). With the core font (Latin-1 only, enough for
+    test text without the euro sign) bullets are written as dashes."""
     from fpdf import FPDF
 
     pdf = FPDF()
@@ -45,11 +48,15 @@ def write_pdf(path: Path, paragraphs: list[str]) -> Path:
     if Path(DEJAVU).exists():
         pdf.add_font("DejaVu", "", DEJAVU)
         pdf.set_font("DejaVu", size=11)
-    else:  # core font: Latin-1 only, enough for test text without the euro sign
+    else:
         pdf.set_font("Helvetica", size=11)
+        paragraphs = [p.replace("•", "-") for p in paragraphs]
     for paragraph in paragraphs:
-        pdf.multi_cell(0, 6, paragraph)
-        pdf.ln(3)
+        if lines:
+            pdf.cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.multi_cell(0, 6, paragraph)
+            pdf.ln(3)
     pdf.output(str(path))
     return path
 

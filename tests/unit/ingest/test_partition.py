@@ -5,29 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.partition import partition_file
-from tests.helpers import DEJAVU
-
-
-def _write_lines(path: Path, lines: list[str]) -> Path:
-    """A PDF with each line placed as the layout put it (a bullet wrapped over two lines)."""
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    if Path(DEJAVU).exists():
-        pdf.add_font("DejaVu", "", DEJAVU)
-        pdf.set_font("DejaVu", size=11)
-    else:  # core font: Latin-1 only, so the bullets are dashes
-        pdf.set_font("Helvetica", size=11)
-        lines = [line.replace("•", "-") for line in lines]
-    for line in lines:
-        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
-    return path
+from tests.helpers import write_pdf
 
 
 def test_a_wrapped_line_stays_with_its_bullet(tmp_path: Path) -> None:
-    pdf = _write_lines(
+    pdf = write_pdf(
         tmp_path / "reclami.pdf",
         [
             "Tempi di risposta al reclamo",
@@ -39,6 +21,7 @@ def test_a_wrapped_line_stays_with_its_bullet(tmp_path: Path) -> None:
             "Indennizzo per la risposta in ritardo",
             "Se Lumea risponde in ritardo, ricevi un indennizzo automatico.",
         ],
+        lines=True,
     )
     blocks = partition_file(pdf, None, "it")
     texts = [b.text for b in blocks]
