@@ -61,15 +61,27 @@ def _wait_for(check, seconds: float, what: str) -> None:  # type: ignore[no-unty
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _unknown_users(postgres_url: str) -> set[str]:
-    """Users whose reply is marked `unknown`: its sender died mid-send."""
+def _outbound_statuses(postgres_url: str) -> dict[str, str]:
+    """Each user's reply status in the outbox."""
     engine = create_engine(postgres_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT \"user\" FROM wa_outbound WHERE status = 'unknown'"))
-            return {row[0] for row in rows}
+            rows = conn.execute(text('SELECT "user", status FROM wa_outbound'))
+            return {row[0]: row[1] for row in rows}
     finally:
         engine.dispose()
+
+
+def _unknown_users(postgres_url: str) -> set[str]:
+    """Users whose reply is marked `unknown`: its sender died mid-send."""
+    return {u for u, status in _outbound_statuses(postgres_url).items() if status == "unknown"}
+
+
+def _settled(postgres_url: str, users: list[str]) -> bool:
+    """Every reply has an outcome: sent, or `unknown` once the dead sender's claim timed out.
+    A reply the killed worker handed to the Cloud API stays `queued` (claimed) until then."""
+    statuses = _outbound_statuses(postgres_url)
+    return set(statuses) >= set(users) and set(statuses.values()) <= {"sent", "unknown"}
 
 
 def test_two_workers_one_killed_every_message_answered_once(
@@ -139,6 +151,8 @@ def test_two_workers_one_killed_every_message_answered_once(
                 "every reply",
             )
             all_replies = time.monotonic() - started
+            # The killed worker's claim is given up after WORKER_CLAIM_TIMEOUT_SECONDS (5 s).
+            _wait_for(lambda: _settled(postgres_url, users), 60, "every reply's outcome")
             time.sleep(3)  # anything doubled would arrive now
         finally:
             for process in processes:
