@@ -64,6 +64,13 @@ _DECLINE = re.compile(
 )
 
 
+def after_yes(text: str) -> str:
+    """What follows an opening yes ("ok e cos'è il conguaglio?" -> "e cos'e il conguaglio?"),
+    folded; the whole folded text when it does not open with one."""
+    folded = fold(text)
+    return folded[m.end() :].strip(" ,.!") if (m := _YES.match(folded)) else folded
+
+
 def declines(text: str) -> bool:
     """A no to an offer to start or resume something ("non mi interessa", "no thanks")."""
     return is_no(text) or bool(_DECLINE.search(fold(text)))

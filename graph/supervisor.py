@@ -10,7 +10,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.graph import END
 from langgraph.types import Command
 
-from graph.accounts import accepts, declines
+from graph.accounts import accepts, after_yes, declines
 from graph.classifier import Understanding
 from graph.deps import GraphDeps
 from graph.llm import describe_stack, llm_route
@@ -142,6 +142,18 @@ def _follows_up(folded: str, u: Understanding, text: str) -> bool:
         or (confidence < 0.45 and is_question(text))
         or (confidence < LOW_CONFIDENCE and u.route == "general" and len(folded) < 40)
     )
+
+
+_CHECK_IT = re.compile(r"\b(controll|verific|check|look|verifi|regard)")
+
+
+def _takes_offer(text: str) -> bool:
+    """A yes to what was offered, and not a new question opened with one: "ok e quanto tempo
+    avete per rispondere?" asks something else; "ok, can you check?" takes the offer."""
+    if not accepts(text):
+        return False
+    rest = after_yes(text)
+    return not is_question(rest) or bool(_CHECK_IT.search(rest))
 
 
 def _answers_an_offer(folded: str, text: str) -> bool:
@@ -407,7 +419,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 **_NOTHING_PENDING,
             )
         update["resume_offered"] = False
-        if state.get("operator_offered") and not flow and accepts(text):
+        if state.get("operator_offered") and not flow and _takes_offer(text):
             # "Vuoi che ti passi a un operatore?" (nothing relevant was found) - "sì".
             return goto("handoff", "customer accepted the operator offered", route="handoff")
         offer = state.get("identity_offer")
@@ -415,7 +427,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             offer
             and not flow
             and not state.get("identified")
-            and (find_customer_code(text) or (offer.get("offered") and accepts(text)))
+            and (find_customer_code(text) or (offer.get("offered") and _takes_offer(text)))
         ):
             return goto(
                 "identify",

@@ -468,3 +468,60 @@ def test_the_documents_an_instalment_request_needs_are_answered(
     (result,) = converse(graph, text)
     assert "non servono documenti" in (result.reply or ""), result.reply
     assert "lumea-come-chiedere-rateizzazione" in {c.doc_id for c in result.citations}
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("la bolletta della luce è altissima, perché?", "ok e cos'è il conguaglio?"),
+        ("why is my bill so high?", "ok and what is an estimated bill?"),
+        ("pourquoi ma facture est si élevée ?", "d'accord, et c'est quoi le conguaglio ?"),
+    ],
+)
+def test_a_new_question_opened_with_ok_after_the_offer_to_check_is_answered(
+    make_graph, first: str, then: str
+) -> None:
+    """A new question opened with "ok" is not a yes to the offer to check the customer's own
+    account: "ok e quanto tempo avete per rispondere?" got "Per vedere i tuoi dati devo prima
+    riconoscerti"."""
+    graph, _ = make_graph()
+    offered, answered = converse(graph, first, then)
+    assert "LM" in (offered.reply or ""), offered.reply  # the offer was made
+    assert answered.awaiting is None and answered.citations, answered.reply
+    assert "conguaglio" in (answered.reply or "").lower(), answered.reply
+
+
+@pytest.mark.parametrize(
+    "yes", ["ok", "sì, controlla pure", "yes please check it", "ok, can you check?"]
+)
+def test_a_yes_to_the_offer_to_check_starts_identification(make_graph, yes: str) -> None:
+    graph, _ = make_graph()
+    _, asked = converse(graph, "la bolletta della luce è altissima, perché?", yes)
+    assert asked.awaiting == "identification" and asked.route == "billing", asked.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "come faccio a fare un reclamo?",
+        "How do I file a complaint?",
+        "comment faire une réclamation ?",
+        "voglio fare reclamo",
+        "Ho ricevuto una bolletta sbagliata, come faccio a fare reclamo?",
+    ],
+)
+def test_how_to_complain_is_answered_from_the_complaints_procedure(make_graph, text: str) -> None:
+    """How to complain is a billing question: "come faccio a fare un reclamo?" was handed to an
+    operator at once, with no answer, and a wrong bill's complaint went to payments and ended
+    with the offer to check the customer's payments."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.route == "billing" and not result.handoff, result.reply
+    assert "reclami-come-presentarli" in {c.doc_id for c in result.citations}, result.reply
+    assert "pagamenti" not in (result.reply or ""), result.reply
+
+
+def test_a_complaint_to_be_handled_by_a_person_still_reaches_one(make_graph) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(graph, "vorrei fare un reclamo formale e parlarne con un addetto")
+    assert result.handoff and result.route == "handoff", result.reply
