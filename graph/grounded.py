@@ -114,7 +114,10 @@ def grounded_reply(
     tool_results: list[str] | None = None,
     *,
     in_domain: bool = False,
+    max_sentences: int | None = None,
 ) -> Reply:
+    """The documents' answer: the LLM's, checked against the passages, or the passages' best
+    sentences (at most `max_sentences`, when the reply has little room left)."""
     tool_results = tool_results or []
     if deps.chat_model is not None and hits:
         evidence = [h.text for h in hits] + tool_results
@@ -139,7 +142,13 @@ def grounded_reply(
                 return Reply(answer).cite(hits[:3])
     # In the retrieval's own order: sentences are chosen by meaning across languages, and
     # putting same-language passages first lost facts (English 0.41 -> 0.36).
-    extract = extract_answer(question, hits, language, embedder=deps.retriever.embedder)
+    extract = extract_answer(
+        question,
+        hits,
+        language,
+        embedder=deps.retriever.embedder,
+        **({"max_sentences": max_sentences} if max_sentences else {}),
+    )
     relevant = _is_relevant(extract, getattr(deps.retriever.embedder, "name", ""), in_domain)
     if not extract.text or not relevant:
         return Reply(render(TEMPLATES, "not_found", language), offers_operator=True)
@@ -168,6 +177,7 @@ def knowledge_reply(
     verticals: list[str] | None = None,
     commodity: str | None = None,
     doc_type: list[str] | None = None,
+    max_sentences: int | None = None,
 ) -> Reply:
     from knowledge.retriever import KnowledgeUnavailable, count_degraded_answer
 
@@ -185,7 +195,9 @@ def knowledge_reply(
         reply = Reply(render(TEMPLATES, "documents_unavailable", language))
         reply.act("search_knowledge", ok=False, args={"unavailable": exc.dependency})
         return reply
-    reply = grounded_reply(deps, question, language, hits, in_domain=bool(verticals))
+    reply = grounded_reply(
+        deps, question, language, hits, in_domain=bool(verticals), max_sentences=max_sentences
+    )
     reply.act("search_knowledge", ok=bool(reply.citations))
     return reply
 

@@ -110,8 +110,12 @@ def make_respond(deps: GraphDeps):  # type: ignore[no-untyped-def]
             parts.append(render(TEMPLATES, "disclosure", language))
         if state.get("notice"):
             parts.append(state["notice"] or "")
+        actions = state.get("actions", [])
+        # A reply with a safety sheet is never cut: the sheet is fixed, reviewed text, and
+        # what follows it is short (WhatsApp takes 4,096 characters).
+        safety = any(a["tool"] == "safety_instructions" for a in actions)
         if text:
-            if len(text) > deps.max_reply_chars:
+            if len(text) > deps.max_reply_chars and not safety:
                 text = text[: deps.max_reply_chars].rsplit(" ", 1)[0] + "…"
             parts.append(text)
         citations = state.get("citations", [])
@@ -121,7 +125,6 @@ def make_respond(deps: GraphDeps):  # type: ignore[no-untyped-def]
         parts.append(offer or "")
         choices = state.get("choices", [])[:MAX_LIST_ROWS]
         final = "\n\n".join(p for p in parts if p)
-        actions = state.get("actions", [])
         update: dict[str, Any] = {
             "reply": final or None,
             "choices": choices,

@@ -17,6 +17,7 @@ from typing import Literal, get_args
 import yaml
 
 from graph.state import Citation
+from knowledge.sparse import fold
 
 Hazard = Literal[
     "gas_leak",
@@ -159,6 +160,16 @@ def already_called(folded: str) -> bool:
 def hazard_named(folded: str) -> Hazard | None:
     """The hazard a message's words name, whatever it asks (see hazard_of for danger)."""
     return next((hazard for hazard, rule in RULES if rule.search(folded)), None)
+
+
+def without_the_danger(text: str) -> str:
+    """A message without its clauses that name a hazard: "sento odore di gas in cucina, ho
+    già chiamato, quanto ci mettono ad arrivare?" -> "ho già chiamato, quanto ci mettono ad
+    arrivare?" (what is asked besides the danger); the whole message when every clause
+    names it."""
+    clauses = re.split(r"(?<=[,;.!?])\s+", text.strip())
+    kept = [c for c in clauses if hazard_named(fold(c)) is None]
+    return " ".join(kept) or text
 
 
 def names_a_number_question(folded: str) -> bool:

@@ -18,7 +18,13 @@ from graph.policy import is_question
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
-from graph.safety import already_called, asks_for_the_number, hazard_named, sheet_for
+from graph.safety import (
+    already_called,
+    asks_for_the_number,
+    hazard_named,
+    sheet_for,
+    without_the_danger,
+)
 from graph.state import Choice, ConversationState
 from graph.subgraph import (
     ToolSteps,
@@ -207,6 +213,22 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 f"{slots.get('commodity')} emergency reported ({slots.get('hazard')})",
                 customer_code=state.get("customer_code"),
                 data={"ticket_id": ticket.ticket_id},
+            )
+        question = question_text(state)
+        if already_called(fold(question)) and is_question(question):
+            # "sento odore di gas, ho già chiamato: quanto ci mettono?": the sheet stands (the
+            # danger is still there), and the question gets its answer after it
+            # (searched without the clauses that describe the danger: they only repeat it,
+            # and the search quoted the emergency number again)
+            reply = reply.then(
+                knowledge_reply(
+                    deps,
+                    without_the_danger(question),
+                    state.get("language", "it"),
+                    verticals=["outage"],
+                    commodity=slots.get("commodity"),
+                    max_sentences=2,
+                )
             )
         answered = {"vertical": "outage", "step": "emergency", "slots": slots}
         return leave("respond", reply.update(answered_flow=answered))

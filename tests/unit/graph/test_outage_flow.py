@@ -397,6 +397,57 @@ def test_a_question_after_calling_the_emergency_service_is_answered(make_graph) 
 
 
 @pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "sento odore di gas in cucina, ho già chiamato il pronto intervento, quanto ci "
+            "mettono ad arrivare?",
+            "it",
+        ),
+        (
+            "ça sent le gaz dans la cuisine, j'ai déjà appelé les urgences, ils mettent "
+            "combien de temps à venir ?",
+            "fr",
+        ),
+        (
+            "there's a strong gas smell in my kitchen, I already called the emergency line, "
+            "how long until they arrive?",
+            "en",
+        ),
+    ],
+)
+def test_a_gas_smell_still_there_after_calling_gets_the_sheet_whole_and_then_the_answer(
+    make_graph, text: str, language: str
+) -> None:
+    """The smell is still in the kitchen: the whole sheet and the emergency ticket, as for any
+    gas smell, and then what was asked. The question had no answer, and when it had one the
+    reply was cut at 1,000 characters in the middle of it; searched with the smell in it,
+    it quoted the emergency number again."""
+    from graph.safety import sheet_for
+
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    reply = result.reply or ""
+    sheet = sheet_for("gas_leak", None)
+    assert result.urgency == "emergency", reply
+    assert all(step in reply for step in sheet.steps[language]), reply
+    assert {"safety_instructions", "open_ticket", "search_knowledge"} <= {
+        a.tool for a in result.actions
+    }
+    assert re.search(r"60 minut", reply) and "…" not in reply, reply
+
+
+def test_without_the_danger() -> None:
+    from graph.safety import without_the_danger
+
+    assert (
+        without_the_danger("c'è odore di gas in cucina, ho chiamato, quanto ci mettono?")
+        == "ho chiamato, quanto ci mettono?"
+    )
+    assert without_the_danger("c'è odore di gas in cucina") == "c'è odore di gas in cucina"
+
+
+@pytest.mark.parametrize(
     ("text", "called"),
     [
         ("i smelled gas and called the emergency number from outside", True),
