@@ -44,6 +44,7 @@ from graph.verticals.outage.rules import (
     find_address,
     find_markers,
     find_ticket_id,
+    home_heating_only,
     intent_of,
     is_active,
     is_fault_ticket,
@@ -287,12 +288,11 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                     )
                 )
             return leave("respond", reply.update(answered_flow=None))  # said once
+        # The boiler is neither gas nor water alone: "la caldaia non parte, il fornello però
+        # funziona" was searched in the gas documents only, and the boiler is in the water's.
+        commodity = None if home_heating_only(question) else commodity_in(question)
         reply = knowledge_reply(
-            deps,
-            question,
-            state.get("language", "it"),
-            verticals=["outage"],
-            commodity=commodity_in(question),
+            deps, question, state.get("language", "it"), verticals=["outage"], commodity=commodity
         )
         return leave("respond", reply.update())
 

@@ -203,8 +203,53 @@ def commodity_of(text: str) -> Commodity | None:
     return min(found)[1]
 
 
+# Hot water or heating missing is the home's boiler (the customer's own system), not the
+# network: unless cold water is missing too, the neighbours have the same problem, or the gas
+# cooker does not light either (then gas is missing).
+_HOME_HEATING = re.compile(
+    r"\b(acqua calda|caldaia|scaldabagno|riscaldamento|termosifon\w*|hot water|boiler|"
+    r"water heater|heating|radiators?|eau chaude|chaudiere|chauffe-eau|chauffage|radiateurs?)\b"
+)
+_NETWORK_TOO = re.compile(
+    r"\b(fredda|cold|froide|vicin\w*|neighbou?rs?|voisins?|tutto il palazzo|whole building|"
+    r"tout l'immeuble)\b"
+)
+_COOKER = re.compile(r"\b(fornell\w*|cooker|hob|stove|gaziniere|cuisiniere|plaques?)\b")
+_NOT = re.compile(
+    r"\b(non|not|no|won'?t|doesn'?t|don'?t|isn'?t|can'?t|either|neanche|nemmeno|neppure|"
+    r"pas|plus)\b"
+)
+
+
+def _clauses_of(text: str) -> list[str]:
+    return re.split(r"[,;.!?]|\b(?:ma|pero|but|mais|and|e|et)\b", _fold(text))
+
+
+def cooker_out(text: str) -> bool:
+    """ "il fornello non si accende", "the cooker won't light either": gas is missing (in the
+    clause that names the cooker: "non ho acqua calda, il fornello però funziona" is not)."""
+    return any(_COOKER.search(c) and _NOT.search(c) for c in _clauses_of(text))
+
+
+def home_heating_only(text: str) -> bool:
+    """ "je n'ai plus d'eau chaude", "la caldaia non parte": the boiler, not a supply fault.
+    A clause that says a supply is missing without naming the boiler ("il gas non arriva, la
+    caldaia va in blocco") is a fault."""
+    folded = _fold(text)
+    return (
+        bool(_HOME_HEATING.search(folded))
+        and not _NETWORK_TOO.search(folded)
+        and not cooker_out(text)
+        and not any(_NO_SUPPLY.search(c) and not _HOME_HEATING.search(c) for c in _clauses_of(text))
+    )
+
+
 def problem_of(text: str) -> Problem | None:
     folded = _fold(text)
+    if home_heating_only(text):
+        return None
+    if cooker_out(text):
+        return "no_supply"
     if _LOW_PRESSURE.search(folded):
         return "low_pressure"
     if _INTERMITTENT.search(folded):

@@ -485,3 +485,39 @@ def test_what_was_checked_at_home_answers_the_fault_report(make_graph) -> None:
     # the report goes on: planned works on that street are checked first
     assert address.route == "outage", address.reply
     assert "planned_outages" in {a.tool for a in address.actions}, address.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je n'ai plus d'eau chaude depuis ce matin",
+        "non mi esce l'acqua calda, solo fredda",
+        "la caldaia non parte e non ho acqua calda, il fornello però funziona",
+        "no hot water since this morning",
+    ],
+)
+def test_hot_water_missing_is_the_home_boiler_not_a_fault(make_graph, text: str) -> None:
+    """ "Je n'ai plus d'eau chaude" opened a water fault report and asked for the address: hot
+    water comes from the home's boiler, which neither the network nor Lumea repairs."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.route == "outage" and result.procedure is None, result.reply
+    assert "open_ticket" not in {a.tool for a in result.actions}
+    assert "caldaia" in (result.reply or ""), result.reply
+    assert "emergenza-acqua" in {c.doc_id for c in result.citations}, result.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "non ho né acqua calda né fredda, via Roma 3 Arezzo",
+        "I've got no heating and the gas cooker won't light either",
+        "niente acqua calda, e non si accende neanche il fornello",
+        "pas d'eau chaude et les voisins non plus",
+    ],
+)
+def test_hot_water_missing_with_the_supply_is_a_fault_report(make_graph, text: str) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.route == "outage" and result.procedure is not None, result.reply
+    assert result.procedure.name == "outage", result.procedure
