@@ -8,6 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from graph.backends.ports import Customer, Supply
+from graph.slots import find_position
 from graph.state import Choice
 from knowledge.sparse import fold
 
@@ -125,9 +126,9 @@ def pick_supply(
     by_id = next((s for s in supplies if s.supply_id.lower() in folded), None)
     if by_id:
         return SupplyPick(by_id, [])
-    digits = re.fullmatch(r"\s*([1-9])\s*\W*", folded)
-    if digits and int(digits.group(1)) <= len(supplies):
-        return SupplyPick(supplies[int(digits.group(1)) - 1], [])
+    position = find_position(text, len(supplies))
+    if position is not None:
+        return SupplyPick(supplies[position], [])
     choices = [
         Choice(
             id=s.supply_id,

@@ -19,6 +19,7 @@ __all__ = [
     "find_pdr",
     "find_phone",
     "find_pod",
+    "find_position",
     "find_reading",
     "validate_iban",
     "validate_pdr",
@@ -471,6 +472,38 @@ def find_reading(text: str) -> dict[str, Decimal] | None:
 # --- OTP -----------------------------------------------------------------------------------
 
 _OTP = re.compile(r"(?<![\w.,/+\-])(?<!\d )(\d{3})[ \-]?(\d{3})(?![\w]|[.,/\-]\d| \d)")
+
+
+_ORDINALS = {
+    1: r"prim[ao]|first|premier|premiere|1st",
+    2: r"second[ao]|second|deuxieme|2nd",
+    3: r"terz[ao]|third|troisieme|3rd",
+    4: r"quart[ao]|fourth|quatrieme|4th",
+}
+_LAST = r"ultim[ao]|last|dernier|derniere"
+_POSITION = re.compile(
+    r"\s*(?:(?:la|il|lo|l'|the|le)\s*)?"
+    r"(?:(?:opzione|piano|offerta|fornitura|option|plan|offer|offre|n\.?|numero|number)\s*)?"
+    r"(?P<position>[1-9]|" + "|".join(_ORDINALS.values()) + "|" + _LAST + r")"
+    r"(?:\s*(?:one|opzione|piano|offerta|option|plan|offer|offre|please|per favore|grazie|"
+    r"svp|merci))?[\s.!)]*"
+)
+
+
+def find_position(text: str, count: int) -> int | None:
+    """Which of `count` listed options a short answer picks, from 0: "2", "opzione 2", "la
+    prima", "the second one", "la dernière". None when the message is more than that."""
+    match = _POSITION.fullmatch(_fold(text))
+    if match is None:
+        return None
+    word = match.group("position")
+    if word.isdigit():
+        index = int(word) - 1
+    elif re.fullmatch(_LAST, word):
+        index = count - 1
+    else:
+        index = next(n for n, words in _ORDINALS.items() if re.fullmatch(words, word)) - 1
+    return index if 0 <= index < count else None
 
 
 def find_otp(text: str) -> str | None:

@@ -18,7 +18,7 @@ from graph.policy import OPT_IN, identification_lapsed, is_locked, is_question, 
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
-from graph.slots import find_customer_code, find_iban, find_pdr, find_pod
+from graph.slots import find_customer_code, find_iban, find_pdr, find_pod, find_position
 from graph.state import (
     PERSONAL_DATA_ROUTES,
     VERTICALS,
@@ -49,6 +49,14 @@ _FLOW_ANSWER = re.compile(
     r"opzione \d|piano \d|option \d|plan \d)\s*[.!]*\s*$",
     re.IGNORECASE,
 )
+
+
+def _answers_the_question(text: str) -> bool:
+    """A bare answer to what the procedure asked: a number, a yes or no, a code, or the
+    position of an option ("la prima", "the second one")."""
+    return bool(_FLOW_ANSWER.match(text)) or find_position(text, 10) is not None  # list rows
+
+
 # What a fault report asks to check first ("ho controllato, il salvavita è su"): an answer to
 # the report, though "salvavita" also names life-support equipment (payments).
 _CHECKED_AT_HOME = re.compile(
@@ -445,7 +453,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             if (
                 route in (state.get("pending_route"), "general", "handoff")
                 or u.confidence < 0.6
-                or _FLOW_ANSWER.match(text)
+                or _answers_the_question(text)
                 or find_customer_code(text)
             ):
                 return goto("identify", "identification in progress", route="identify")
@@ -468,7 +476,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             route in (flow.get("vertical"), "general", "handoff")  # handoff cues were ruled above
             or (route in RELATED.get(str(flow.get("vertical")), ()) and not _own_request(u, text))
             or u.confidence < 0.6
-            or _FLOW_ANSWER.match(text)
+            or _answers_the_question(text)
             or carries_data(text)
             or _answers_an_offer(folded, text)
             or _picks_a_choice(folded, state.get("choices"))

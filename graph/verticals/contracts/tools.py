@@ -13,7 +13,7 @@ from langgraph.prebuilt import InjectedState
 
 from graph.backends.ports import Case, CaseKind, Commodity, Customer, Supply, UtilityBackend
 from graph.prompts import render
-from graph.slots import find_pdr, find_pod
+from graph.slots import find_pdr, find_pod, find_position
 from graph.state import Choice
 from graph.verticals.contracts import rules
 from graph.verticals.contracts.rules import COMMODITIES
@@ -103,9 +103,9 @@ def find_supply(
         return SupplyLookup(supply=eligible[0])
     folded = fold(text).strip()
     chosen = next((s for s in eligible if s.supply_id.lower() == folded), None)
-    number = re.fullmatch(r"([1-9])\W*", folded)
-    if chosen is None and number and int(number.group(1)) <= len(eligible):
-        chosen = eligible[int(number.group(1)) - 1]
+    position = find_position(text, len(eligible))
+    if chosen is None and position is not None:
+        chosen = eligible[position]
     if chosen is not None:
         return SupplyLookup(supply=chosen)
     choices = [
@@ -218,9 +218,9 @@ def current_offers(retriever: Retriever, commodity: str, today: date) -> list[Of
 def choose_offer(text: str, offers: list[dict[str, str]]) -> dict[str, str] | None:
     """The offer a customer picked: by number, by code or by a distinctive word of its name."""
     folded = fold(text)
-    number = re.fullmatch(r"\s*(?:offerta|offer|offre|n\.?)?\s*([1-9])\W*", folded)
-    if number and int(number.group(1)) <= len(offers):
-        return offers[int(number.group(1)) - 1]
+    position = find_position(text, len(offers))
+    if position is not None:
+        return offers[position]
     for offer in offers:
         if offer["code"].lower() in folded or offer["doc_id"] in folded:
             return offer

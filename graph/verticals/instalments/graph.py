@@ -16,6 +16,7 @@ from graph.grounded import vertical_answer
 from graph.policy import asks_how_things_work
 from graph.prompts import render
 from graph.reply import Reply, question_text, user_text
+from graph.slots import find_position
 from graph.state import Choice, ConversationState
 from graph.subgraph import (
     ToolSteps,
@@ -51,10 +52,8 @@ def _chosen(text: str, raw_options: list[dict[str, Any]]) -> PlanOption | None:
     for number in re.findall(r"\d+", folded):
         if int(number) in counts:
             return options[counts.index(int(number))]
-    ordinal = re.fullmatch(r"\s*(?:opzione|piano|option|plan)?\s*([1-3])\W*", folded)
-    if ordinal and int(ordinal.group(1)) <= len(options):
-        return options[int(ordinal.group(1)) - 1]
-    return None
+    position = find_position(text, len(options))
+    return options[position] if position is not None else None
 
 
 def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]

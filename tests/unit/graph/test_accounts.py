@@ -170,6 +170,8 @@ THREE = customer(LUCE, GAS, ACQUA)
         ("1", "it", LUCE),
         ("2.", "it", GAS),
         (" 3 ", "it", ACQUA),
+        ("la seconda", "it", GAS),  # the list's order
+        ("the last one", "en", ACQUA),
     ],
 )
 def test_the_supply_named_in_the_message(text: str, language: str, expected: Supply) -> None:
@@ -186,7 +188,7 @@ def test_the_supply_named_in_the_message(text: str, language: str, expected: Sup
         "4",  # beyond the list
         "0",
         "12",
-        "la seconda",
+        "la quarta",  # beyond the list
     ],
 )
 def test_an_unclear_message_offers_every_supply_as_a_choice(text: str) -> None:

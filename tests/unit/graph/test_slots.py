@@ -426,3 +426,28 @@ def test_one_message_with_everything() -> None:
     assert find_amount(text) == Decimal("84.20")
     assert find_reading(text) == {"total": Decimal("1234")}
     assert find_otp(text) == "654321"
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "expected"),
+    [
+        ("2", 3, 1),
+        ("opzione 2", 3, 1),
+        ("la prima", 3, 0),
+        ("il primo", 2, 0),
+        ("the second one", 3, 1),
+        ("first", 2, 0),
+        ("la deuxième", 3, 1),
+        ("la dernière", 3, 2),
+        ("the last one", 2, 1),
+        ("1)", 3, 0),
+        ("la terza", 2, None),  # there are only two
+        ("12", 3, None),
+        ("la prima bolletta di marzo", 3, None),  # more than a pick
+        ("2 rate", 3, None),
+    ],
+)
+def test_find_position(text: str, count: int, expected: int | None) -> None:
+    from graph.slots import find_position
+
+    assert find_position(text, count) == expected

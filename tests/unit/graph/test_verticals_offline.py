@@ -55,6 +55,21 @@ def test_instalment_plan_with_explicit_consent(make_graph) -> None:
     assert audit and "consent" in audit[0].reason
 
 
+@pytest.mark.parametrize(
+    ("pick", "position"),
+    [("la prima", 0), ("the second one", 1), ("la seconda", 1), ("la dernière", -1)],
+)
+def test_an_instalment_plan_picked_by_its_position(make_graph, pick: str, position: int) -> None:
+    """ "la prima" after the plans were listed got "Quale piano preferisci?" again and again:
+    only a number of instalments or a digit picked a plan."""
+    graph, _ = make_graph()
+    *_, offer = converse(graph, "posso rateizzare la bolletta?", GIULIA, "123456")
+    count = offer.choices[position]["title"].split()[0]  # e.g. "6" from "6 rate"
+    (summary,) = converse(graph, pick)
+    assert summary.awaiting == "consent", summary.reply
+    assert re.search(rf"\b{count} (rate|instalments|mensualit)", summary.reply or ""), summary.reply
+
+
 def test_declining_consent_creates_nothing(make_graph) -> None:
     graph, deps = make_graph()
     before = len(deps.backend.list_plans(GIULIA))
