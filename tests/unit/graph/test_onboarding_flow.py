@@ -106,6 +106,27 @@ def test_marketing_consent_granted_then_revoked_keeps_both_records(make_graph) -
     assert (events[0].data or {})["wording"] == history[0].wording
 
 
+@pytest.mark.parametrize(
+    ("text", "yes"),
+    [
+        ("accetto di ricevere sondaggi sulla qualità del servizio", "sì"),
+        ("I agree to receive service quality surveys", "yes"),
+        ("j'accepte de recevoir les sondages de satisfaction", "oui"),
+    ],
+)
+def test_consent_to_surveys_is_asked_and_recorded(make_graph, text: str, yes: str) -> None:
+    """A near tie in the vote: the survey consent went to billing (0.211 against 0.204) once
+    complaint phrases were labelled, and quoted the complaint reply times."""
+    graph, deps = make_graph()
+    *_, ask = converse(graph, text, MARTINA, "123456", user="wa-survey")
+    assert ask.route == "onboarding" and ask.awaiting == "consent", ask.reply
+    (done,) = converse(graph, yes, user="wa-survey")
+    assert "record_consent" in _tools(done), done.reply
+    assert [(c.category, c.granted) for c in deps.backend.list_consents(MARTINA)] == [
+        ("surveys", True)
+    ]
+
+
 def test_a_seeded_consent_is_revoked_at_once(make_graph) -> None:
     graph, deps = make_graph()
     before = latest_consents(deps.backend.list_consents(GIULIA))
