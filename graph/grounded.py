@@ -301,7 +301,7 @@ def make_knowledge(deps: GraphDeps):  # type: ignore[no-untyped-def]
         )
         # A customer code sent next continues this question with identification; a plain
         # "yes" does only when the offer was made in words.
-        offered = offers_identity(route, text)
+        offered = offers_identity(route, text) and not state.get("identified")
         if offered:
             reply.text += "\n\n" + render(TEMPLATES, f"offer_{route}", language)
         offer = {"route": route, "text": text, "offered": "yes" if offered else ""}

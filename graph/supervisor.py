@@ -11,7 +11,7 @@ from langgraph.graph import END
 from langgraph.types import Command
 
 from graph.accounts import accepts, after_yes, declines
-from graph.classifier import Understanding
+from graph.classifier import Understanding, without_preamble
 from graph.deps import GraphDeps
 from graph.llm import describe_stack, llm_route
 from graph.policy import OPT_IN, identification_lapsed, is_locked, is_question, needs_identity
@@ -24,6 +24,7 @@ from graph.state import (
     VERTICALS,
     Choice,
     ConversationState,
+    Flow,
     Route,
     SuspendedFlow,
 )
@@ -152,6 +153,27 @@ def _follows_up(folded: str, u: Understanding, text: str) -> bool:
     )
 
 
+# A question about how things work, by its first word (after "wait", "ok"...): in the middle
+# of a procedure it is asked besides the procedure's question, not an answer to it.
+_ASKS_HOW = re.compile(
+    r"^(?:e |and |et |ma |but |mais )?(?:come|cosa|cos'?\s?e|quando|entro quando|quant[aeio]|"
+    r"qual[ei]?|perche|dove|how|what|when|why|where|which|comment|quand|pourquoi|ou|combien|"
+    r"quel(?:le)?s?|c'?est ou|est-ce que)\b"
+)
+
+
+def _side_question(flow: Flow, text: str, folded: str) -> bool:
+    """ "wait, how long does it take to become active?" while the direct debit waits for the
+    IBAN: a question besides the procedure's, carrying no answer to it (no figure, code or
+    yes/no). A fault report's questions are its own ("quando torna la luce?")."""
+    if flow.get("vertical") == "outage" or any(c.isdigit() for c in folded):
+        return False
+    if carries_data(text) or _answers_the_question(text) or len(folded.split()) < 3:
+        return False
+    request = fold(without_preamble(text))
+    return any(_ASKS_HOW.match(c.strip()) for c in re.split(r"[,.;:!?]", request))
+
+
 _CHECK_IT = re.compile(r"\b(controll|verific|check|look|verifi|regard)")
 
 
@@ -184,6 +206,17 @@ def _picks_a_choice(folded: str, choices: list[Choice] | None) -> bool:
             if name and (said == name or (" " not in name and name in words)):
                 return True
     return False
+
+
+def _own_topic(u: Understanding, flow: Flow) -> bool:
+    """A message the classifier is sure is about another vertical: a topic switch."""
+    vertical = str(flow.get("vertical"))
+    return (
+        u.route in VERTICALS
+        and u.route != vertical
+        and u.route not in RELATED.get(vertical, ())
+        and u.confidence >= 0.6
+    )
 
 
 def _own_request(u: Understanding, text: str) -> bool:
@@ -414,6 +447,15 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     suspended=stack,
                     resume_offered=False,
                 )
+            if carries_data(text) or _answers_the_question(text):
+                # The suspended question answered straight away (the IBAN, a reading, "la
+                # prima"): the procedure resumes with it.
+                top = stack.pop()
+                flow = top["flow"]
+                update.update(flow=flow, suspended=stack, choices=list(top.get("choices", [])))
+                deps.audit.record(
+                    thread, "routing", "resume", "procedure resumed", customer_code=customer
+                )
         if not flow and dropping and len(folded.split()) <= FOLLOW_UP_WORDS:
             # Nothing in progress to drop ("ok lascia stare" after an answer): a polite close,
             # and a procedure that was waiting to be offered again is dropped too.
@@ -472,6 +514,17 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
         if in_identification:
             update["pending_route"] = None  # the customer moved on: a new question
+        if flow and _side_question(flow, text, folded) and not _own_topic(u, flow):
+            # Answered from the documents; the procedure waits, offered again after the answer
+            # (an answer to its question resumes it too).
+            return goto(
+                "knowledge",
+                "a question in the middle of the procedure; answered from the documents",
+                route=flow["vertical"],
+                flow=None,
+                suspended=suspend(state),
+                follow_up_of=_previous_message(state),
+            )
         if flow and (
             route in (flow.get("vertical"), "general", "handoff")  # handoff cues were ruled above
             or (route in RELATED.get(str(flow.get("vertical")), ()) and not _own_request(u, text))

@@ -166,3 +166,54 @@ def test_the_vote_reads_the_request_without_its_opening_words(text: str, rest: s
     from graph.classifier import without_preamble
 
     assert without_preamble(text) == rest
+
+
+IBAN = "IT60X0542811101000000123456"
+
+
+def test_a_question_on_the_same_procedure_is_answered_and_its_answer_resumes_it(
+    make_graph,
+) -> None:
+    """ "wait, how long does it take to become active?" while the direct debit waited for the
+    IBAN got "I can't find an IBAN in your message". It is answered from the documents, the
+    request is offered again, and the IBAN sent straight away resumes it."""
+    graph, deps = make_graph()
+    *_, asked = converse(graph, "I'd like to set up direct debit for my bills", GIULIA, "123456")
+    assert asked.awaiting == "slot:iban", asked.reply
+    (side,) = converse(graph, "wait, how long does it take to become active?")
+    assert side.route == "contracts" and side.citations, side.reply
+    assert "search_knowledge" in {a.tool for a in side.actions}
+    assert side.procedure is None and "where we left off" in (side.reply or ""), side.reply
+    summary, done = converse(graph, IBAN, "yes")
+    assert summary.awaiting == "consent", summary.reply
+    assert "open_case" in {a.tool for a in done.actions}, done.reply
+    assert [c.kind for c in deps.backend.list_cases(GIULIA)] == ["payment_method"]
+
+
+@pytest.mark.parametrize(
+    ("side_question", "answer"),
+    [
+        ("ma quanto sono gli interessi sulle rate?", "la prima"),
+        ("e come funziona se salto una rata?", "6"),
+    ],
+)
+def test_a_question_while_choosing_a_plan_then_the_choice(
+    make_graph, side_question: str, answer: str
+) -> None:
+    graph, _ = make_graph()
+    *_, offered = converse(graph, "vorrei pagare a rate", GIULIA, "123456")
+    assert offered.awaiting == "choice", offered.reply
+    (side,) = converse(graph, side_question)
+    assert side.route == "instalments" and side.citations and side.awaiting is None, side.reply
+    (summary,) = converse(graph, answer)
+    assert summary.awaiting == "consent" and "6 rate" in (summary.reply or ""), summary.reply
+
+
+def test_a_no_after_the_side_question_drops_the_procedure(make_graph) -> None:
+    graph, deps = make_graph()
+    before = len(deps.backend.list_cases(GIULIA))
+    converse(graph, "vorrei attivare la domiciliazione", GIULIA, "123456")
+    side, dropped = converse(graph, "come funziona l'addebito in conto?", "no")
+    assert "riprendere" in (side.reply or ""), side.reply
+    assert dropped.procedure is None and dropped.awaiting is None, dropped.reply
+    assert len(deps.backend.list_cases(GIULIA)) == before
