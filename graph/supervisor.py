@@ -69,9 +69,17 @@ _CHECKED_AT_HOME = re.compile(
 # pronoun and an Italian article).
 _REFERS_BACK = {
     "en": re.compile(r"\b(it|that|this|they|them|those)\b"),
-    "fr": re.compile(r"\b(il|elle|ils|ca|cela|celui-ci)\b"),
-    "it": re.compile(r"\b(lo|li|esso|questo|quello)\b"),
+    "fr": re.compile(
+        r"\b(il|elle|ils|ca|cela|celui-ci|(le|la|les) (payer|annuler|faire|obtenir|demander|"
+        r"envoyer|changer|resilier|activer|eviter|contester|recevoir|supprimer|arreter)|"
+        r"l'(annuler|obtenir|activer|eviter|envoyer|arreter|enlever))\b"
+    ),
+    # and a pronoun joined to the verb: "come faccio a non pagarlo?", "posso disdirla?"
+    "it": re.compile(r"\b(lo|li|esso|questo|quello|\w+(ar|er|ir|r)(lo|la|li|le))\b"),
 }
+# Up to this confidence, a short question that refers back is about the last topic, whatever
+# its words resemble ("come faccio a non pagarlo?" after the canone RAI: payments 0.66).
+REFERS_BACK_VOTE = 0.75
 _FOLLOW_UP = re.compile(r"^(e|and|et)\s+(per|for|pour)?\s*(il|la|le|l'|the|)?\s*\w+\s*\??$")
 # A message carrying on from the last answer ("e per quanto tempo vale?", "but how long?").
 _CONTINUATION = re.compile(r"^(e|ed|ma|anche|quindi|allora|and|but|also|so|et|mais|aussi|donc)\b")
@@ -556,6 +564,17 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             elif last in VERTICALS and _follows_up(folded, u, text):
                 route = last  # type: ignore[assignment]
                 reason = "follow-up of the previous question"
+                update["follow_up_of"] = _previous_message(state)
+            elif (
+                last in VERTICALS
+                and not u.by_rule
+                and u.confidence < REFERS_BACK_VOTE
+                and is_question(text)
+                and len(folded.split()) <= FOLLOW_UP_WORDS
+                and _REFERS_BACK.get(language, _REFERS_BACK["it"]).search(folded)
+            ):
+                route = last  # type: ignore[assignment]
+                reason = "follow-up: it refers back to the previous question"
                 update["follow_up_of"] = _previous_message(state)
             else:
                 reason = f"intent {route} ({u.confidence:.2f})"

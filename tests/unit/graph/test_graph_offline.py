@@ -150,6 +150,38 @@ def test_a_short_follow_up_stays_on_the_last_answers_topic(
     assert fact in (followed.reply or "")  # the follow-up's answer, not the first one's again
 
 
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        (
+            "ho visto un addebito di 90 euro per il canone rai, ma io non ho la tv",
+            "come faccio a non pagarlo?",
+        ),
+        (
+            "j'ai vu la redevance télé sur ma facture d'électricité, je n'ai pas de télé",
+            "comment ne pas la payer ?",
+        ),
+    ],
+)
+def test_a_follow_up_that_refers_back_keeps_its_topic(make_graph, first: str, then: str) -> None:
+    """ "come faccio a non pagarlo?" after the canone RAI went to payments (0.66) and quoted
+    how to pay bills: the pronoun joined to the verb refers to the canone."""
+    graph, _ = make_graph()
+    answered, followed = converse(graph, first, then)
+    assert answered.route == followed.route == "billing", followed.reply
+    assert "dichiarazione sostitutiva di non detenzione" in (followed.reply or ""), followed.reply
+
+
+def test_a_confident_request_that_refers_back_is_still_its_own(make_graph) -> None:
+    """ "posso pagarla a rate?" after the conguaglio's explanation refers back to the bill, and
+    is an instalments question (1.0), not a billing follow-up."""
+    graph, _ = make_graph()
+    _, followed = converse(
+        graph, "perché mi è arrivato un conguaglio così alto?", "posso pagarla a rate?"
+    )
+    assert followed.route == "instalments", followed.reply
+
+
 def test_a_follow_up_is_searched_with_the_topic_not_the_way_it_was_asked() -> None:
     from graph.reply import topic_of
 
