@@ -286,6 +286,16 @@ def make_knowledge_node(deps: GraphDeps, vertical: str):  # type: ignore[no-unty
     return node
 
 
+def _identification_waiting(state: ConversationState) -> str | None:
+    """The reminder of the identification under way, if one is: the code, or the one-time
+    code sent by SMS."""
+    if state.get("identified"):
+        return None
+    if state.get("otp"):
+        return "otp_waits"
+    return "identification_waits" if state.get("pending_route") else None
+
+
 def make_knowledge(deps: GraphDeps):  # type: ignore[no-untyped-def]
     """Answer first: a question about how things work on a personal-data route, asked before
     identification, is answered from the vertical's documents with citations; when it names
@@ -301,9 +311,12 @@ def make_knowledge(deps: GraphDeps):  # type: ignore[no-untyped-def]
         )
         # A customer code sent next continues this question with identification; a plain
         # "yes" does only when the offer was made in words.
-        offered = offers_identity(route, text) and not state.get("identified")
+        waiting = _identification_waiting(state)
+        offered = offers_identity(route, text) and not state.get("identified") and not waiting
         if offered:
             reply.text += "\n\n" + render(TEMPLATES, f"offer_{route}", language)
+        elif waiting:  # a question while identification was under way: it still is
+            reply.text += "\n\n" + render(TEMPLATES, waiting, language)
         offer = {"route": route, "text": text, "offered": "yes" if offered else ""}
         return Command(goto="respond", update={**reply.update(), "identity_offer": offer})
 

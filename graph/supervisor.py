@@ -166,20 +166,32 @@ def _follows_up(folded: str, u: Understanding, text: str) -> bool:
 _ASKS_HOW = re.compile(
     r"^(?:e |and |et |ma |but |mais )?(?:come|cosa|cos'?\s?e|quando|entro quando|quant[aeio]|"
     r"qual[ei]?|perche|dove|how|what|when|why|where|which|comment|quand|pourquoi|ou|combien|"
-    r"quel(?:le)?s?|c'?est ou|est-ce que)\b"
+    r"quel(?:le)?s?|(?:c'?est |ca prend )?(?:ou|combien|quand|quoi|comment)|est-ce que)\b"
 )
+
+
+def _asks_how(text: str, folded: str) -> bool:
+    """A question about how things work, by its first word, carrying nothing a procedure or
+    the identification asks for (no figure, code, IBAN or yes/no)."""
+    if any(c.isdigit() for c in folded) or carries_data(text) or _answers_the_question(text):
+        return False
+    if len(folded.split()) < 3:
+        return False
+    request = fold(without_preamble(text))
+    return any(_ASKS_HOW.match(c.strip()) for c in re.split(r"[,.;:!?]", request))
 
 
 def _side_question(flow: Flow, text: str, folded: str) -> bool:
     """ "wait, how long does it take to become active?" while the direct debit waits for the
-    IBAN: a question besides the procedure's, carrying no answer to it (no figure, code or
-    yes/no). A fault report's questions are its own ("quando torna la luce?")."""
-    if flow.get("vertical") == "outage" or any(c.isdigit() for c in folded):
-        return False
-    if carries_data(text) or _answers_the_question(text) or len(folded.split()) < 3:
-        return False
-    request = fold(without_preamble(text))
-    return any(_ASKS_HOW.match(c.strip()) for c in re.split(r"[,.;:!?]", request))
+    IBAN: a question besides the procedure's, carrying no answer to it. A fault report's
+    questions are its own ("quando torna la luce?")."""
+    return flow.get("vertical") != "outage" and _asks_how(text, folded)
+
+
+def _own_topic_request(u: Understanding, text: str) -> bool:
+    """A question about the customer's own data ("how much do I owe?"): identification,
+    under way, serves it."""
+    return u.route in PERSONAL_DATA_ROUTES and needs_identity(u.route, text)
 
 
 _CHECK_IT = re.compile(r"\b(controll|verific|check|look|verifi|regard)")
@@ -500,6 +512,19 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             bool(state.get("otp")) or state.get("pending_route") is not None
         )
         if in_identification and not is_locked(state, deps.clock()):
+            if _asks_how(text, folded) and not _own_topic_request(u, text):
+                # "c'est combien de temps pour la résiliation ?" while the customer code is
+                # asked: answered from the documents; the identification still waits.
+                vertical = u.route if u.route in VERTICALS and u.confidence >= 0.6 else None
+                return goto(
+                    "knowledge",
+                    "a question while identification is under way; answered from the documents",
+                    route=vertical
+                    or state.get("pending_route")
+                    or state.get("last_route")
+                    or "general",
+                    follow_up_of=None if vertical else _previous_message(state),
+                )
             if (
                 route in (state.get("pending_route"), "general", "handoff")
                 or u.confidence < 0.6

@@ -65,7 +65,8 @@ def awaiting(state: dict[str, Any]) -> str | None:
     """What the assistant waits for after this turn (see TurnResult)."""
     if state.get("handoff"):
         return None
-    if state.get("route") == "identify":
+    waiting = not state.get("identified") and (state.get("otp") or state.get("pending_route"))
+    if state.get("route") == "identify" or waiting:  # (also after a question answered meanwhile)
         return "otp" if state.get("otp") else "identification"
     flow = state.get("flow") or {}
     step = str(flow.get("step") or "")

@@ -154,6 +154,17 @@ TEMPLATES: Templates = {
         "fr": "Si vous voulez me transmettre le relevé de votre compteur, envoyez-moi votre "
         "code client (il commence par LM).",
     },
+    "identification_waits": {
+        "it": "Per continuare con la tua richiesta, scrivimi il tuo codice cliente (inizia con LM).",
+        "en": "To go on with your request, send me your customer code (it starts with LM).",
+        "fr": "Pour poursuivre votre demande, envoyez-moi votre code client (il commence par LM).",
+    },
+    "otp_waits": {
+        "it": "Per continuare con la tua richiesta, scrivimi il codice di verifica che ti ho "
+        "inviato per SMS.",
+        "en": "To go on with your request, send me the verification code I sent you by SMS.",
+        "fr": "Pour poursuivre votre demande, envoyez-moi le code de vérification reçu par SMS.",
+    },
     "resume_offer": {
         "it": "Vuoi riprendere {procedure} da dove eravamo rimasti? (sì/no)",
         "en": "Would you like to pick up {procedure} where we left off? (yes/no)",

@@ -525,3 +525,30 @@ def test_a_complaint_to_be_handled_by_a_person_still_reaches_one(make_graph) -> 
     graph, _ = make_graph()
     (result,) = converse(graph, "vorrei fare un reclamo formale e parlarne con un addetto")
     assert result.handoff and result.route == "handoff", result.reply
+
+
+@pytest.mark.parametrize(
+    ("request_", "question"),
+    [
+        (
+            "je veux résilier mon contrat d'électricité",
+            "c'est combien de temps pour la résiliation ?",
+        ),
+        ("vorrei cambiare offerta della luce", "quali offerte avete?"),
+        ("I want to set up direct debit", "how long does it take to become active?"),
+    ],
+)
+def test_a_question_while_the_customer_code_is_asked_is_answered_and_identification_goes_on(
+    make_graph, request_: str, question: str
+) -> None:
+    """A general question while identification waited for the customer code got the request
+    for the code again. It is answered from the documents, the code is asked again, and the
+    code then goes on with the request."""
+    graph, _ = make_graph()
+    asked, answered, coded = converse(graph, request_, question, GIULIA)
+    assert asked.awaiting == "identification", asked.reply
+    assert answered.citations and "search_knowledge" in {a.tool for a in answered.actions}
+    assert answered.awaiting == "identification" and "LM" in (answered.reply or "")
+    assert coded.awaiting == "otp", coded.reply
+    (identified,) = converse(graph, "123456")
+    assert identified.procedure is not None and identified.procedure.name == "contracts"
