@@ -28,7 +28,8 @@ _GREETING = re.compile(
 # Signals that a message asks for the customer's own data or for an action on the account:
 # answering needs the customer identified first, whatever the form of the sentence.
 _OWN_DATA = re.compile(
-    r"\b(quanto (devo|pago|ho pagato|mi resta)|how much do i (owe|pay)|combien (je dois|dois-je)|"
+    r"\b(quanto (devo|pago|ho pagato|mi resta)|how much (do )?i (owe|pay)|what (do )?i owe|"
+    r"combien (je dois|dois-je)|"
     r"(ho|abbiamo) (gia )?pagat\w*|i (have )?(already )?paid|j'ai (deja )?paye|"
     r"(la mia|mia|my|ma) (ultim[ao]|prossim[ao]|last|latest|next|derniere|prochaine) "
     r"(bolletta|fattura|rata|scadenza|bill|invoice|facture|echeance)|"
@@ -49,7 +50,7 @@ _OWN_DATA = re.compile(
 # due date or copy of the customer's own bill, a payment they made and a reminder. Other
 # questions, even about "my bill", get the documents' answer first and then the offer.
 _OWN_QUESTION = re.compile(
-    r"\b(quanto (devo|mi resta)|how much do i owe|combien (je dois|dois-je)|"
+    r"\b(quanto (devo|mi resta)|how much (do )?i owe|what (do )?i owe|combien (je dois|dois-je)|"
     r"(la mia|mia|my|ma|mon) (ultim[ao]|prossim[ao]|last|latest|next|derniere|prochaine) "
     r"(bolletta|fattura|rata|scadenza|bill|invoice|facture|echeance)|"
     r"(amount|total) of my|importo della mia|montant de ma|"

@@ -444,6 +444,16 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 deps.audit.record(
                     thread, "routing", "resume", "procedure resumed", customer_code=customer
                 )
+                if top["flow"].get("step") == "identify" and state.get("identified"):
+                    # It waited for identification, done since: it goes on at once (its last
+                    # question asked for the customer code).
+                    return goto(
+                        str(top["flow"]["vertical"]),
+                        "procedure resumed after identification",
+                        flow=top["flow"],
+                        suspended=stack,
+                        resume_offered=False,
+                    )
                 resumed = Reply(
                     render(TEMPLATES, "resumed", language) + "\n\n" + top["question"],
                     choices=list(top.get("choices", [])),
@@ -515,15 +525,31 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             if _asks_how(text, folded) and not _own_topic_request(u, text):
                 # "c'est combien de temps pour la résiliation ?" while the customer code is
                 # asked: answered from the documents; the identification still waits.
-                vertical = u.route if u.route in VERTICALS and u.confidence >= 0.6 else None
+                asked = u.route if u.route in VERTICALS and u.confidence >= 0.6 else None
                 return goto(
                     "knowledge",
                     "a question while identification is under way; answered from the documents",
-                    route=vertical
+                    route=asked
                     or state.get("pending_route")
                     or state.get("last_route")
                     or "general",
-                    follow_up_of=None if vertical else _previous_message(state),
+                    follow_up_of=None if asked else _previous_message(state),
+                )
+            if (
+                u.route != state.get("pending_route")
+                and _own_topic_request(u, text)
+                and not (find_customer_code(text) or _answers_the_question(text))
+            ):
+                # "actually no, first tell me how much I owe" while the code is asked for the
+                # instalments: identification goes on, for the new request (the procedure
+                # waits on the stack).
+                return goto(
+                    "identify",
+                    f"customer changed the request to {u.route} during identification",
+                    route="identify",
+                    pending_route=u.route,
+                    pending_text=text,
+                    **({"flow": None, "suspended": suspend(state)} if flow else {}),
                 )
             if (
                 route in (state.get("pending_route"), "general", "handoff")

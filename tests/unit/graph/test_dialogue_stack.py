@@ -217,3 +217,37 @@ def test_a_no_after_the_side_question_drops_the_procedure(make_graph) -> None:
     assert "riprendere" in (side.reply or ""), side.reply
     assert dropped.procedure is None and dropped.awaiting is None, dropped.reply
     assert len(deps.backend.list_cases(GIULIA)) == before
+
+
+def test_a_change_of_request_while_the_code_is_asked_is_served_after_identification(
+    make_graph,
+) -> None:
+    """ "actually no, first tell me how much I owe" while the code was asked for instalments
+    was dropped: identification went on for the instalments."""
+    graph, _ = make_graph()
+    *_, shown = converse(
+        graph,
+        "I want to pay my bill in instalments",
+        "actually no, first tell me how much I owe",
+        GIULIA,
+        "123456",
+    )
+    assert shown.route == "payments", shown.reply
+    assert "list_unpaid_bills" in {a.tool for a in shown.actions}, shown.reply
+
+
+def test_a_procedure_that_waited_for_identification_resumes_without_asking_the_code_again(
+    make_graph,
+) -> None:
+    graph, _ = make_graph()
+    *_, shown = converse(
+        graph,
+        "vorrei disdire il contratto della luce",
+        "anzi no, prima dimmi quanto devo pagare",
+        GIULIA,
+        "123456",
+    )
+    assert shown.route == "payments" and "riprendere" in (shown.reply or ""), shown.reply
+    (resumed,) = converse(graph, "sì")
+    assert resumed.route == "contracts" and resumed.awaiting == "slot:date", resumed.reply
+    assert "codice cliente" not in (resumed.reply or "")
