@@ -107,6 +107,22 @@ _ACT = {
         r".{0,30}(lettur|autolettur|reading|releve|index)"
     ),
 }
+# Done already: "ho mandato la lettura ma la bolletta è stimata" is about the bill.
+_DONE = re.compile(
+    r"\b((ho|abbiamo) (gia )?(mandato|inviato|comunicato|dato|trasmesso|fatto)|"
+    r"i (already )?(sent|gave|submitted|did)|i've (already )?(sent|given|submitted|done)|"
+    r"(j'ai|on a|nous avons) (deja )?(envoye|transmis|donne|fait))\b"
+)
+
+
+def asks_to_act(route: str, text: str) -> bool:
+    """A request to start the route's procedure ("posso mandare la lettura?", "vorrei pagare
+    a rate"), not a report that it was done."""
+    act = _ACT.get(route)
+    folded = fold(text)
+    return bool(act and act.search(folded)) and not _DONE.search(folded)
+
+
 # A question about how things work (a question word first, or a question mark).
 _QUESTION = re.compile(
     r"^(e |and |et |ma |but |mais )?(come|cosa|cos'?\s?e|che|chi|quando|entro quando|quant[aeio]|qual[ei]?|perche|dove|"

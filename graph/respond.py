@@ -61,8 +61,8 @@ def make_general(deps: GraphDeps):  # type: ignore[no-untyped-def]
             key = "acknowledged"
         elif any(folded == w or folded.startswith(w + " ") for w in _GREETING):
             key = "greeting"
-        elif state.get("not_understood"):
-            key = "not_understood"
+        elif state.get("not_understood") or not re.search(r"[^\W\d_]", folded):
+            key = "not_understood"  # (a figure alone, "12700", is no out-of-scope request)
         else:
             key = "out_of_scope"
         # A question is looked up, even after thanks ("grazie, e quando torna?"); the polite

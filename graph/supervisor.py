@@ -14,7 +14,14 @@ from graph.accounts import accepts, after_yes, declines
 from graph.classifier import Understanding, without_preamble
 from graph.deps import GraphDeps
 from graph.llm import describe_stack, llm_route
-from graph.policy import OPT_IN, identification_lapsed, is_locked, is_question, needs_identity
+from graph.policy import (
+    OPT_IN,
+    asks_to_act,
+    identification_lapsed,
+    is_locked,
+    is_question,
+    needs_identity,
+)
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
@@ -239,6 +246,19 @@ def _own_topic(u: Understanding, flow: Flow) -> bool:
     )
 
 
+def _requested_procedure(u: Understanding, text: str) -> Route | None:
+    """The procedure a message asks to start, when the vote chose a vertical that only
+    explains its subject: "la mia bolletta del gas è stimata, posso mandare la lettura?" is a
+    reading to send (billing 0.84 in the vote), "I'm behind, I want to pay in instalments"
+    a plan."""
+    if u.by_rule:
+        return None
+    for procedure, explained_by in RELATED.items():
+        if u.route in explained_by and asks_to_act(procedure, text):
+            return cast(Route, procedure)
+    return None
+
+
 def _own_request(u: Understanding, text: str) -> bool:
     """A clear request of a related vertical for the customer's own data ("send me the last
     bill's PDF" while choosing instalments): a topic switch, not part of the procedure."""
@@ -317,6 +337,8 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
         default_language = state.get("language", "it")
         llm_mode = deps.chat_model is not None
         u = deps.classifier.understand(text, default_language, vote=not llm_mode)
+        if not llm_mode and (procedure := _requested_procedure(u, text)):
+            u = replace(u, route=procedure)
         route, urgency, language = u.route, u.urgency, u.language
         if deps.chat_model is not None and not u.by_rule:
             decision = llm_route(

@@ -251,3 +251,33 @@ def test_a_procedure_that_waited_for_identification_resumes_without_asking_the_c
     (resumed,) = converse(graph, "sì")
     assert resumed.route == "contracts" and resumed.awaiting == "slot:date", resumed.reply
     assert "codice cliente" not in (resumed.reply or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la mia bolletta del gas è stimata, posso mandare la lettura?",
+        "my gas bill is estimated, can I send you the reading?",
+    ],
+)
+def test_a_reading_offered_with_an_estimated_bill_is_recorded(make_graph, text: str) -> None:
+    """The vote chose billing (0.84): after identification the bill's PDF was sent, and the
+    reading that followed was refused as out of scope."""
+    graph, _ = make_graph()
+    answered, _, asked, recorded = converse(graph, text, GIULIA, "123456", "12700")
+    assert answered.route == "self_reading" and answered.citations, answered.reply
+    assert asked.awaiting == "slot:await_reading", asked.reply
+    assert "record_reading" in {a.tool for a in recorded.actions}, recorded.reply
+
+
+def test_a_figure_alone_is_not_understood_rather_than_out_of_scope(make_graph) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(graph, "12700")
+    assert "altre parole" in (result.reply or ""), result.reply
+
+
+def test_a_reading_already_sent_with_an_estimated_bill_is_about_the_bill() -> None:
+    from graph.policy import asks_to_act
+
+    assert asks_to_act("self_reading", "posso mandare la lettura?")
+    assert not asks_to_act("self_reading", "ho mandato la lettura ma la bolletta è stimata")
