@@ -317,7 +317,11 @@ def make_knowledge(deps: GraphDeps):  # type: ignore[no-untyped-def]
             reply.text += "\n\n" + render(TEMPLATES, f"offer_{route}", language)
         elif waiting:  # a question while identification was under way: it still is
             reply.text += "\n\n" + render(TEMPLATES, waiting, language)
-        offer = {"route": route, "text": text, "offered": "yes" if offered else ""}
+        # (while identification is under way, the code goes on with the request it was
+        # asked for, not with this question)
+        offer = (
+            None if waiting else {"route": route, "text": text, "offered": "yes" if offered else ""}
+        )
         return Command(goto="respond", update={**reply.update(), "identity_offer": offer})
 
     return knowledge

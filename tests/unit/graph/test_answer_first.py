@@ -552,3 +552,19 @@ def test_a_question_while_the_customer_code_is_asked_is_answered_and_identificat
     assert coded.awaiting == "otp", coded.reply
     (identified,) = converse(graph, "123456")
     assert identified.procedure is not None and identified.procedure.name == "contracts"
+
+
+def test_a_question_on_another_topic_while_the_code_is_asked_keeps_the_request(
+    make_graph,
+) -> None:
+    """The answer to the other question had made the next customer code identify for it: the
+    instalments request was lost and the bonus was explained again."""
+    graph, _ = make_graph()
+    *_, identified = converse(
+        graph,
+        "vorrei pagare a rate",
+        "come funziona il bonus sociale per la luce?",
+        GIULIA,
+        "123456",
+    )
+    assert identified.route == "instalments" and identified.awaiting == "choice", identified.reply
