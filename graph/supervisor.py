@@ -622,6 +622,13 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
         else:
             last = state.get("last_route")
             after_emergency = (state.get("answered_flow") or {}).get("step") == "emergency"
+            # A short question with a word standing for what the last one was about
+            refers_back = bool(
+                not u.by_rule
+                and is_question(text)
+                and len(folded.split()) <= FOLLOW_UP_WORDS
+                and _REFERS_BACK.get(language, _REFERS_BACK["it"]).search(folded)
+            )
             if (
                 last == "outage"
                 and after_emergency
@@ -638,26 +645,13 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 route = last  # type: ignore[assignment]
                 reason = "follow-up of the previous question"
                 update["follow_up_of"] = _previous_message(state)
-            elif (
-                last in VERTICALS
-                and not u.by_rule
-                and u.confidence < REFERS_BACK_VOTE
-                and is_question(text)
-                and len(folded.split()) <= FOLLOW_UP_WORDS
-                and _REFERS_BACK.get(language, _REFERS_BACK["it"]).search(folded)
-            ):
+            elif last in VERTICALS and refers_back and u.confidence < REFERS_BACK_VOTE:
                 route = last  # type: ignore[assignment]
                 reason = "follow-up: it refers back to the previous question"
                 update["follow_up_of"] = _previous_message(state)
             else:
                 reason = f"intent {route} ({u.confidence:.2f})"
-                if (
-                    route == last
-                    and not u.by_rule
-                    and is_question(text)
-                    and len(folded.split()) <= FOLLOW_UP_WORDS
-                    and _REFERS_BACK.get(language, _REFERS_BACK["it"]).search(folded)
-                ):
+                if route == last and refers_back:
                     # A short question about what the last one was about ("how long does it
                     # last?" after "do I have the social bonus?") is searched with it.
                     update["follow_up_of"] = _previous_message(state)
