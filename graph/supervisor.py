@@ -177,15 +177,27 @@ _ASKS_HOW = re.compile(
 )
 
 
-def _asks_how(text: str, folded: str) -> bool:
-    """A question about how things work, by its first word, carrying nothing a procedure or
-    the identification asks for (no figure, code, IBAN or yes/no)."""
+def _carries_no_answer(text: str, folded: str) -> bool:
+    """Nothing a procedure or the identification asks for (no figure, code, IBAN or yes/no),
+    and more than a word or two."""
     if any(c.isdigit() for c in folded) or carries_data(text) or _answers_the_question(text):
         return False
-    if len(folded.split()) < 3:
+    return len(folded.split()) >= 3
+
+
+def _asks_how(text: str, folded: str) -> bool:
+    """A question about how things work, by its first word, carrying no answer."""
+    if not _carries_no_answer(text, folded):
         return False
     request = fold(without_preamble(text))
     return any(_ASKS_HOW.match(c.strip()) for c in re.split(r"[,.;:!?]", request))
+
+
+def _asks_while_identifying(text: str, folded: str) -> bool:
+    """Any question carrying no answer, while only a customer code or a one-time code is
+    awaited: "posso pagare anche con il bollettino?" or "can I do it online instead?" is not
+    a code (a procedure's own questions are told apart by their first word, `_asks_how`)."""
+    return _asks_how(text, folded) or (_carries_no_answer(text, folded) and is_question(text))
 
 
 def _side_question(flow: Flow, text: str, folded: str) -> bool:
@@ -544,7 +556,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             bool(state.get("otp")) or state.get("pending_route") is not None
         )
         if in_identification and not is_locked(state, deps.clock()):
-            if _asks_how(text, folded) and not _own_topic_request(u, text):
+            if _asks_while_identifying(text, folded) and not _own_topic_request(u, text):
                 # "c'est combien de temps pour la résiliation ?" while the customer code is
                 # asked: answered from the documents; the identification still waits.
                 asked = u.route if u.route in VERTICALS and u.confidence >= 0.6 else None

@@ -568,3 +568,27 @@ def test_a_question_on_another_topic_while_the_code_is_asked_keeps_the_request(
         "123456",
     )
     assert identified.route == "instalments" and identified.awaiting == "choice", identified.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "posso pagare anche con il bollettino postale?",
+        "can I also pay the bills by card?",
+        "je peux payer par carte bancaire ?",
+    ],
+)
+def test_a_question_not_opened_by_a_question_word_while_the_code_is_asked_is_answered(
+    make_graph, question: str
+) -> None:
+    """Only questions opened by a question word were answered while the customer code was
+    asked: "posso pagare anche con il bollettino?" dropped the instalments request, and the
+    next code identified for payments."""
+    graph, _ = make_graph()
+    asked, answered, coded = converse(graph, "vorrei pagare a rate", question, GIULIA)
+    assert asked.awaiting == "identification", asked.reply
+    assert answered.citations and "search_knowledge" in {a.tool for a in answered.actions}
+    assert answered.awaiting == "identification" and "LM" in (answered.reply or "")
+    assert coded.awaiting == "otp", coded.reply
+    (identified,) = converse(graph, "123456")
+    assert identified.route == "instalments" and identified.awaiting == "choice", identified.reply
