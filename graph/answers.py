@@ -121,17 +121,23 @@ def _is_heading(unit: str) -> bool:
 _AMOUNT_QUESTION = re.compile(
     r"\b(quanto (costa|pago|si paga|paghi|viene)|quanto e|how much|combien (coute|ca coute|"
     r"je paie|paye)|(a|di) quanto|quanto vale|ammont\w*|how big|a combien|prezz\w*|price|"
-    r"prix|cost\w*|cout\w*|tariff\w*|importo|amount|montant)\b"
+    r"prix|cost\w*|cout\w*|tariff\w*|importo|amount|montant|"
+    # a rate of interest is a figure too ("what interest do you charge?")
+    r"interess[ei]|interests?|interets?|tass[oi]|taux)\b"
 )
-_AMOUNT = re.compile(r"\d[\d.,]*\s?(€|euro|%|cent|€/)|€\s?\d")
+_AMOUNT = re.compile(
+    r"\d[\d.,]*\s?(€|euro|%|cent|€/|punti percentuali|percentage points?|points? de pourcentage)"
+    r"|€\s?\d"
+)
 _TIME_QUESTION = re.compile(
     r"\b(entro quando|quanto tempo|quanti giorni|tempi|how long|how many days|when|quando|"
     r"combien de temps|quand|delai|dans combien|ogni quanto|how often|scadenz\w*|deadline)\b"
 )
 _TIME = re.compile(
-    r"\b\d+\s?(giorn\w*|mes[ei]|ann[oi]|or[ae]|settiman\w*|days?|months?|years?|hours?|weeks?|"
-    r"jours?|mois|ans?|heures?|semaines?)\b|\b\d{1,2} (gennaio|febbraio|marzo|aprile|maggio|"
-    r"giugno|luglio|agosto|settembre|ottobre|novembre|dicembre)|"
+    r"\b\d+\s?(giorn\w*|mes[ei]|ann[oi]|or[ae]|settiman\w*|minut[oi]|days?|months?|years?|"
+    r"hours?|weeks?|minutes?|jours?|mois|ans?|heures?|semaines?)\b|"
+    r"\b\d{1,2} (gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|"
+    r"novembre|dicembre)|"
     # how often: a period is the answer ("bolletta bimestrale", "monthly")
     r"\b(bimestral\w*|mensil\w*|trimestral\w*|quadrimestral\w*|semestral\w*|annual\w*|"
     r"monthly|bimonthly|every (two|2) months|quarterly|yearly|mensuel\w*|bimestriel\w*|"

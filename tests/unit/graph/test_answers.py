@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.answers import MAX_CHARS, extract_answer
+from graph.answers import MAX_CHARS, _answer_type_bonus, extract_answer
 from knowledge.schema import Hit
 
 
@@ -341,3 +341,27 @@ def test_relevance_is_judged_by_meaning_only_with_the_calibrated_embedder() -> N
     assert _is_relevant(far, other, in_domain=False)
     assert not _is_relevant(close, other, in_domain=False)
     assert _is_relevant(close, other, in_domain=True)  # in domain, and close for any embedder
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        (
+            "elles durent combien de temps, les coupures ?",
+            "Ogni distacco dura al massimo 90 minuti.",
+        ),
+        ("quanto tempo ci mette la squadra?", "La squadra deve arrivare entro 60 minuti."),
+        ("What interest do you charge?", "Il tasso è il BCE maggiorato di 3,5 punti percentuali."),
+        (
+            "quanti interessi mi addebitate?",
+            "Il tasso è il BCE maggiorato di 3,5 punti percentuali.",
+        ),
+    ],
+)
+def test_minutes_and_percentage_points_are_the_kind_of_answer_asked(
+    question: str, sentence: str
+) -> None:
+    """A time in minutes and a rate in percentage points answer "how long" and "what
+    interest": they had no bonus, and a sentence without the figure was quoted instead."""
+    assert _answer_type_bonus(question, sentence) > 0
+    assert _answer_type_bonus(question, "Il servizio è regolato dall'ARERA.") == 0
