@@ -128,6 +128,8 @@ _AMOUNT_QUESTION = re.compile(
 _AMOUNT = re.compile(
     r"\d[\d.,]*\s?(€|euro|%|cent|€/|punti percentuali|percentage points?|points? de pourcentage)"
     r"|€\s?\d"
+    # "free" answers "how much" too
+    r"|\b(gratuit\w*|gratis|free of charge|at no cost|non costa|senza (costi|spese)|sans frais)\b"
 )
 _TIME_QUESTION = re.compile(
     r"\b(entro quando|quanto tempo|quanti giorni|tempi|how long|how many days|when|quando|"

@@ -19,8 +19,8 @@ from graph.llm import llm_grounded_answer
 from graph.policy import offers_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
-from graph.reply import Reply, user_question
-from graph.state import ConversationState
+from graph.reply import Reply, has_no_subject, user_question, user_text
+from graph.state import VERTICALS, ConversationState
 from knowledge.schema import Hit, SearchFilters
 from knowledge.sparse import fold
 
@@ -77,6 +77,7 @@ def retrieve_for_question(
     language: str = "it",
     doc_type: list[str] | None = None,
     k: int = 5,
+    scoped: bool = False,
 ) -> list[Hit]:
     """Passages for a customer's own question: the whole base (restricted to the commodity
     named), plus the routed vertical's best passage when the whole base missed it.
@@ -91,11 +92,23 @@ def retrieve_for_question(
     The routed vertical is a guess, so it is not a filter: a question routed to billing may
     be answered by the complaints or contracts documents. On the retrieval sets, answers
     built from the routed vertical's documents cited the expected document in 59% of cases,
-    from the whole base in 87%."""
-    hits = retrieve(deps, question, commodity=commodity, doc_type=doc_type, k=k)
+    from the whole base in 87%.
+
+    `scoped`: only the verticals' documents (when they hold any). For a follow-up with no
+    subject of its own ("posso sapere quanto costa?" after the instalments), the topic is
+    known and the question's words are not: the whole base answered with the costs of a
+    new connection."""
+    within = verticals if scoped else None
+    hits = retrieve(deps, question, verticals=within, commodity=commodity, doc_type=doc_type, k=k)
     if language != "it":
         italian = retrieve(
-            deps, question, commodity=commodity, doc_type=doc_type, language=["it"], k=2
+            deps,
+            question,
+            verticals=within,
+            commodity=commodity,
+            doc_type=doc_type,
+            language=["it"],
+            k=2,
         )
         known = {(h.doc_id, h.section) for h in italian}
         hits = (italian + [h for h in hits if (h.doc_id, h.section) not in known])[:k]
@@ -178,6 +191,7 @@ def knowledge_reply(
     commodity: str | None = None,
     doc_type: list[str] | None = None,
     max_sentences: int | None = None,
+    scoped: bool = False,
 ) -> Reply:
     from knowledge.retriever import KnowledgeUnavailable, count_degraded_answer
 
@@ -189,6 +203,7 @@ def knowledge_reply(
             commodity=commodity,
             language=language,
             doc_type=doc_type,
+            scoped=scoped,
         )
     except KnowledgeUnavailable as exc:  # the documents cannot be consulted: say so, offer a person
         count_degraded_answer(exc.dependency)
@@ -306,8 +321,15 @@ def make_knowledge(deps: GraphDeps):  # type: ignore[no-untyped-def]
         language = state.get("language", "it")
         route = str(state.get("route") or "general")
         text = user_question(state)
+        # A follow-up with no subject of its own is searched in its topic's documents only
+        subjectless = bool(state.get("follow_up_of")) and has_no_subject(user_text(state))
         reply = knowledge_reply(
-            deps, text, language, verticals=[route], commodity=asked_commodity(state)
+            deps,
+            text,
+            language,
+            verticals=[route],
+            commodity=asked_commodity(state),
+            scoped=subjectless and route in VERTICALS,
         )
         # A customer code sent next continues this question with identification; a plain
         # "yes" does only when the offer was made in words.

@@ -9,6 +9,7 @@ from typing import Any
 from langchain_core.messages import HumanMessage
 
 from graph.state import Action, Choice, Citation, ConversationState
+from knowledge.glossary import expand_query
 from knowledge.schema import Hit
 from knowledge.sparse import STOPWORDS, fold
 
@@ -84,7 +85,9 @@ def user_question(state: ConversationState) -> str:
 
     text = user_text(state)
     previous = state.get("follow_up_of")
-    topic = without_other_commodities(topic_of(previous), text) if previous else ""
+    # the Italian terms the previous message implies stay with it: "in my name" is a voltura,
+    # and its words alone ("take over contract name") no longer say so
+    topic = without_other_commodities(topic_of(expand_query(previous)), text) if previous else ""
     return f"{text} ({topic})" if topic else text
 
 
@@ -97,17 +100,48 @@ _ASKING = frozenset(
 )
 
 
-def topic_of(message: str) -> str:
-    """What a message is about, without its way of asking ("che cos'è il bonus sociale?" ->
-    "bonus sociale"): a follow-up's search reads it after the follow-up, so that the answer
-    is the follow-up's ("per quanto tempo vale?"), not the first question's again."""
+def _subject_words(message: str) -> list[str]:
     words = re.findall(r"[\w’'-]+", message.lower())
     kept = []
     for word in words:
         bare = re.split(r"['’]", word)[-1]
         if bare and bare not in STOPWORDS and bare not in _ASKING and fold(bare) not in STOPWORDS:
             kept.append(bare)
-    return " ".join(kept) or message
+    return kept
+
+
+def topic_of(message: str) -> str:
+    """What a message is about, without its way of asking ("che cos'è il bonus sociale?" ->
+    "bonus sociale"): a follow-up's search reads it after the follow-up, so that the answer
+    is the follow-up's ("per quanto tempo vale?"), not the first question's again."""
+    return " ".join(_subject_words(message)) or message
+
+
+# What any procedure or rule has, whatever it is about: its cost, time, documents, limits.
+_ANY_SUBJECT = frozenset(
+    """
+    costo costi prezzo prezzi tempo tempi ci vuole vogliono mette mettono dura durano durata
+    servono occorre occorrono bisogna documenti documento documentazione carte necessari
+    necessario necessaria possibile puo entro giorni giorno settimane mesi quanto quanto
+    scade scadenza limite minimo massimo procedura passaggi modulo online gratis gratuito
+    caro cara ancora invece esattamente poi allora anche solo sempre tutto altro altri
+    sono ce c'e chiedere chiede richiesta farlo farla
+    price prices fee fees charge time long take takes took documents document papers paperwork
+    need needed required necessary days weeks months deadline minimum maximum free form
+    there it that this then also else anything exactly get done ask request
+    coute cout prix frais temps faut prend delai documents document papiers necessaire
+    necessaires jours semaines mois minimum maximum gratuit formulaire ligne quels quelles
+    quel quelle ca cela demande demander faire alors aussi encore
+    """.split()
+)
+
+
+def has_no_subject(message: str) -> bool:
+    """A question with no subject of its own: only ways of asking and what any procedure has
+    ("che documenti servono?", "posso sapere quanto costa?", "how long does it take?").
+    It is about the last topic, whatever its words resemble."""
+    words = _subject_words(message)
+    return all(fold(w) in _ANY_SUBJECT or w in _ANY_SUBJECT for w in words)
 
 
 def question_text(state: ConversationState) -> str:

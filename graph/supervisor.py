@@ -24,7 +24,7 @@ from graph.policy import (
 )
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
-from graph.reply import Reply, user_text
+from graph.reply import Reply, has_no_subject, user_text
 from graph.slots import find_customer_code, find_iban, find_pdr, find_pod, find_position
 from graph.state import (
     PERSONAL_DATA_ROUTES,
@@ -200,11 +200,13 @@ def _asks_while_identifying(text: str, folded: str) -> bool:
     return _asks_how(text, folded) or (_carries_no_answer(text, folded) and is_question(text))
 
 
-def _side_question(flow: Flow, text: str, folded: str) -> bool:
+def _side_question(flow: Flow, text: str, folded: str, subjectless: bool) -> bool:
     """ "wait, how long does it take to become active?" while the direct debit waits for the
-    IBAN: a question besides the procedure's, carrying no answer to it. A fault report's
-    questions are its own ("quando torna la luce?")."""
-    return flow.get("vertical") != "outage" and _asks_how(text, folded)
+    IBAN: a question besides the procedure's, carrying no answer to it ("posso sapere quanto
+    costa?" too). A fault report's questions are its own ("quando torna la luce?")."""
+    return flow.get("vertical") != "outage" and (
+        _asks_how(text, folded) or (subjectless and _carries_no_answer(text, folded))
+    )
 
 
 def _own_topic_request(u: Understanding, text: str) -> bool:
@@ -559,7 +561,12 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             if _asks_while_identifying(text, folded) and not _own_topic_request(u, text):
                 # "c'est combien de temps pour la résiliation ?" while the customer code is
                 # asked: answered from the documents; the identification still waits.
-                asked = u.route if u.route in VERTICALS and u.confidence >= 0.6 else None
+                # ("che documenti servono?" asks about the request waiting, whatever the vote)
+                asked = (
+                    u.route
+                    if u.route in VERTICALS and u.confidence >= 0.6 and not has_no_subject(text)
+                    else None
+                )
                 return goto(
                     "knowledge",
                     "a question while identification is under way; answered from the documents",
@@ -607,7 +614,12 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
         if in_identification:
             update["pending_route"] = None  # the customer moved on: a new question
-        if flow and _side_question(flow, text, folded) and not _own_topic(u, flow):
+        subjectless = is_question(text) and has_no_subject(text)
+        if (
+            flow
+            and _side_question(flow, text, folded, subjectless)
+            and (subjectless or not _own_topic(u, flow))
+        ):
             # Answered from the documents; the procedure waits, offered again after the answer
             # (an answer to its question resumes it too).
             return goto(
@@ -626,6 +638,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             or carries_data(text)
             or _answers_an_offer(folded, text)
             or _picks_a_choice(folded, state.get("choices"))
+            or subjectless
             or (flow.get("vertical") == "outage" and _CHECKED_AT_HOME.search(folded))
         ):
             route = flow["vertical"]  # type: ignore[assignment]
@@ -660,6 +673,11 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             elif last in VERTICALS and refers_back and u.confidence < REFERS_BACK_VOTE:
                 route = last  # type: ignore[assignment]
                 reason = "follow-up: it refers back to the previous question"
+                update["follow_up_of"] = _previous_message(state)
+            elif last in VERTICALS and subjectless and not u.by_rule:
+                # "che documenti servono?" after the voltura: its cost, time or documents
+                route = last  # type: ignore[assignment]
+                reason = "follow-up: a question with no subject of its own"
                 update["follow_up_of"] = _previous_message(state)
             else:
                 reason = f"intent {route} ({u.confidence:.2f})"

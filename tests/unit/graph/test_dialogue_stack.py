@@ -281,3 +281,62 @@ def test_a_reading_already_sent_with_an_estimated_bill_is_about_the_bill() -> No
 
     assert asks_to_act("self_reading", "posso mandare la lettura?")
     assert not asks_to_act("self_reading", "ho mandato la lettura ma la bolletta è stimata")
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "route", "doc_id"),
+    [
+        ("come funziona la voltura?", "che documenti servono?", "contracts", "voltura"),
+        (
+            "how do I take over the contract in my name?",
+            "what documents do I need?",
+            "contracts",
+            "voltura",
+        ),
+        (
+            "comment faire la voltura du contrat ?",
+            "il faut quels papiers ?",
+            "contracts",
+            "voltura",
+        ),
+        (
+            "posso rateizzare la bolletta?",
+            "posso sapere quanto costa?",
+            "instalments",
+            "rateizzazione",
+        ),
+    ],
+)
+def test_a_question_with_no_subject_of_its_own_follows_the_last_topic(
+    make_graph, first: str, then: str, route: str, doc_id: str
+) -> None:
+    """ "che documenti servono?" after the voltura was voted bonus (1.0: the bonus examples ask
+    for documents), and "posso sapere quanto costa?" after the instalments quoted the costs of
+    a new connection. A question with only ways of asking and what any procedure has (cost,
+    time, documents) is about the last topic, searched in its documents."""
+    graph, _ = make_graph()
+    answered, followed = converse(graph, first, then)
+    assert answered.route == route, answered.reply
+    assert followed.route == route, followed.reply
+    cited = [c.doc_id for c in followed.citations]
+    assert any(doc_id in c for c in cited), cited
+    assert not any(other in c for c in cited for other in ("subentro", "bonus")), cited
+
+
+def test_a_question_with_no_subject_while_the_code_is_asked_is_about_the_request(
+    make_graph,
+) -> None:
+    graph, _ = make_graph()
+    asked, answered = converse(graph, "voglio fare la voltura", "che documenti servono?")
+    assert asked.awaiting == "identification", asked.reply
+    assert answered.route == "contracts" and answered.awaiting == "identification"
+    assert any("voltura" in c.doc_id for c in answered.citations), answered.citations
+    assert "codice fiscale" in (answered.reply or ""), answered.reply
+
+
+def test_a_question_with_a_subject_of_its_own_is_still_a_new_topic(make_graph) -> None:
+    graph, _ = make_graph()
+    _, switched = converse(
+        graph, "come funziona la voltura?", "quali documenti servono per il bonus sociale?"
+    )
+    assert switched.route == "bonus", switched.reply
