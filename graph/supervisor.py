@@ -35,7 +35,7 @@ from graph.state import (
     Route,
     SuspendedFlow,
 )
-from graph.verticals import cancelled_text
+from graph.verticals import cancelled_text, continues_answer
 from knowledge.sparse import fold
 
 Goto = Literal[Route, "identify", "knowledge", "respond", "__end__"]
@@ -666,6 +666,15 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 # emergency, whatever the words resemble
                 route = "outage"
                 reason = "news after an emergency"
+            elif (
+                last in VERTICALS
+                and not u.by_rule
+                and (u.route in ("general", last) or u.confidence < 0.6)
+                and continues_answer(str(last), text)
+            ):
+                # "any news?" after a fault report: news of it, by the vertical's own rules
+                route = last  # type: ignore[assignment]
+                reason = f"follow-up of the {last} answer by its rules"
             elif last in VERTICALS and _follows_up(folded, u, text):
                 route = last  # type: ignore[assignment]
                 reason = "follow-up of the previous question"

@@ -47,3 +47,16 @@ def description(name: str) -> str:
 
     path = Path(__file__).parent / name / "intents.yaml"
     return str(yaml.safe_load(path.read_text(encoding="utf-8")).get("description", name))
+
+
+def continues_answer(name: str, text: str) -> bool:
+    """Whether a message follows up on the vertical's last answer by its own rules (its
+    rules' `continues_answer`, when it has one): "any news?" after a fault report."""
+    if name not in REGISTRY:
+        return False
+    try:
+        rules = import_module(f"graph.verticals.{name}.rules")
+    except ModuleNotFoundError:
+        return False
+    check = getattr(rules, "continues_answer", None)
+    return bool(check and check(text))

@@ -138,9 +138,16 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         flow = state.get("flow") or {}
         if flow.get("vertical") == "outage":
             text = user_text(state)
-            if find_ticket_id(text) or intent_of(text) == "status":
-                return Command(goto="status", update={"turn_text": text, "turn_continues": True})
             slots = dict(flow.get("slots", {}))
+            if find_ticket_id(text) or (
+                intent_of(text) == "status"
+                and (state.get("identified") or _any_opened(deps, state))
+            ):
+                return Command(goto="status", update={"turn_text": text, "turn_continues": True})
+            if intent_of(text) == "status":
+                # "any news?" before this report is filed: nothing to follow yet, and no
+                # reason to ask who the customer is; the report goes on
+                slots["not_filed_yet"] = True
             update = {"turn_text": text, "turn_slots": slots, "turn_first": False}
             return Command(goto="report", update=update)
         question = question_text(state)
@@ -385,6 +392,8 @@ class _Report:
     def advance(self, text: str, first: bool = False) -> Turn:
         flow = self.state.get("flow") or {}
         step = None if first else flow.get("step")
+        if self.slots.pop("not_filed_yet", False):
+            self.notes.append(render(TEMPLATES, "not_filed_yet", self.language))
         self._take(text, step)
         slots, language = self.slots, self.language
         customer = self.deps.backend.get_customer(self.code) if self.code else None
@@ -686,6 +695,10 @@ def _address(slots: dict[str, Any]) -> str:
     if commune.lower() in street.lower():  # a supply's address names its commune already
         return street
     return ", ".join(p for p in (street, commune) if p)
+
+
+def _any_opened(deps: GraphDeps, state: ConversationState) -> bool:
+    return bool(tickets_opened_here(deps, state.get("user_id", "")))
 
 
 def _status(deps: GraphDeps, state: ConversationState, text: str, **update: Any) -> Turn:

@@ -79,7 +79,9 @@ _FOLLOW_UP = re.compile(
     r"\b(a che punto|stato (della|del|di)|status of|ou en est|(la )?mia segnalazione|"
     r"my (report|ticket)|mon signalement)"
 )
-_NEWS = re.compile(r"\b(notizie|news|aggiornament\w*|updates?|des nouvelles)\b")
+_NEWS = re.compile(
+    r"\b(notizie|novita|news|aggiornament\w*|updates?|des nouvelles|du nouveau|nouveautes?)\b"
+)
 _PLANNED = re.compile(
     r"\b(programmat\w*|lavori|avvis\w*|planned|scheduled|maintenance|works|travaux|prevue?s?|"
     r"programmee?s?)\b"
@@ -126,6 +128,8 @@ _NOT_A_COMMUNE = re.compile(
     r"bonjour|bonsoir|hello|hi|grazie|thanks|merci|si|sì|ok|oui|yes|no|non)\b",
     re.I,
 )
+# The house number written before the street, as in English and French.
+_NUMBER_FIRST = re.compile(r"(?:^|[\s,;:])(\d{1,4}(?:/?[a-z])?)\s*,?\s*$", re.I)
 # "Figline Valdarno, via Roma": the commune written first, then a comma.
 _COMMUNE_BEFORE = re.compile(r"(?:^|[,;.]\s*)([A-Z][^\d,;\n\[\]?!.]{1,40}?)\s*,\s*$")
 
@@ -299,6 +303,12 @@ def intent_of(text: str) -> Intent:
     return "question"
 
 
+def continues_answer(text: str) -> bool:
+    """A message that only makes sense after an outage answer: news of the report ("any
+    news?", "ci sono novità?"), whatever topic its few words resemble."""
+    return intent_of(text) == "status" and problem_of(text) is None
+
+
 def _clean_commune(raw: str | None) -> str | None:
     if not raw:
         return None
@@ -333,6 +343,8 @@ def find_address(text: str) -> Address | None:
         street = text[start:end].strip()
         if match.group("number"):
             street += " " + text[match.start("number") : match.end("number")]
+        elif first := _NUMBER_FIRST.search(text[:start]):
+            street += " " + first.group(1)  # "12 via Roma", "12, rue de la Paix"
         commune = None
         if match.group("commune"):
             c_start, c_end = match.span("commune")

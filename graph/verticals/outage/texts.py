@@ -233,6 +233,13 @@ TEMPLATES: Templates = {
         "en": "If the problem continues, write to me or call the fault line on {phone}.",
         "fr": "Si le problème persiste, écrivez-moi ou appelez le dépannage au {phone}.",
     },
+    "not_filed_yet": {
+        "it": "Non ci sono ancora novità da darti: la segnalazione non è ancora aperta, mi "
+        "manca un'informazione.",
+        "en": "There is no news yet: the report is not filed yet, I need one more detail.",
+        "fr": "Pas encore de nouvelles : le signalement n'est pas encore ouvert, il me manque "
+        "une information.",
+    },
     "no_open_ticket": {
         "it": "Non trovo segnalazioni aperte a tuo nome. Se c'è un guasto, dimmi cosa manca e "
         "dove.",
