@@ -39,6 +39,7 @@ _OWN_DATA = re.compile(
     r"(derniere|prochaine) facture|(voglio|vorrei|devo|posso) (vedere|sapere quanto|avere|"
     r"ricevere|controllare)|i (want|would like|need) to (see|check|get)|"
     r"je (veux|voudrais) (voir|recevoir)|mandami|inviami|mi mandate|mi mandi|send me|"
+    r"fammi vedere|mostrami|show me|montrez-moi|"
     r"envoyez-moi|copia|duplicat\w*|pdf|copy|copie|quando scade la mia|when is my bill due|"
     r"(bolletta|fattura|bill|facture) (di|of|de) (gennaio|febbraio|marzo|aprile|maggio|"
     r"giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|january|february|march|april|"
@@ -68,7 +69,10 @@ _OWN_QUESTION = re.compile(
 # my bill?"), not when or how often bills are sent ("ogni quanto mi mandate la bolletta?").
 _SEND_ME_A_BILL = re.compile(
     r"\b(mi (mandi|mandate|invii|inviate|rimandi|puoi mandare|puoi inviare|potete mandare|"
-    r"potete inviare)|(puoi|potete|potresti|potreste) (mandarmi|inviarmi|rimandarmi)|"
+    r"potete inviare|fai vedere|fate vedere|puoi far vedere|mostri|mostrate)|"
+    r"(puoi|potete|potresti|potreste) (mandarmi|inviarmi|rimandarmi|mostrarmi)|"
+    r"(can|could|would) you show me|show me|"
+    r"(pouvez|pourriez|peux|pourrais)-?(vous|tu)? me montrer|"
     r"(can|could|would) you (re)?send|(pouvez|pourriez|peux|pourrais)-?(vous|tu)? "
     r"m'?(envoyer|renvoyer))\b.{0,30}(bollett|fattur|bill|invoice|factur)\w*"
 )
@@ -183,7 +187,12 @@ def needs_identity(route: str, text: str) -> bool:
     question = is_question(text)
     if (_OWN_QUESTION if question else _OWN_DATA).search(folded):
         return True
-    if question and _SEND_ME_A_BILL.search(folded) and not _WHEN.search(folded):
+    if (
+        question
+        and _SEND_ME_A_BILL.search(folded)
+        and not _WHEN.search(folded)
+        and not re.search(r"\b(come|how|comment)\b", folded)  # "show me how to read it"
+    ):
         return True
     if _OWN_RECORDS.search(folded) and not any(_HOW_TO.match(c) for c in _clauses(folded)):
         return True
@@ -377,3 +386,18 @@ def make_identify(deps: GraphDeps):  # type: ignore[no-untyped-def]
         return done(Reply(render(TEMPLATES, "otp_sent", language)), otp=challenge_new)
 
     return identify
+
+
+_THANKS = ("grazie", "thanks", "thank you", "merci", "ok grazie", "perfetto")
+# A few words of thanks, whatever opens them ("parfait merci beaucoup", "super, grazie mille",
+# "ok perfect thank you so much"): searched as a question, they quoted whatever passage came
+# closest (an offer sheet's withdrawal terms).
+_SHORT_THANKS = re.compile(
+    r"^(\W*\w+){0,3}\W*\b(grazie|thanks|thank you|thx|merci|cheers)\b(\W*\w+){0,3}\W*$"
+)
+
+
+def is_thanks(text: str) -> bool:
+    """Thanks, perhaps with a few words around them ("ok grazie mille", "parfait merci")."""
+    folded = fold(text).strip(" .!?")
+    return any(folded.startswith(w) for w in _THANKS) or bool(_SHORT_THANKS.match(folded))

@@ -10,7 +10,7 @@ from langgraph.types import Command
 
 from graph.deps import GraphDeps
 from graph.grounded import knowledge_reply
-from graph.policy import is_question
+from graph.policy import is_question, is_thanks
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, user_text
@@ -31,13 +31,6 @@ _GREETING = (
     "bonsoir",
     "salut",
 )
-_THANKS = ("grazie", "thanks", "thank you", "merci", "ok grazie", "perfetto")
-# A few words of thanks, whatever opens them ("parfait merci beaucoup", "super, grazie mille",
-# "ok perfect thank you so much"): searched as a question, they quoted whatever passage came
-# closest (an offer sheet's withdrawal terms).
-_SHORT_THANKS = re.compile(
-    r"^(\W*\w+){0,3}\W*\b(grazie|thanks|thank you|thx|merci|cheers)\b(\W*\w+){0,3}\W*$"
-)
 # "Yes, that's right", "ok", "great": an acknowledgement of what was just done.
 _ACKNOWLEDGEMENT = re.compile(
     r"^(si|sì|ok|okay|okk?|va bene|bene|benissimo|ottimo|giusto|esatto|certo|d'accordo|"
@@ -55,7 +48,7 @@ def make_general(deps: GraphDeps):  # type: ignore[no-untyped-def]
         language = state.get("language", "it")
         text = user_text(state)
         folded = fold(text).strip(" .!?")
-        if any(folded.startswith(w) for w in _THANKS) or _SHORT_THANKS.match(folded):
+        if is_thanks(text):
             key = "thanks"
         elif _ACKNOWLEDGEMENT.match(folded):
             key = "acknowledged"

@@ -20,6 +20,7 @@ from graph.policy import (
     identification_lapsed,
     is_locked,
     is_question,
+    is_thanks,
     needs_identity,
 )
 from graph.prompts import render
@@ -218,11 +219,30 @@ def _own_topic_request(u: Understanding, text: str) -> bool:
 _CHECK_IT = re.compile(r"\b(controll|verific|check|look|verifi|regard)")
 
 
+# A yes that stays one with thanks after it ("sì grazie" is "yes please"; "ok grazie" closes).
+_PLAIN_YES = re.compile(r"^(si|yes|yeah|yep|oui|certo|sure|volentieri|avec plaisir)\b")
+
+
+def _closes(text: str) -> bool:
+    """Thanks without a yes ("ok grazie", "perfetto grazie mille", "ok thanks", "merci"): the
+    conversation is closing, whatever was offered."""
+    return is_thanks(text) and not _PLAIN_YES.match(fold(text))
+
+
 def _takes_offer(text: str) -> bool:
     """A yes to what was offered, and not a new question opened with one: "ok e quanto tempo
-    avete per rispondere?" asks something else; "ok, can you check?" takes the offer."""
-    if not accepts(text):
+    avete per rispondere?" asks something else; "ok, can you check?" takes the offer; "ok
+    grazie" is thanks, and "can u check it" takes it without a yes."""
+    if _closes(text):
         return False
+    folded = fold(text)
+    if not accepts(text):
+        return (
+            len(folded.split()) <= 4
+            and bool(_CHECK_IT.search(folded))
+            and not declines(text)
+            and not re.search(r"\b(non|not|pas)\b", folded)
+        )
     rest = after_yes(text)
     return not is_question(rest) or bool(_CHECK_IT.search(rest))
 
@@ -445,6 +465,11 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             # Only offered after an answer ("shall I start the change of offer?") and not
             # taken up: the message stands on its own ("et pour le gaz ?" is a follow-up of
             # the answer, not a reply to the offer).
+            flow = None
+            update["flow"] = None
+        if flow and str(flow.get("step", "")).startswith("offer") and _closes(text):
+            # "grazie mille" after the offer to pay the bill in instalments: a close, not an
+            # answer (the bill was shown again)
             flow = None
             update["flow"] = None
         dropping = route != "handoff" and _DROP.search(folded)  # "lascia stare, un operatore"

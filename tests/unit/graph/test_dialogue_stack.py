@@ -340,3 +340,48 @@ def test_a_question_with_a_subject_of_its_own_is_still_a_new_topic(make_graph) -
         graph, "come funziona la voltura?", "quali documenti servono per il bonus sociale?"
     )
     assert switched.route == "bonus", switched.reply
+
+
+HIGH_BILL = "ciao la bolletta del gas e altissima questo mese xke?"
+
+
+@pytest.mark.parametrize(
+    ("first", "thanks"),
+    [
+        (HIGH_BILL, "ok grazie"),
+        (HIGH_BILL, "perfetto grazie mille"),
+        ("hi, my bill is way too high this month, why?", "ok thanks"),
+        ("ma facture est très élevée ce mois-ci, pourquoi ?", "ok merci"),
+    ],
+)
+def test_thanks_after_the_offer_to_check_the_bill_is_a_close_not_a_yes(
+    make_graph, first: str, thanks: str
+) -> None:
+    """ "ok grazie" after the usual causes of a high bill and the offer to check it was taken
+    for a yes: the customer code was asked of someone saying goodbye."""
+    graph, _ = make_graph()
+    answered, closed = converse(graph, first, thanks)
+    assert answered.route == "billing" and "LM" in (answered.reply or ""), answered.reply
+    assert closed.route == "general" and closed.awaiting is None, closed.reply
+    assert "LM" not in (closed.reply or "")
+
+
+@pytest.mark.parametrize("yes", ["sì grazie", "si controlla", "can u check it", "oui merci"])
+def test_a_yes_or_a_request_to_check_takes_the_offer(make_graph, yes: str) -> None:
+    """ "can u check it" got the out-of-scope refusal (vote: general), and the code sent next
+    identified for nothing in particular."""
+    graph, _ = make_graph()
+    answered, taken, coded, identified = converse(graph, HIGH_BILL, yes, GIULIA, "123456")
+    assert taken.route == "billing" and taken.awaiting == "identification", taken.reply
+    assert coded.awaiting == "otp"
+    assert "compare_with_average" in {a.tool for a in identified.actions}, identified.reply
+
+
+def test_thanks_after_the_offer_of_instalments_closes_without_showing_the_bill_again(
+    make_graph,
+) -> None:
+    graph, _ = make_graph()
+    *_, shown, closed = converse(graph, HIGH_BILL, "sì", GIULIA, "123456", "grazie mille")
+    assert shown.procedure is not None and shown.procedure.step == "offer_instalments"
+    assert closed.route == "general" and not closed.actions, closed.reply
+    assert closed.procedure is None and "€" not in (closed.reply or "")
