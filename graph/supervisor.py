@@ -602,6 +602,31 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     follow_up_of=None if asked else _previous_message(state),
                 )
             if (
+                carries_data(text)
+                and not find_customer_code(text)
+                and state.get("pending_route") is not None
+            ):
+                # An IBAN or a POD sent before the customer code: kept with the request it
+                # belongs to, which reads it once the customer is identified
+                waits = "otp_waits" if state.get("otp") else "identification_waits"
+                kept = render(TEMPLATES, "kept_for_request", language)
+                deps.audit.record(
+                    thread,
+                    "policy",
+                    "data_kept",
+                    "data sent before identification",
+                    customer_code=customer,
+                )
+                return Command(
+                    goto="respond",
+                    update={
+                        **update,
+                        **Reply(f"{kept} {render(TEMPLATES, waits, language)}").update(),
+                        "route": "identify",
+                        "pending_text": f"{state.get('pending_text') or ''}\n{text}".strip(),
+                    },
+                )
+            if (
                 u.route != state.get("pending_route")
                 and _own_topic_request(u, text)
                 and not (find_customer_code(text) or _answers_the_question(text))

@@ -154,6 +154,11 @@ TEMPLATES: Templates = {
         "fr": "Si vous voulez me transmettre le relevé de votre compteur, envoyez-moi votre "
         "code client (il commence par LM).",
     },
+    "kept_for_request": {
+        "it": "Grazie, lo tengo per la tua richiesta.",
+        "en": "Thank you, I'll keep it for your request.",
+        "fr": "Merci, je le garde pour votre demande.",
+    },
     "identification_waits": {
         "it": "Per continuare con la tua richiesta, scrivimi il tuo codice cliente (inizia con LM).",
         "en": "To go on with your request, send me your customer code (it starts with LM).",

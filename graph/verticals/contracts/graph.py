@@ -131,7 +131,12 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 return Command(goto="answer", update={"turn_text": text, "turn_kind": kind})
             slots = {"kind": kind, "request": text}
         elif step == "identify":
-            text = slots.get("request", "") if text else ""
+            # the request, and what was sent for it while the customer code was asked (an
+            # IBAN), kept by the supervisor after it
+            request = str(slots.get("request", ""))
+            pending = state.get("pending_text") or ""
+            sent = pending[len(request) :].strip() if pending.startswith(request) else ""
+            text = f"{request}\n{sent}".strip() if text else ""
         if not state.get("identified"):
             return leave(
                 "identify",

@@ -592,3 +592,39 @@ def test_a_question_not_opened_by_a_question_word_while_the_code_is_asked_is_ans
     assert coded.awaiting == "otp", coded.reply
     (identified,) = converse(graph, "123456")
     assert identified.route == "instalments" and identified.awaiting == "choice", identified.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi fai vedere la bolletta del gas?",
+        "can you show me my last bill?",
+        "fammi vedere la bolletta",
+    ],
+)
+def test_show_me_the_bill_is_a_request_for_the_customers_own_bill(make_graph, text: str) -> None:
+    """ "mi fai vedere la bolletta del gas?" was answered from the gas bill guide."""
+    graph, _ = make_graph()
+    (asked,) = converse(graph, text)
+    assert asked.route == "billing" and asked.awaiting == "identification", asked.reply
+
+
+@pytest.mark.parametrize(
+    ("request_", "iban"),
+    [
+        ("bonjour je voudrais passer au prélèvement automatique", "FR7630006000011234567890189"),
+        ("vorrei attivare la domiciliazione bancaria", "IT60X0542811101000000123456"),
+    ],
+)
+def test_an_iban_sent_before_the_customer_code_is_kept_for_the_request(
+    make_graph, request_: str, iban: str
+) -> None:
+    """The IBAN sent while the customer code was asked changed the request to self-reading
+    (its digits), and was then lost: the direct debit asked for it again."""
+    graph, _ = make_graph()
+    asked, kept, coded, identified = converse(graph, request_, iban, GIULIA, "123456")
+    assert asked.awaiting == "identification", asked.reply
+    assert kept.route == "contracts" and kept.awaiting == "identification", kept.reply
+    assert coded.awaiting == "otp"
+    assert identified.awaiting == "consent", identified.reply
+    assert iban[-4:] in (identified.reply or "")
