@@ -198,6 +198,8 @@ _GLOSSARY: dict[str, str] = {
     "tax code": "codice fiscale",
     "fiscal code": "codice fiscale",
     "serial number": "matricola contatore",
+    "numero de serie": "matricola contatore",
+    "matricule": "matricola contatore",
     # water bill
     "sewer": "fognatura",
     "sewage": "fognatura depurazione",

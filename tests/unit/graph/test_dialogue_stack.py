@@ -385,3 +385,22 @@ def test_thanks_after_the_offer_of_instalments_closes_without_showing_the_bill_a
     assert shown.procedure is not None and shown.procedure.step == "offer_instalments"
     assert closed.route == "general" and not closed.actions, closed.reply
     assert closed.procedure is None and "€" not in (closed.reply or "")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["aspetta dove trovo la matricola?", "wait, where do I find the meter's serial number?"],
+)
+def test_where_the_meter_serial_number_is_asked_while_the_reading_waits(
+    make_graph, question: str
+) -> None:
+    """ "aspetta dove trovo la matricola?" while the reading was awaited quoted the gas
+    emergency guide: no document said where the serial number is."""
+    graph, _ = make_graph()
+    *_, answered, resumed = converse(
+        graph, "vorrei mandare la lettura del gas", GIULIA, "123456", question, "sì"
+    )
+    assert answered.route == "self_reading", answered.reply
+    assert any("autolettura" in c.doc_id for c in answered.citations), answered.citations
+    assert "emergenz" not in " ".join(c.doc_id for c in answered.citations)
+    assert resumed.awaiting == "slot:await_reading", resumed.reply
