@@ -29,6 +29,8 @@ from graph.verticals.bonus.tools import (
     NEVER_ASKED,
     PHYSICAL_DURATION,
     THRESHOLDS,
+    WATER_AMOUNT,
+    WATER_AUTOMATIC,
     customer_bonuses,
     electricity_supply,
     passage,
@@ -158,15 +160,27 @@ def physical_reply(deps: GraphDeps, customer: Customer | None, language: str) ->
     return reply
 
 
+# The water bonus asked about by name: its own document, not the general overview (which
+# ends with the physical-hardship bonus, electricity only).
+_WATER = re.compile(r"\b(acqua|idric\w*|water|eau)\b")
+
+
 def eligibility_reply(deps: GraphDeps, question: str, language: str) -> Reply:
     """Thresholds, automatic recognition after the DSU, the physical bonus's application:
     each quoted from its own section of the knowledge base, with citations."""
-    quotes = [quote(deps, topic) for topic in (THRESHOLDS, AUTOMATIC, APPLICATION)]
+    water = bool(_WATER.search(fold(question)))
+    topics = (
+        (THRESHOLDS, WATER_AUTOMATIC, WATER_AMOUNT)
+        if water
+        else (THRESHOLDS, AUTOMATIC, APPLICATION)
+    )
+    quotes = [quote(deps, topic) for topic in topics]
     hits = [hit for _, found in quotes for hit in found]
     if deps.chat_model is not None and hits:
         reply = grounded_reply(deps, question, language, hits)
     else:
-        lines = [render(TEMPLATES, "eligibility_intro", language)]
+        intro = "eligibility_intro_water" if water else "eligibility_intro"
+        lines = [render(TEMPLATES, intro, language)]
         lines += [f"{i}. {text}" for i, (text, _) in enumerate(quotes, 1) if text]
         reply = Reply("\n".join(lines)).cite(hits)
     reply.act("search_knowledge", bool(reply.citations))

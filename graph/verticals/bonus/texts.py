@@ -197,6 +197,14 @@ TEMPLATES: Templates = {
         "en": "Thresholds (from our documents, in Italian): {text}",
         "fr": "Seuils (d'après nos documents, en italien) : {text}",
     },
+    "eligibility_intro_water": {
+        "it": "Ecco chi ha diritto al bonus idrico (il bonus sociale sull'acqua) e come si "
+        "ottiene:",
+        "en": "Who is entitled to the water bonus (the social bonus on water) and how to get it "
+        "(from our documents, in Italian):",
+        "fr": "Qui a droit au bonus eau (le bonus social sur l'eau) et comment l'obtenir "
+        "(d'après nos documents, en italien) :",
+    },
     "eligibility_intro": {
         "it": "Ecco chi ha diritto al bonus sociale e come si ottiene:",
         "en": "Who is entitled to the social bonus and how to get it (from our documents, in "

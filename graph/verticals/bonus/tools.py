@@ -46,6 +46,16 @@ PHYSICAL_DURATION: Topic = (
     PHYSICAL_DOC,
     "quanto dura il bonus per disagio fisico",
 )
+WATER_AUTOMATIC: Topic = (
+    "bonus idrico automatico DSU INPS nessuna domanda",
+    WATER_DOC,
+    "come si ottiene il bonus idrico",
+)
+WATER_AMOUNT: Topic = (
+    "bonus idrico 50 litri per persona al giorno 18,25 metri cubi",
+    WATER_DOC,
+    "quanto vale il bonus idrico",
+)
 NEVER_ASKED: Topic = (
     "cosa Lumea non ti chiederà mai su WhatsApp DSU attestazione ISEE",
     WHATSAPP_DOC,

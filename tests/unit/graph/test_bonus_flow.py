@@ -234,3 +234,21 @@ def test_supply_bonus_states_follow_the_validity_dates() -> None:
     assert supply_bonus(_customer(gas), gas, TODAY).obtainable == ("economic",)
     shop = _supply()
     assert supply_bonus(_customer(shop, domestic=False), shop, TODAY).state == "not_domestic"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "voglio sapere se ho diritto al bonus acqua",
+        "who can get the water bonus?",
+        "qui a droit au bonus social sur l'eau ?",
+    ],
+)
+def test_who_gets_the_water_bonus_is_answered_from_the_water_bonus(make_graph, text: str) -> None:
+    """The water bonus asked about by name got the general overview, which ends with the
+    physical-hardship bonus (electricity only) and says nothing of the water."""
+    graph, _ = make_graph()
+    (answered,) = converse(graph, text)
+    assert answered.route == "bonus"
+    assert "bonus-idrico" in {c.doc_id for c in answered.citations}, answered.citations
+    assert "18,25" in (answered.reply or "") and "disagio fisico" not in (answered.reply or "")
