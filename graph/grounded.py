@@ -276,6 +276,12 @@ _COMMODITY_WORDS = {
 }
 
 
+def follows_without_subject(state: ConversationState) -> bool:
+    """A follow-up with no subject of its own ("how long does it take?" after the
+    termination): searched in its topic's documents only (see retrieve_for_question)."""
+    return bool(state.get("follow_up_of")) and has_no_subject(user_text(state))
+
+
 def vertical_answer(deps: GraphDeps, state: ConversationState, vertical: str) -> Reply:
     """A vertical's documents answer to this turn's question, in the commodity it is about."""
     from graph.reply import question_text
@@ -286,6 +292,7 @@ def vertical_answer(deps: GraphDeps, state: ConversationState, vertical: str) ->
         state.get("language", "it"),
         verticals=[vertical],
         commodity=asked_commodity(state),
+        scoped=follows_without_subject(state),
     )
 
 
@@ -321,15 +328,13 @@ def make_knowledge(deps: GraphDeps):  # type: ignore[no-untyped-def]
         language = state.get("language", "it")
         route = str(state.get("route") or "general")
         text = user_question(state)
-        # A follow-up with no subject of its own is searched in its topic's documents only
-        subjectless = bool(state.get("follow_up_of")) and has_no_subject(user_text(state))
         reply = knowledge_reply(
             deps,
             text,
             language,
             verticals=[route],
             commodity=asked_commodity(state),
-            scoped=subjectless and route in VERTICALS,
+            scoped=follows_without_subject(state) and route in VERTICALS,
         )
         # A customer code sent next continues this question with identification; a plain
         # "yes" does only when the offer was made in words.

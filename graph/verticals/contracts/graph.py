@@ -16,7 +16,7 @@ from graph.accounts import accepts, commodity_name, day, declines, is_no, is_yes
 from graph.agent import agent_steps
 from graph.backends.ports import BackendError, Case, CaseKind, Customer, Supply
 from graph.deps import GraphDeps
-from graph.grounded import asked_commodity, knowledge_reply
+from graph.grounded import asked_commodity, follows_without_subject, knowledge_reply
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
@@ -202,6 +202,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             state.get("turn_kind"),
             commodity=asked_commodity(state),
             prices=prices,
+            scoped=follows_without_subject(state),
         )
 
     def turn_of(state: ContractsState) -> _Turn:
@@ -281,6 +282,7 @@ def _information(
     *,
     commodity: str | None,
     prices: bool,
+    scoped: bool = False,
 ) -> Command[str]:
     """How a procedure works, from the knowledge base with citations; no identification."""
     reply = knowledge_reply(
@@ -291,6 +293,7 @@ def _information(
         commodity=commodity,
         # the offers' own sheets: "quanto costa il gas?" found what a voltura costs
         doc_type=["tariff"] if prices else None,
+        scoped=scoped,
     )
     offers = prices or rules.asks_about_offers(text)
     if kind is None and offers and commodity != "water":
