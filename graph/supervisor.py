@@ -172,7 +172,8 @@ def _follows_up(folded: str, u: Understanding, text: str) -> bool:
 # A question about how things work, by its first word (after "wait", "ok"...): in the middle
 # of a procedure it is asked besides the procedure's question, not an answer to it.
 _ASKS_HOW = re.compile(
-    r"^(?:e |and |et |ma |but |mais )?(?:come|cosa|cos'?\s?e|quando|entro quando|quant[aeio]|"
+    r"^(?:no |non )?(?:e |and |et |ma |but |mais )?(?:(?:prima |first )?(?:dimmi|mi dici|mi sai dire|"
+    r"tell me|dis-moi|dites-moi) )?(?:come|cosa|cos'?\s?e|quando|entro quando|quant[aeio]|"
     r"qual[ei]?|perche|dove|how|what|when|why|where|which|comment|quand|pourquoi|ou|combien|"
     r"quel(?:le)?s?|(?:c'?est |ca prend )?(?:ou|combien|quand|quoi|comment)|est-ce que)\b"
 )
@@ -201,12 +202,23 @@ def _asks_while_identifying(text: str, folded: str) -> bool:
     return _asks_how(text, folded) or (_carries_no_answer(text, folded) and is_question(text))
 
 
-def _side_question(flow: Flow, text: str, folded: str, subjectless: bool) -> bool:
+def _side_question(
+    flow: Flow, text: str, folded: str, choices: list[Choice] | None, u: Understanding
+) -> bool:
     """ "wait, how long does it take to become active?" while the direct debit waits for the
-    IBAN: a question besides the procedure's, carrying no answer to it ("posso sapere quanto
-    costa?" too). A fault report's questions are its own ("quando torna la luce?")."""
-    return flow.get("vertical") != "outage" and (
-        _asks_how(text, folded) or (subjectless and _carries_no_answer(text, folded))
+    IBAN: a question besides the procedure's, carrying no answer to it ("non so leggere il
+    contatore, come faccio?" too). A yes or no, or an option named, answers the procedure. A
+    fault report's questions are its own ("quando torna la luce?")."""
+    if flow.get("vertical") == "outage":
+        return False
+    if _asks_how(text, folded):
+        return True
+    return (
+        is_question(text)
+        and _carries_no_answer(text, folded)
+        and not (accepts(text) or declines(text) or _picks_a_choice(folded, choices))
+        # "mi inviate anche il pdf dell'ultima bolletta?" asks for the customer's own bill
+        and not needs_identity(u.route, text)
     )
 
 
@@ -499,8 +511,9 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
         continuing = False
         stack = list(state.get("suspended") or [])
+        figure = any(c.isdigit() for c in folded) and not is_question(text)
         if state.get("resume_offered") and stack and not flow:
-            if accepts(text):
+            if accepts(text) and not figure:  # "ok ecco 4520" is the reading
                 top = stack.pop()
                 deps.audit.record(
                     thread, "routing", "resume", "procedure resumed", customer_code=customer
@@ -538,7 +551,15 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     suspended=stack,
                     resume_offered=False,
                 )
-            if carries_data(text) or _answers_the_question(text):
+            answers_it = bool(carries_data(text) or _answers_the_question(text) or figure)
+            waiting = stack[-1]["flow"].get("vertical")
+            if not answers_it and stack[-1].get("choices") and not is_question(text):
+                # an option of the suspended procedure named ("je prends le fixe" after the
+                # question about fixed and variable prices)
+                answers_it = _picks_a_choice(folded, stack[-1]["choices"]) or (
+                    u.route == waiting and len(folded.split()) <= FOLLOW_UP_WORDS and not u.by_rule
+                )
+            if answers_it:
                 # The suspended question answered straight away (the IBAN, a reading, "la
                 # prima"): the procedure resumes with it.
                 top = stack.pop()
@@ -667,7 +688,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
         subjectless = is_question(text) and has_no_subject(text)
         if (
             flow
-            and _side_question(flow, text, folded, subjectless)
+            and _side_question(flow, text, folded, state.get("choices"), u)
             and (subjectless or not _own_topic(u, flow))
         ):
             # Answered from the documents; the procedure waits, offered again after the answer

@@ -215,9 +215,19 @@ def current_offers(retriever: Retriever, commodity: str, today: date) -> list[Of
     return sorted(offers, key=lambda o: o.name)
 
 
+# The customer's words for what distinguishes the offers, as the offers' names write them.
+_OFFER_WORDS = (
+    (re.compile(r"\b(fiss[oa]|fixed?|fix)\b"), "fissa"),
+    (re.compile(r"\b(variable|variabile|variab\w*|index\w*)\b"), "variabile"),
+)
+
+
 def choose_offer(text: str, offers: list[dict[str, str]]) -> dict[str, str] | None:
-    """The offer a customer picked: by number, by code or by a distinctive word of its name."""
+    """The offer a customer picked: by number, by code or by a distinctive word of its name
+    (in any of the three languages: "je prends le fixe" is Lumea Luce Fissa)."""
     folded = fold(text)
+    for pattern, word in _OFFER_WORDS:
+        folded = pattern.sub(word, folded)
     position = find_position(text, len(offers))
     if position is not None:
         return offers[position]

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from graph.verticals.contracts import rules
+from graph.verticals.contracts.tools import choose_offer
 
 TODAY = date(2026, 11, 26)
 
@@ -155,3 +156,25 @@ def test_documents_follow_the_corpus_per_procedure() -> None:
     assert rules.documents_needed("termination", "gas") == ["final_reading"]
     for kind in ("offer_change", "payment_method", "power_change"):
         assert rules.documents_needed(kind, "electricity") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("je prends le fixe", "Lumea Luce Fissa"),
+        ("the fixed one please", "Lumea Luce Fissa"),
+        ("quella a prezzo variabile", "Lumea Luce Variabile Indicizzata PUN"),
+        ("la seconda", "Lumea Luce Variabile Indicizzata PUN"),
+    ],
+)
+def test_an_offer_is_chosen_by_its_distinctive_word_in_any_language(text: str, name: str) -> None:
+    offers = [
+        {"code": "LUMEA-LF-2026", "doc_id": "offerta-lf", "name": "Lumea Luce Fissa"},
+        {
+            "code": "LUMEA-LV-2026",
+            "doc_id": "offerta-lv",
+            "name": "Lumea Luce Variabile Indicizzata PUN",
+        },
+    ]
+    chosen = choose_offer(text, offers)
+    assert chosen is not None and chosen["name"] == name

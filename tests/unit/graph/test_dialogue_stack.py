@@ -404,3 +404,64 @@ def test_where_the_meter_serial_number_is_asked_while_the_reading_waits(
     assert any("autolettura" in c.doc_id for c in answered.citations), answered.citations
     assert "emergenz" not in " ".join(c.doc_id for c in answered.citations)
     assert resumed.awaiting == "slot:await_reading", resumed.reply
+
+
+def test_tell_me_when_in_the_middle_of_the_plans_is_answered_and_the_plans_resume(
+    make_graph,
+) -> None:
+    """ "anzi no prima dimmi quando scade" while the plans were offered got the plans again:
+    a question opened by "dimmi" was not recognised."""
+    graph, _ = make_graph()
+    *_, answered, resumed = converse(
+        graph,
+        "buongiorno vorrei pagare a rate la bolletta",
+        GIULIA,
+        "123456",
+        "anzi no prima dimmi quando scade",
+        "ok allora procediamo con le rate",
+    )
+    assert "search_knowledge" in {a.tool for a in answered.actions}, answered.reply
+    assert answered.procedure is None
+    assert resumed.route == "instalments" and resumed.awaiting == "choice", resumed.reply
+
+
+def test_a_question_in_the_middle_of_the_reading_then_the_reading_with_an_ok(make_graph) -> None:
+    """ "non so leggere il contatore come faccio?" (no question word first) got the reading
+    prompt again; and "ok ecco 1234" after the answer was taken for a plain yes, its reading
+    dropped."""
+    graph, _ = make_graph()
+    *_, answered, read = converse(
+        graph,
+        "devo comunicare la lettura del gas",
+        GIULIA,
+        "123456",
+        "non so leggere il contatore come faccio?",
+        "ok ecco 12700",
+    )
+    assert "search_knowledge" in {a.tool for a in answered.actions}, answered.reply
+    assert any("autolettura" in c.doc_id for c in answered.citations)
+    assert "record_reading" in {a.tool for a in read.actions}, read.reply
+
+
+def test_an_offer_named_in_words_after_a_question_resumes_the_change_of_offer(make_graph) -> None:
+    graph, _ = make_graph()
+    *_, listed, answered, chosen = converse(
+        graph,
+        "bjr je veux changer d'offre pour l'électricité",
+        GIULIA,
+        "123456",
+        "c'est quoi la différence entre prix fixe et variable ?",
+        "je prends le fixe",
+    )
+    assert listed.awaiting == "choice", listed.reply
+    assert answered.procedure is None and answered.citations
+    assert chosen.awaiting == "consent" and "Fissa" in (chosen.reply or ""), chosen.reply
+
+
+def test_how_long_after_the_termination_answer_is_about_the_termination(make_graph) -> None:
+    graph, _ = make_graph()
+    _, followed = converse(
+        graph, "hello i moved house, how do i close my gas contract?", "how long does it take?"
+    )
+    assert followed.route == "contracts"
+    assert "5 giorni lavorativi" in (followed.reply or ""), followed.reply
