@@ -41,7 +41,9 @@ _OWN_DATA = re.compile(
     r"je (veux|voudrais) (voir|recevoir)|mandami|inviami|mi mandate|mi mandi|send me|"
     r"fammi vedere|mostrami|show me|montrez-moi|"
     r"envoyez-moi|copia|duplicat\w*|pdf|copy|copie|quando scade la mia|when is my bill due|"
-    r"(bolletta|fattura|bill|facture) (di|of|de) (gennaio|febbraio|marzo|aprile|maggio|"
+    # (also "e quella di settembre?" after a bill was shown)
+    r"(bolletta|fattura|bill|facture|quella|quello|that one|the one|celle|celui) (di|of|de|for) "
+    r"(gennaio|febbraio|marzo|aprile|maggio|"
     r"giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|january|february|march|april|"
     r"may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|"
     r"mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|lm\s?\d{8}|"
@@ -59,7 +61,9 @@ _OWN_QUESTION = re.compile(
     r"when is my|quand est ma|"
     r"(pagat\w*|paid|paye)\b.{0,40}\b(sollecit\w*|reminder|relance)|"
     r"mandami|inviami|send me|envoyez-moi|copia|duplicat\w*|pdf|copy|copie|"
-    r"(bolletta|fattura|bill|facture) (di|of|de) (gennaio|febbraio|marzo|aprile|maggio|"
+    # (also "e quella di settembre?" after a bill was shown)
+    r"(bolletta|fattura|bill|facture|quella|quello|that one|the one|celle|celui) (di|of|de|for) "
+    r"(gennaio|febbraio|marzo|aprile|maggio|"
     r"giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|january|february|march|april|"
     r"may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|"
     r"mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|lm\s?\d{8}|"

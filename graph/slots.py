@@ -301,6 +301,19 @@ def _month(word: str) -> int | None:
     return None
 
 
+def find_month(text: str) -> int | None:
+    """A month named by its full name ("la bolletta di settembre", "my March bill"), typos
+    aside ("setembre"); abbreviations are too often other words, and "mars", "mai" and "may"
+    count only after "de"/"of"/"in"."""
+    folded = _fold(text)
+    for word in _WORD.findall(folded):
+        if len(word) >= 4 and word not in ("mars",) and (month := _month(word)) is not None:
+            return month
+        if word in ("mars", "mai", "may") and re.search(rf"\b(de|en|of|in|for) {word}\b", folded):
+            return 3 if word == "mars" else 5
+    return None
+
+
 def _safe_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)

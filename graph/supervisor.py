@@ -163,7 +163,7 @@ def _follows_up(folded: str, u: Understanding, text: str) -> bool:
         return False
     return bool(
         _FOLLOW_UP.match(folded)
-        or (_CONTINUATION.match(folded) and confidence < 0.6)
+        or (_CONTINUATION.match(folded) and (confidence < 0.6 or u.route == "general"))
         or (confidence < 0.45 and is_question(text))
         or (confidence < LOW_CONFIDENCE and u.route == "general" and len(folded) < 40)
     )

@@ -17,6 +17,7 @@ from graph.policy import asks_how_things_work, needs_identity
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
+from graph.slots import find_month
 from graph.state import Choice, ConversationState, Flow
 from graph.subgraph import (
     ToolSteps,
@@ -166,6 +167,14 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                 return leave(
                     "respond", Reply(render(TEMPLATES, "no_bills", language)).update(flow=None)
                 )
+            # the bill of a month named ("e quella di settembre?"), else the newest
+            said = user_text(state)
+            year = re.search(r"\b20\d\d\b", said)
+            named, bills = _of_month(
+                bills,
+                find_month(said) or find_month(question),
+                int(year.group(0)) if year else None,
+            )
             folded = fold(question)
             update: dict[str, Any] = {"flow": None}
             if _COPY.search(folded):
@@ -232,10 +241,12 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                             render(TEMPLATES, "ticket_opened", language, ticket=ticket.ticket_id),
                         ]
                     )
-            elif _HIGH.search(folded):
+            elif _HIGH.search(folded) and named is not False:
                 reply, update = _analyse(deps, bills, language, question)
             else:  # in LLM mode the agent step answered, unless the model declined or failed
                 reply = Reply(_explain(bills[0], language))
+                if named is False:
+                    reply.text = f"{render(TEMPLATES, 'no_bill_of_month', language)}\n{reply.text}"
                 reply.act("get_bill", True, bills[0].model_dump_json())
                 reply.cite(
                     _cited(
@@ -263,6 +274,25 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         state=ToolSteps,
         entry="agent",
     )
+
+
+def _of_month(
+    bills: list[Bill], month: int | None, year: int | None = None
+) -> tuple[bool | None, list[Bill]]:
+    """The bills with the newest one covering `month` (of `year`, when one is named) first:
+    (True, bills) when one does, (False, bills) when none does (the newest stays first),
+    (None, bills) for no month."""
+    if month is None:
+        return None, bills
+    for bill in bills:  # newest first
+        start, end = bill.period_start, bill.period_end
+        months = {
+            (start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1)
+            for i in range((end.year - start.year) * 12 + end.month - start.month + 1)
+        }
+        if any(m == month and year in (None, y) for y, m in months):
+            return True, [bill, *(b for b in bills if b is not bill)]
+    return False, bills
 
 
 def _cited(deps: GraphDeps, query: str, commodity: str | None = None) -> list[Hit]:

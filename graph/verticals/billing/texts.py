@@ -10,6 +10,11 @@ TEMPLATES: Templates = {
         "en": "I can't find any bills for this supply.",
         "fr": "Je ne trouve aucune facture pour ce contrat.",
     },
+    "no_bill_of_month": {
+        "it": "Non trovo una bolletta per il mese che mi hai indicato: ecco la più recente.",
+        "en": "I can't find a bill for the month you named: here is the latest one.",
+        "fr": "Je ne trouve pas de facture pour le mois indiqué : voici la plus récente.",
+    },
     "bill_summary": {
         "it": "Bolletta {commodity} n. {number} ({start}–{end}): {amount}, scadenza {due}, "
         "{status}. Consumi {kind}.",

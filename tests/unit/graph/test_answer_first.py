@@ -3,6 +3,8 @@ asked only for the customer's own data or a write; the result says what is await
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import converse
@@ -628,3 +630,30 @@ def test_an_iban_sent_before_the_customer_code_is_kept_for_the_request(
     assert coded.awaiting == "otp"
     assert identified.awaiting == "consent", identified.reply
     assert iban[-4:] in (identified.reply or "")
+
+
+def _covers(reply: str | None, month: int) -> bool:
+    """Whether the bill shown covers the month ("(01/09/2026–31/10/2026)")."""
+    found = re.search(r"\(\d\d/(\d\d)/(\d{4})\D(\d\d)/(\d\d)/(\d{4})\)", reply or "")
+    assert found, reply
+    start, end = int(found.group(1)), int(found.group(4))
+    return start <= month <= end if start <= end else month >= start or month <= end
+
+
+def test_the_bill_of_a_month_named_is_shown_also_as_a_follow_up(make_graph) -> None:
+    """ "e quella di settembre?" after the October bill got a documents answer about why
+    bills change; and a month named always got the newest bill."""
+    graph, _ = make_graph()
+    *_, first, named = converse(
+        graph,
+        "buonasera non mi è arrivata la bolletta di luglio",
+        GIULIA,
+        "123456",
+        "e quella di maggio?",
+    )
+    assert "get_bill" in {a.tool for a in first.actions}, first.reply
+    assert _covers(first.reply, 7), first.reply
+    assert named.route == "billing" and "get_bill" in {a.tool for a in named.actions}
+    assert _covers(named.reply, 5) and not _covers(named.reply, 7), named.reply
+    (none,) = converse(graph, "e quella di gennaio 2020?")
+    assert "Non trovo una bolletta per il mese" in (none.reply or ""), none.reply

@@ -12,6 +12,7 @@ from graph.slots import (
     find_customer_code,
     find_date,
     find_iban,
+    find_month,
     find_otp,
     find_pdr,
     find_phone,
@@ -451,3 +452,20 @@ def test_find_position(text: str, count: int, expected: int | None) -> None:
     from graph.slots import find_position
 
     assert find_position(text, count) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("e quella di settembre?", 9),
+        ("my March bill", 3),
+        ("la facture de mars", 3),
+        ("la facture de mai", 5),
+        ("la bolletta di setembre", 9),
+        ("may I pay by card?", None),
+        ("Mars is a planet", None),
+        ("mandami l'ultima bolletta", None),
+    ],
+)
+def test_a_month_named_by_its_name(text: str, month: int | None) -> None:
+    assert find_month(text) == month
