@@ -122,7 +122,7 @@ _ANY_SUBJECT = frozenset(
     """
     costo costi prezzo prezzi tempo tempi ci vuole vogliono mette mettono dura durano durata
     servono occorre occorrono bisogna documenti documento documentazione carte necessari
-    necessario necessaria possibile puo entro giorni giorno settimane mesi quanto quanto
+    necessario necessaria possibile puo entro giorni giorno settimane mesi quanto
     scade scadenza limite minimo massimo procedura passaggi modulo online gratis gratuito
     caro cara ancora invece esattamente poi allora anche solo sempre tutto altro altri
     sono ce c'e chiedere chiede richiesta farlo farla

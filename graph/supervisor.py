@@ -241,16 +241,18 @@ def _closes(text: str) -> bool:
     return is_thanks(text) and not _PLAIN_YES.match(fold(text))
 
 
-def _takes_offer(text: str) -> bool:
+def _takes_offer(text: str, to_check: bool = False) -> bool:
     """A yes to what was offered, and not a new question opened with one: "ok e quanto tempo
     avete per rispondere?" asks something else; "ok, can you check?" takes the offer; "ok
-    grazie" is thanks, and "can u check it" takes it without a yes."""
+    grazie" is thanks. An offer `to_check` the customer's own data is taken without a yes
+    too: "can u check it"."""
     if _closes(text):
         return False
     folded = fold(text)
     if not accepts(text):
         return (
-            len(folded.split()) <= 4
+            to_check
+            and len(folded.split()) <= 4
             and bool(_CHECK_IT.search(folded))
             and not declines(text)
             and not re.search(r"\b(non|not|pas)\b", folded)
@@ -589,7 +591,10 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             offer
             and not flow
             and not state.get("identified")
-            and (find_customer_code(text) or (offer.get("offered") and _takes_offer(text)))
+            and (
+                find_customer_code(text)
+                or (offer.get("offered") and _takes_offer(text, to_check=True))
+            )
         ):
             return goto(
                 "identify",
