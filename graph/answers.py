@@ -30,6 +30,18 @@ MAX_CHARS = 800
 MAX_SENTENCES = 4
 MAX_LIST_CHARS = 600  # a lead-in and its items, quoted as one unit
 RANK_PENALTY = 0.01  # per rank of the passage a sentence comes from
+# Passages whose sentences are candidates: the five retrieved. Only the first four were
+# read, and the answer was often in the fifth ("quando devo mandare l'autolettura?": the
+# window of the last days of the month). Retrieval sets: fact presence 0.793 -> 0.805, no
+# case lost; reading more (the routed vertical's best passage, 8 or 10 retrieved) changed
+# nothing there, and let "e la luce?" after the price of gas quote the voltura.
+MAX_PASSAGES = 5
+# The embedder finds a sentence in the question's own language closer than one that says
+# the same in Italian: for "can I pay my water bill in instalments?" the English guide's
+# sentences on estimated readings outscored the Italian one with the 10-day deadline. A
+# sentence in another language than the question's gets this much back. Retrieval sets,
+# fact presence (English): 0.686 -> 0.714 at 0.01 to 0.02, no case lost; 0.035 lost cases.
+CROSS_LINGUAL = 0.015
 
 
 class SentenceEmbedder(Protocol):
@@ -140,6 +152,8 @@ _TIME = re.compile(
     r"hours?|weeks?|minutes?|jours?|mois|ans?|heures?|semaines?)\b|"
     r"\b\d{1,2} (gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|"
     r"novembre|dicembre)|"
+    # a day of the month: "on the 1st of the month", "dal 1° del mese", "le 1er du mois"
+    r"\b\d{1,2}(st|nd|rd|th|er)\b|\b\d{1,2}° |\b(first|primo|premier) (day|giorno|jour)\b|"
     # how often: a period is the answer ("bolletta bimestrale", "monthly")
     r"\b(bimestral\w*|mensil\w*|trimestral\w*|quadrimestral\w*|semestral\w*|annual\w*|"
     r"monthly|bimonthly|every (two|2) months|quarterly|yearly|mensuel\w*|bimestriel\w*|"
@@ -195,7 +209,7 @@ def extract_answer(
         return Extract("", [], 0.0)
     candidates: list[tuple[int, int, str, frozenset[str], float]] = []
     seen: set[str] = set()
-    for rank, hit in enumerate(hits[:4]):
+    for rank, hit in enumerate(hits[:MAX_PASSAGES]):
         for position, sentence in enumerate(_sentences(hit)):
             if sentence in seen:  # the same sentence in two passages is quoted once
                 continue
@@ -211,7 +225,10 @@ def extract_answer(
         similarities = {c[2]: float(sim) for c, sim in zip(candidates, similarity, strict=True)}
         scored = [
             (
-                float(sim) - RANK_PENALTY * rank + _answer_type_bonus(question, text),
+                float(sim)
+                - RANK_PENALTY * rank
+                + _answer_type_bonus(question, text)
+                + (CROSS_LINGUAL if hits[rank].language != language else 0.0),
                 rank,
                 pos,
                 text,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
 from graph.answers import MAX_CHARS, _answer_type_bonus, extract_answer
@@ -125,13 +128,46 @@ def test_a_single_sentence_longer_than_max_chars_is_quoted_whole() -> None:
     assert extract_answer("rateizzazione", [hit(sentence)], "it").text == sentence
 
 
-def test_only_the_top_four_passages_are_read() -> None:
+def test_the_five_retrieved_passages_are_read() -> None:
+    """The fifth passage is read: only four were, and the answer was often in the fifth."""
     filler = [
         hit(f"Testo generico numero {i} sul servizio clienti.", doc_id=f"f{i}") for i in range(4)
     ]
     fifth = hit("La rateizzazione prevede almeno tre rate mensili.", doc_id="fifth")
-    assert extract_answer("rateizzazione", [*filler, fifth], "it").text == ""
-    assert extract_answer("rateizzazione", [fifth, *filler], "it").hits == [fifth]
+    assert extract_answer("rateizzazione", [*filler, fifth], "it").hits == [fifth]
+    assert extract_answer("rateizzazione", [*filler, filler[0], fifth], "it").text == ""
+
+
+class _FixedEmbedder:
+    """Vectors fixed by sentence: the question is e1; each sentence is given its cosine."""
+
+    def __init__(self, cosines: dict[str, float]) -> None:
+        self.cosines = cosines
+
+    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+        return np.array([[1.0, 0.0] for _ in texts])
+
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        return np.array([[c, math.sqrt(1 - c * c)] for c in map(self.cosines.__getitem__, texts)])
+
+
+def test_a_sentence_in_another_language_is_not_outscored_by_language_alone() -> None:
+    """The embedder puts a sentence in the question's language a little closer: the English
+    guide's sentence on estimates outscored the Italian one with the deadline."""
+    english = "Your bill is calculated from an actual reading or, failing that, from an estimate."
+    italian = "La richiesta di rateizzazione va presentata entro 10 giorni dalla scadenza."
+    embedder = _FixedEmbedder({english: 0.865, italian: 0.850})
+    hits = [
+        hit(italian, doc_id="bolletta-acqua"),
+        hit(english, doc_id="how-to-read-your-bill", language="en"),
+    ]
+    question = "Can I pay my water bill in instalments?"
+    chosen = extract_answer(question, hits, "en", max_sentences=1, embedder=embedder)
+    assert chosen.text == italian
+    # A wider gap is meaning, not language: the English sentence is chosen.
+    wider = _FixedEmbedder({english: 0.885, italian: 0.850})  # vectors are kept per embedder
+    chosen = extract_answer(question, hits, "en", max_sentences=1, embedder=wider)
+    assert chosen.text == english
 
 
 @pytest.mark.parametrize(
@@ -356,12 +392,19 @@ def test_relevance_is_judged_by_meaning_only_with_the_calibrated_embedder() -> N
             "quanti interessi mi addebitate?",
             "Il tasso è il BCE maggiorato di 3,5 punti percentuali.",
         ),
+        (
+            "how long does it take to switch to Lumea?",
+            "At present a switch takes effect on the 1st day of a month.",
+        ),
+        ("quando parte la fornitura?", "La fornitura parte dal 1° del mese successivo."),
+        ("quand commence le contrat ?", "Le contrat commence le premier jour du mois."),
     ],
 )
 def test_minutes_and_percentage_points_are_the_kind_of_answer_asked(
     question: str, sentence: str
 ) -> None:
-    """A time in minutes and a rate in percentage points answer "how long" and "what
-    interest": they had no bonus, and a sentence without the figure was quoted instead."""
+    """A time in minutes, a rate in percentage points and a day of the month answer "how
+    long", "what interest" and "when": they had no bonus, and a sentence without the figure
+    was quoted instead."""
     assert _answer_type_bonus(question, sentence) > 0
     assert _answer_type_bonus(question, "Il servizio è regolato dall'ARERA.") == 0

@@ -25,6 +25,16 @@ def test_glossary_covers_french_and_english_customer_wording() -> None:
     assert "prescrizione biennale" in italian_terms("consumption from more than two years ago")
 
 
+def test_switching_over_and_escalating_a_complaint_are_named() -> None:
+    """"switch my electricity over to Lumea" found the bills' due date (no term implied);
+    "where can I escalate it?" found how to file a complaint, not the conciliation."""
+    assert "cambio fornitore" in italian_terms("how long to switch my electricity over?")
+    assert "cambio fornitore passare a Lumea" in italian_terms("I want to move to Lumea")
+    assert "conciliazione reclamo" in italian_terms("where can I escalate it?")
+    assert "risposta reclamo" in italian_terms("Lumea never answered my complaint")
+    assert "conciliazione reclamo" in italian_terms("quels recours ai-je ?")
+
+
 def test_longest_phrase_wins() -> None:
     assert italian_terms("my late husband") == ["voltura mortis causa decesso"]
 
