@@ -145,6 +145,7 @@ _AMOUNT = re.compile(
 )
 _TIME_QUESTION = re.compile(
     r"\b(entro quando|quanto tempo|quanti giorni|tempi|how long|how many days|when|quando|"
+    r"ci vuole|ci vogliono|ci mette|ci mettono|"
     r"combien de temps|quand|delai|dans combien|ogni quanto|how often|scadenz\w*|deadline)\b"
 )
 _TIME = re.compile(

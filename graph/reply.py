@@ -94,9 +94,10 @@ def user_question(state: ConversationState) -> str:
 # Words that ask, rather than say what a question is about.
 _ASKING = frozenset(
     """cos cosa e è funziona funzionano costa costano cost costs coute work works serve servono spetta spettano sapere dirmi dire spiegare
-    spiegami puoi potete può mi sai devo fare fa fanno dove quanti quante quale quali avete
+    spiegami puoi potete può mi sai devo fare fa fanno faccio dove quanti quante quale quali avete
+    secondo
     what whats how does do is are can could tell explain about much many
-    qu quoi est ce comment combien pouvez pouvez-vous""".split()
+    qu quoi est ce comment combien pouvez pouvez-vous peux puis dois""".split()
 )
 
 
@@ -125,13 +126,17 @@ _ANY_SUBJECT = frozenset(
     necessario necessaria possibile puo entro giorni giorno settimane mesi quanto
     scade scadenza limite minimo massimo procedura passaggi modulo online gratis gratuito
     caro cara ancora invece esattamente poi allora anche solo sempre tutto altro altri
-    sono ce c'e chiedere chiede richiesta farlo farla
+    sono ce c'e chiedere chiede richiesta farlo farla chiederlo chiederla richiederlo
+    richiederla ottenerlo ottenerla attivarlo attivarla domanda presentare presentarla
+    normale solito solitamente generalmente
     price prices fee fees charge time long take takes took documents document papers paperwork
     need needed required necessary days weeks months deadline minimum maximum free form
-    there it that this then also else anything exactly get done ask request
+    there it that this then also else anything exactly get done ask request apply normal
+    usually generally
     coute cout prix frais temps faut prend delai documents document papiers necessaire
     necessaires jours semaines mois minimum maximum gratuit formulaire ligne quels quelles
-    quel quelle ca cela demande demander faire alors aussi encore
+    quel quelle ca cela demande demander faire alors aussi encore obtenir normal habitude
+    generalement
     """.split()
 )
 

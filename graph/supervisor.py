@@ -26,7 +26,14 @@ from graph.policy import (
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, has_no_subject, user_text
-from graph.slots import find_customer_code, find_iban, find_pdr, find_pod, find_position
+from graph.slots import (
+    find_customer_code,
+    find_iban,
+    find_pdr,
+    find_pod,
+    find_position,
+    find_reading,
+)
 from graph.state import (
     PERSONAL_DATA_ROUTES,
     VERTICALS,
@@ -481,9 +488,11 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             # the answer, not a reply to the offer).
             flow = None
             update["flow"] = None
-        if flow and str(flow.get("step", "")).startswith("offer") and _closes(text):
-            # "grazie mille" after the offer to pay the bill in instalments: a close, not an
-            # answer (the bill was shown again)
+        step = str((flow or {}).get("step", ""))
+        if flow and (step.startswith("offer") or step == "start") and _closes(text):
+            # "grazie mille" after the offer to pay the bill in instalments, "ok thanks" after
+            # "shall I start the termination?": a close, not an answer (the bill was shown
+            # again; the customer code was asked)
             flow = None
             update["flow"] = None
         dropping = route != "handoff" and _DROP.search(folded)  # "lascia stare, un operatore"
@@ -627,13 +636,19 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     or "general",
                     follow_up_of=None if asked else _previous_message(state),
                 )
+            reading_first = (
+                state.get("pending_route") == "self_reading"
+                and not state.get("otp")
+                and find_reading(text) is not None
+            )
             if (
-                carries_data(text)
+                (carries_data(text) or reading_first)
                 and not find_customer_code(text)
                 and state.get("pending_route") is not None
             ):
                 # An IBAN or a POD sent before the customer code: kept with the request it
-                # belongs to, which reads it once the customer is identified
+                # belongs to, which reads it once the customer is identified (a meter reading
+                # too: "ok allora la lettura è 4521" was taken for a wrong customer code)
                 waits = "otp_waits" if state.get("otp") else "identification_waits"
                 kept = render(TEMPLATES, "kept_for_request", language)
                 deps.audit.record(

@@ -56,6 +56,24 @@ def _chosen(text: str, raw_options: list[dict[str, Any]]) -> PlanOption | None:
     return options[position] if position is not None else None
 
 
+_COUNT_ASKED = re.compile(
+    r"\b(\d{1,2})\s*(rat[ae]|instal+ments?|rates|mensualites?|fois|mesi|months?|mois)\b"
+)
+
+
+def _count_asked(text: str) -> int | None:
+    """A number of instalments the customer asks for ("3 rate", "in 3 fois"), if any."""
+    match = _COUNT_ASKED.search(fold(text))
+    return int(match[1]) if match else None
+
+
+def _either(counts: list[int], language: str) -> str:
+    """6 o 12 / 6 or 12 / 6 ou 12."""
+    word = {"it": "o", "en": "or", "fr": "ou"}.get(language, "o")
+    head = ", ".join(str(c) for c in counts[:-1])
+    return f"{head} {word} {counts[-1]}" if head else str(counts[-1])
+
+
 def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     """gate -> identify (in the main graph) | assess (eligibility in code, 2-3 plans) |
     choose (the customer picks a plan) | consent (the summary, explicitly confirmed) ->
@@ -95,10 +113,25 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     def choose(state: ConversationState) -> Command:  # type: ignore[type-arg]
         language = state.get("language", "it")
         slots = (state.get("flow") or {}).get("slots", {})
-        chosen = _chosen(user_text(state), slots["options"])
+        text = user_text(state)
+        chosen = _chosen(text, slots["options"])
         if chosen is None:
+            # A number of instalments that is not offered ("ok 3 rates" to 6 or 12): said so,
+            # with what is (it got "which plan?" again, as if nothing had been asked).
+            asked = _count_asked(text)
+            offered = [PlanOption.model_validate(o).count for o in slots["options"]]
+            key = "pick_one" if asked is None else "count_not_offered"
             return say(
-                Reply(render(TEMPLATES, "pick_one", language), choices=_choices(slots["choices"]))
+                Reply(
+                    render(
+                        TEMPLATES,
+                        key,
+                        language,
+                        count=asked,
+                        offered=_either(offered, language),
+                    ),
+                    choices=_choices(slots["choices"]),
+                )
             )
         return say(
             _consent(chosen, language),

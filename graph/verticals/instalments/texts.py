@@ -35,6 +35,14 @@ TEMPLATES: Templates = {
         "en": "Which plan do you prefer? Reply with the number of instalments.",
         "fr": "Quel plan préférez-vous ? Répondez avec le nombre de mensualités.",
     },
+    "count_not_offered": {
+        "it": "Un piano in {count} rate non è possibile per questa bolletta: puoi scegliere "
+        "{offered} rate.",
+        "en": "A plan of {count} instalments isn't possible for this bill: you can choose "
+        "{offered} instalments.",
+        "fr": "Un plan en {count} mensualités n'est pas possible pour cette facture : vous pouvez "
+        "choisir {offered} mensualités.",
+    },
     "consent": {
         "it": "Riepilogo: {count} rate mensili da {amount}, prima scadenza {first}, totale {total} "
         "(interessi {interest}). Confermi la richiesta di rateizzazione? Rispondi SÌ o NO.",

@@ -4,20 +4,21 @@ reported to the distributor with a ticket; tickets are followed by their status.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, is_no, is_yes, pick_supply
 from graph.agent import agent_steps
+from graph.answers import asks_for_a_figure
 from graph.backends.ports import BackendError, Customer, NotFoundError, Supply, Ticket
 from graph.deps import GraphDeps
 from graph.grounded import commodity_in, knowledge_reply, retrieve
 from graph.policy import is_question
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
-from graph.reply import Reply, question_text, user_text
+from graph.reply import Reply, has_no_subject, question_text, user_text
 from graph.safety import (
     already_called,
     asks_for_the_number,
@@ -64,6 +65,7 @@ from graph.verticals.outage.tools import (
     write_tools,
 )
 from knowledge.retriever import KnowledgeUnavailable
+from knowledge.schema import DocType
 from knowledge.sparse import fold
 
 Turn = Command[str]
@@ -354,7 +356,7 @@ class _Report:
         if address is not None and not slots.get("supply_id"):
             slots["street"] = address.street or slots.get("street")
             slots["commune"] = address.commune or slots.get("commune")
-        elif step == "address" and not _says_something_else(rest):
+        elif step == "address" and not (_says_something_else(rest) or is_question(text)):
             slots["commune"] = bare_commune(rest) or slots.get("commune")
         if step is None:
             slots["description"] = rest[:300]
@@ -394,8 +396,12 @@ class _Report:
         step = None if first else flow.get("step")
         if self.slots.pop("not_filed_yet", False):
             self.notes.append(render(TEMPLATES, "not_filed_yet", self.language))
+        before = {k: v for k, v in self.slots.items() if k != "tags"}
         self._take(text, step)
         slots, language = self.slots, self.language
+        took = {k: v for k, v in slots.items() if k != "tags"} != before
+        if step not in (None, "confirm") and not took and is_question(text):
+            self._side_answer(text)
         customer = self.deps.backend.get_customer(self.code) if self.code else None
         report = slots.get("intent") == "report"
 
@@ -462,6 +468,33 @@ class _Report:
             )
             return self._done(render(TEMPLATES, "ticket_declined", language), supply=supply)
         return self._confirm(customer, supply)
+
+    def _side_answer(self, text: str) -> None:
+        """A question in the middle of the report that answers nothing of it ("quanto ci vuole
+        secondo voi?" to "only at your place or the neighbours too?"): its answer from the
+        documents, then the report's question again. It got the question again, unanswered."""
+        if has_no_subject(text) and not asks_for_a_figure(text):
+            return  # "c'est normal ?": nothing the documents answer; the question is asked again
+        # "how long does it take?", "am I owed anything?" are about this fault: searched with
+        # what was reported ("mi spetta un rimborso?" alone quoted the arrears' refunds)
+        about = self.slots.get("description")
+        side = knowledge_reply(
+            self.deps,
+            f"{text} ({about})" if about else text,
+            self.language,
+            # judged as any question (not as one of the fault's own): a vague "c'est normal ?"
+            # is better unanswered than answered with the gas bonus
+            commodity=self.slots.get("commodity"),
+            # no hazard was reported: safety guides are not quoted as answers ("c'est normal ?"
+            # after "plus de gaz" quoted the signs of a gas leak)
+            doc_type=[t for t in get_args(DocType) if t != "safety"],
+            max_sentences=2,
+        )
+        if side.citations:
+            self.notes.append(side.text)
+            self.reply.citations.extend(side.citations)
+            self.reply.evidence.extend(side.evidence)
+        self.reply.actions.extend(side.actions)
 
     def _supply(self, customer: Customer, text: str) -> Supply | None | Turn:
         """The customer's supply of the reported commodity (a choice when there are several);

@@ -18,7 +18,7 @@ from graph.grounded import knowledge_reply, vertical_answer
 from graph.policy import needs_identity
 from graph.prompts import render
 from graph.reply import Reply, user_text
-from graph.slots import find_reading
+from graph.slots import find_position, find_reading
 from graph.state import ConversationState
 from graph.subgraph import (
     ToolSteps,
@@ -107,14 +107,24 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
 
         try:
             customer = deps.backend.get_customer(code)
-            pick = pick_supply(customer, text, language, slots.get("supply_id"))
+            chosen_before = slots.get("supply_id")
+            pick = pick_supply(customer, text, language, chosen_before)
             if pick.supply is None:
+                # A reading sent before the meter is named ("12750" to "which meter?") is kept
+                # for the meter named next; it was dropped, and asked for again.
+                kept = find_reading(text) is not None
+                if kept:
+                    slots["reading_text"] = text
+                key = "choose_supply_kept" if kept else "choose_supply"
                 return say(
-                    Reply(render(TEMPLATES, "choose_supply", language), choices=pick.choices),
+                    Reply(render(TEMPLATES, key, language), choices=pick.choices),
                     flow=keep("choose_supply"),
                 )
             supply: Supply = pick.supply
             slots["supply_id"] = supply.supply_id
+            # The answer to "which meter?" ("2", "the second one") names the meter, not a
+            # reading: "2" was recorded as a reading of 2 and refused.
+            names_meter = chosen_before is None and find_position(text, 10) is not None
             history = reading_history(deps.backend, supply)
             bands = (
                 render(TEMPLATES, "bands", language)
@@ -124,7 +134,9 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
 
             if flow.get("step") == "confirm" and is_yes(text):
                 return record(supply, slots["values"], confirmed=True)
-            found = find_reading(text)
+            found = None if names_meter else find_reading(text)
+            if found is None and slots.get("reading_text"):
+                found = find_reading(slots.pop("reading_text"))
             disputed = slots.get("rejected") in ("lower_than_previous", "abnormal_jump")
             if found is None and disputed and _insists(text):
                 # The customer stands by a reading the rules refused: a person checks it.

@@ -10,6 +10,11 @@ TEMPLATES: Templates = {
         "en": "Which meter is the reading for?",
         "fr": "Pour quel compteur est le relevé ?",
     },
+    "choose_supply_kept": {
+        "it": "Ho preso nota della lettura. Per quale contatore è?",
+        "en": "I've noted the reading. Which meter is it for?",
+        "fr": "J'ai noté le relevé. Pour quel compteur est-il ?",
+    },
     "ask_reading": {
         "it": "Scrivimi la lettura del contatore {commodity} ({meter}): solo le cifre prima della "
         "virgola{bands}.",

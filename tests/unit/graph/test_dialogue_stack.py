@@ -465,3 +465,41 @@ def test_how_long_after_the_termination_answer_is_about_the_termination(make_gra
     )
     assert followed.route == "contracts"
     assert "5 giorni lavorativi" in (followed.reply or ""), followed.reply
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "thanks"),
+    [
+        ("I'm moving house next month what do I need to do", "how much does it cost", "ok thanks"),
+        ("come faccio a disdire il contratto della luce?", "quanto costa?", "ok grazie"),
+    ],
+)
+def test_thanks_to_the_offer_to_start_a_request_closes(
+    make_graph, first: str, follow_up: str, thanks: str
+) -> None:
+    """ "ok thanks" to "shall I start the termination request?" was taken for a yes, and the
+    customer code was asked of someone saying goodbye."""
+    graph, _ = make_graph()
+    *_, offered, closed = converse(graph, first, follow_up, thanks)
+    assert offered.procedure is not None and offered.procedure.step == "start", offered.reply
+    assert closed.route == "general" and closed.awaiting is None, closed.reply
+    assert "LM" not in (closed.reply or "")
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "vertical"),
+    [
+        ("ho diritto al bonus sociale?", "e come faccio a chiederlo?", "bonus"),
+        ("what is the social bonus?", "how do I apply for it?", "bonus"),
+        ("c'est quoi le bonus social ?", "comment je peux l'obtenir ?", "bonus"),
+    ],
+)
+def test_a_follow_up_naming_the_topic_by_a_pronoun_stays_on_it(
+    make_graph, first: str, follow_up: str, vertical: str
+) -> None:
+    """ "e come faccio a chiederlo?" after the social bonus went to billing and quoted how
+    to ask for instalments."""
+    graph, _ = make_graph()
+    _, followed = converse(graph, first, follow_up)
+    assert followed.route == vertical, followed.reply
+    assert all(c.doc_id.startswith("bonus") for c in followed.citations), followed.citations

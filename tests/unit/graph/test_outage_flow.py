@@ -587,3 +587,39 @@ def test_a_house_number_written_before_the_street_is_kept(
     address = find_address(text)
     assert address is not None
     assert (address.street, address.commune) == (street, commune)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("quanto ci vuole secondo voi?", "8 ore"),
+        ("quando torna la luce?", "8 ore"),
+        ("mi spetta un rimborso?", "indennizzo"),
+    ],
+)
+def test_a_question_in_the_middle_of_a_fault_report_is_answered_then_the_report_goes_on(
+    make_graph, question: str, expected: str
+) -> None:
+    """A question answering nothing of the report got the report's question again,
+    unanswered ("quanto ci vuole secondo voi?" to "only at your place?")."""
+    graph, _ = make_graph()
+    asked, answered, reach = converse(
+        graph, "non ho la luce da stamattina in via Dante 5 Milano", question, "solo da me"
+    )
+    assert asked.procedure is not None and asked.procedure.step == "scope", asked.reply
+    assert expected in (answered.reply or ""), answered.reply
+    assert answered.citations and answered.procedure is not None
+    assert answered.procedure.step == "scope", answered.reply
+    assert reach.awaiting == "consent", reach.reply
+
+
+def test_a_vague_question_in_the_middle_of_a_fault_report_is_not_taken_for_the_town(
+    make_graph,
+) -> None:
+    """ "c'est normal ?" to "which street and town?" became the town "C'est Normal"; it
+    has nothing the documents answer, so the address is asked again."""
+    graph, _ = make_graph()
+    asked, vague = converse(graph, "plus de gaz chez moi", "c'est normal ?")
+    assert asked.awaiting == "slot:address", asked.reply
+    assert vague.awaiting == "slot:address" and "Normal" not in (vague.reply or ""), vague.reply
+    assert not vague.citations, vague.reply

@@ -224,3 +224,67 @@ def test_english_customer_gets_english_replies(make_graph) -> None:
     assert all(r.language == "en" for r in results[:1])
     assert "customer code" in (results[0].reply or "")
     assert "artificial intelligence" in (results[0].reply or "")
+
+
+def _last_gas_reading(deps) -> int:  # type: ignore[no-untyped-def]
+    gas = next(s for s in deps.backend.get_customer(GIULIA).supplies if s.commodity == "gas")
+    last = [r for r in deps.backend.list_readings(gas.supply_id) if r.source != "estimated"][-1]
+    return int(last.values["total"])
+
+
+def test_the_meter_chosen_by_its_position_is_not_taken_for_a_reading(make_graph) -> None:
+    """ "2" to "which meter?" chose the second meter and was also read as a reading of 2,
+    refused as lower than the last one."""
+    graph, _ = make_graph()
+    *_, asked = converse(graph, "voglio comunicare l'autolettura", GIULIA, "123456")
+    assert asked.procedure is not None and asked.procedure.step == "choose_supply"
+    position = next(i for i, c in enumerate(asked.choices) if c["title"].startswith("Gas")) + 1
+    (chosen,) = converse(graph, str(position))
+    assert chosen.awaiting == "slot:await_reading", chosen.reply
+    assert "lettura del contatore gas" in (chosen.reply or "")
+    assert "validate_reading" not in _tools(chosen)
+
+
+@pytest.mark.parametrize(
+    ("opening", "kept_while"),
+    [
+        ("voglio comunicare l'autolettura", "choosing"),  # after identification
+        ("I want to send a meter reading", "identifying"),  # before the customer code
+    ],
+)
+def test_a_reading_sent_before_the_meter_is_named_is_kept(
+    make_graph, opening: str, kept_while: str
+) -> None:
+    """The reading sent to "which meter?" (or to "your customer code?") was dropped, and
+    asked for again once the meter was named; before the code, it was refused as a code."""
+    graph, deps = make_graph()
+    reading = _last_gas_reading(deps) + 40
+    if kept_while == "choosing":
+        *_, kept, done = converse(graph, opening, GIULIA, "123456", str(reading), "gas")
+    else:
+        _, kept, *_, done = converse(graph, opening, str(reading), GIULIA, "123456", "gas")
+        assert kept.awaiting == "identification", kept.reply
+    assert kept.route == "self_reading" and "LM" not in (kept.reply or "")[:20], kept.reply
+    assert "record_reading" in _tools(done), done.reply
+    gas = next(s for s in deps.backend.get_customer(GIULIA).supplies if s.commodity == "gas")
+    assert deps.backend.list_readings(gas.supply_id)[-1].values["total"] == reading
+
+
+@pytest.mark.parametrize(
+    ("opening", "asked", "said"),
+    [
+        ("posso rateizzare la bolletta?", "ok 3 rate", "3 rate non è possibile"),
+        ("can I pay my bill in instalments?", "ok 3 rates", "3 instalments isn't possible"),
+        ("je peux payer ma facture en plusieurs fois ?", "en 3 fois", "3 mensualités n'est pas"),
+    ],
+)
+def test_a_number_of_instalments_not_offered_is_said_so_with_what_is(
+    make_graph, opening: str, asked: str, said: str
+) -> None:
+    """ "ok 3 rates" to a choice of 6 or 12 got "which plan?" again, as if nothing was asked."""
+    graph, _ = make_graph()
+    *_, offer, refused = converse(graph, opening, GIULIA, "123456", asked)
+    counts = [c["title"].split()[0] for c in offer.choices]
+    assert said in (refused.reply or ""), refused.reply
+    assert all(count in (refused.reply or "") for count in counts), refused.reply
+    assert refused.procedure is not None and refused.procedure.step == "choose"
