@@ -345,9 +345,10 @@ _PREAMBLE = re.compile(
 
 def without_preamble(text: str) -> str:
     """The message without the words that only open it, if a request of two words or more
-    remains ("ok" alone stays "ok")."""
+    remains, or a long word that says it ("ok allora rateizziamo"; "ok" alone stays "ok",
+    and so do "ok si" and "ok grazie")."""
     rest = _PREAMBLE.sub("", text.strip())
-    return rest if len(rest.split()) >= 2 else text
+    return rest if len(rest.split()) >= 2 or len(rest.strip(" .!?")) >= 8 else text
 
 
 def rank_routes(scores: dict[str, float]) -> list[str]:

@@ -135,7 +135,10 @@ def asks_to_act(route: str, text: str) -> bool:
 _QUESTION = re.compile(
     r"^(e |and |et |ma |but |mais )?(come|cosa|cos'?\s?e|che|chi|quando|entro quando|quant[aeio]|qual[ei]?|perche|dove|"
     r"posso|si puo|devo|ci sono|e vero|how|what|why|when|which|who|where|can|do|does|is|are|"
-    r"should|comment|pourquoi|quand|combien|quel(le)?s?|est-ce|c'?est|qui|ou|je peux|puis-je|"
+    # "c'est quoi", "c'est combien"; "c'est tout", "c'est bon" close
+    r"should|comment|pourquoi|quand|combien|quel(le)?s?|est-ce|"
+    r"c'?est(?!\s+(?:tout|bon|parfait|ok|note|gentil|super|clair|compris|fait|ca)\b)|"
+    r"qui|ou|je peux|puis-je|"
     r"faut-il|y a-t-il)\b"
 )
 # The customer's own bill or meter named: a question about it earns the offer to check it.

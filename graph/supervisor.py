@@ -28,6 +28,7 @@ from graph.prompts.common import TEMPLATES
 from graph.reply import Reply, has_no_subject, user_text
 from graph.slots import (
     find_customer_code,
+    find_date,
     find_iban,
     find_pdr,
     find_pod,
@@ -147,7 +148,10 @@ def suspend(state: ConversationState) -> list[SuspendedFlow]:
 # Thanks or an okay before the actual message ("grazie, e quando torna?").
 _COURTESY = re.compile(
     r"^(ok(ay)?|grazie( mille| tante| ancora)?|perfetto|bene|va bene|thanks( a lot| so much)?|"
-    r"thank you( so much| very much)?|great|merci( beaucoup| bien)?|parfait|d'accord)\b[\s,.!;:]*"
+    r"thank you( so much| very much)?|great|merci( beaucoup| bien)?|parfait|d'accord|"
+    # what closes with the thanks: "grazie, è tutto", "that's all", "rien d'autre"
+    r"e tutto|e basta|niente altro|nient'altro|that'?s (all|it)|nothing else|c'?est tout|"
+    r"rien d'autre)\b[\s,.!;:]*"
 )
 
 
@@ -636,13 +640,17 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     or "general",
                     follow_up_of=None if asked else _previous_message(state),
                 )
-            reading_first = (
-                state.get("pending_route") == "self_reading"
-                and not state.get("otp")
-                and find_reading(text) is not None
+            # what the request waiting needs, sent before the code: a meter reading, the
+            # day a bill was paid ("l'ho pagata il 3 novembre con bollettino")
+            kept_first = not state.get("otp") and (
+                (state.get("pending_route") == "self_reading" and find_reading(text) is not None)
+                or (
+                    state.get("pending_route") == "payments"
+                    and find_date(text, deps.clock().date()) is not None
+                )
             )
             if (
-                (carries_data(text) or reading_first)
+                (carries_data(text) or kept_first)
                 and not find_customer_code(text)
                 and state.get("pending_route") is not None
             ):

@@ -57,7 +57,9 @@ _DOUBLE = re.compile(
 )
 _HIGH = re.compile(
     r"\b(alt[ao]|alte|altissim\w*|troppo|car[ao]|carissim\w*|salat[ao]|conguagli\w*|assurd\w*|high|"
-    r"expensive|too much|elevee|chere?|trop|regularisation|enorme)\b"
+    r"expensive|too much|elevee|chere?|trop|regularisation|enorme|"
+    # the usual amount beside the new one: "300 euro quando di solito pago 80"
+    r"di solito|del solito|cosi tanto|usually|than usual|so much|d'habitude|autant)\b"
 )
 
 
@@ -101,8 +103,19 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             return Command(goto="confirm_ticket")
         if step == "offer_instalments":
             return Command(goto="offer_instalments")
-        # (a question the customer was identified for is about their own account)
-        if not state.get("pending_text") and asks_how_things_work("billing", question):
+        # (a question the customer was identified for is about their own account; so is
+        # "e come mai così tanto?" right after their bill was shown)
+        text = user_text(state)
+        about_the_bill_shown = (
+            state.get("last_route") == "billing"
+            and len(text.split()) <= 8  # a short follow-up, no new topic
+            and bool(_HIGH.search(fold(text)))
+        )
+        if (
+            not state.get("pending_text")
+            and not about_the_bill_shown
+            and asks_how_things_work("billing", question)
+        ):
             return Command(goto="answer")
         return Command(goto="account")
 

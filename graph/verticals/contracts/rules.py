@@ -126,7 +126,14 @@ _PROCEDURES: tuple[tuple[CaseKind, re.Pattern[str]], ...] = (
             r"\b(cambi\w*|passa\w*|scegli\w*|aderi\w*)\b.{0,25}"
             r"\b(offerta|tariffa|prezzo fisso|prezzo variabile)|"
             r"\b(change|switch)\b.{0,25}\b(offer|tariff|fixed|variable)|"
-            r"\b(change\w*|passer)\b.{0,25}\b(offre|tarif|prix fixe)"
+            r"\b(change\w*|passer)\b.{0,25}\b(offre|tarif|prix fixe)|"
+            # an offer wanted after the offers were shown: "ok mi interessa la fissa"
+            # (not "non mi interessa", "ne m'intéresse pas", "not interested")
+            r"(?<!non )(?<!ne )(?<!not )\b(mi interessa\w*|interessat\w*|interested in|sign up|"
+            r"m'interesse\w*|je prends|i'?ll take|prendo)\b.{0,25}"
+            r"\b(offerta|fiss[ao]|variabile|offer|fixed|variable|offre|fixe)|"
+            r"\b(offerta|fiss[ao]|variabile|offre|fixe|variable)\b.{0,25}"
+            r"(?<!non )(?<!ne )\b(mi interessa|m'interesse)(?! pas)"
         ),
     ),
     (
@@ -147,7 +154,8 @@ _INFO_QUESTION = re.compile(
     r"quanto (costa|tempo|ci vuole|dura)|qnto costa|"
     r"(quali|che) (documenti|costi)|cosa (serve|servono|devo fare|succede)|cos'? ?e\b|"
     r"che cos|differenza|how (does|do i|long|much|to)\b|what (is|are|documents|happens)|"
-    r"which documents|how can i|comment (ca|fonctionne|faire|se passe|on fait|je fais)|"
+    r"which documents|how can i|what (do|should|must) (i|we) do|"
+    r"comment (ca|fonctionne|faire|se passe|on fait|je fais)|que (dois-je|faut-il) faire|"
     r"combien|quels documents|"
     r"qu'?est[- ]ce|c'?est quoi)"
 )

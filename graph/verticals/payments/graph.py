@@ -11,12 +11,13 @@ from langgraph.types import Command
 
 from graph.accounts import commodity_name, day, euro
 from graph.agent import agent_steps
+from graph.answers import asks_for_a_figure
 from graph.backends.ports import BackendError, Bill, Ticket
 from graph.deps import GraphDeps
 from graph.grounded import knowledge_reply, vertical_answer
 from graph.policy import asks_how_things_work, needs_identity
 from graph.prompts import render
-from graph.reply import Reply, question_text
+from graph.reply import Reply, has_no_subject, question_text, user_text
 from graph.slots import find_amount, find_date
 from graph.state import ConversationState
 from graph.subgraph import (
@@ -59,8 +60,19 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     def gate(state: ConversationState) -> Command[Literal["answer", "account"]]:
         question = question_text(state)
         if state.get("identified"):
-            # (a question the customer was identified for is about their own account)
-            if not state.get("pending_text") and asks_how_things_work("payments", question):
+            # (a question the customer was identified for is about their own account; so is
+            # "and how much is it?" right after their bills to pay were listed)
+            text = user_text(state)
+            about_the_bills_shown = (
+                state.get("last_route") == "payments"
+                and has_no_subject(text)
+                and asks_for_a_figure(text)
+            )
+            if (
+                not state.get("pending_text")
+                and not about_the_bills_shown
+                and asks_how_things_work("payments", question)
+            ):
                 return Command(goto="answer")
             return Command(goto="account")
         if needs_identity("payments", question):

@@ -160,6 +160,7 @@ def test_a_request_opened_with_wait_in_the_middle_of_a_procedure_is_a_topic_swit
         ("ok torniamo alla domiciliazione", "torniamo alla domiciliazione"),
         ("ok", "ok"),
         ("ok grazie", "ok grazie"),
+        ("ok allora rateizziamo", "rateizziamo"),
     ],
 )
 def test_the_vote_reads_the_request_without_its_opening_words(text: str, rest: str) -> None:
@@ -503,3 +504,137 @@ def test_a_follow_up_naming_the_topic_by_a_pronoun_stays_on_it(
     _, followed = converse(graph, first, follow_up)
     assert followed.route == vertical, followed.reply
     assert all(c.doc_id.startswith("bonus") for c in followed.citations), followed.citations
+
+
+@pytest.mark.parametrize("thanks", ["merci, c'est tout", "c'est bon merci", "grazie, è tutto"])
+def test_thanks_after_the_fault_report_is_filed_close_it(make_graph, thanks: str) -> None:
+    """ "merci, c'est tout" after the ticket was opened showed the report's summary again and
+    asked to confirm it ("c'est" was read as opening a question, a follow-up of the report)."""
+    graph, deps = make_graph()
+    *_, opened, closed = converse(
+        graph,
+        "bonjour, je n'ai plus d'électricité",
+        "via Roma 1, Milano",
+        "seulement chez moi",
+        "oui",
+        thanks,
+    )
+    assert "open_ticket" in {a.tool for a in opened.actions}, opened.reply
+    assert closed.route == "general" and closed.procedure is None, closed.reply
+    assert not closed.actions
+
+
+@pytest.mark.parametrize(
+    ("shown", "wanted"),
+    [
+        ("vorrei sapere le vostre offerte per la luce", "ok mi interessa la fissa"),
+        ("what electricity offers do you have?", "I'm interested in the fixed one"),
+        ("quelles offres d'électricité avez-vous ?", "l'offre fixe m'intéresse"),
+    ],
+)
+def test_an_offer_wanted_after_the_offers_were_shown_starts_the_change(
+    make_graph, shown: str, wanted: str
+) -> None:
+    """ "ok mi interessa la fissa" after the offers got "not found" (vote: onboarding)."""
+    graph, _ = make_graph()
+    _, started = converse(graph, shown, wanted)
+    assert started.route == "contracts", started.reply
+    assert started.awaiting == "identification", started.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mother died and the gas is in her name, what do I do",
+        "è morto mio padre e la luce è a suo nome, come si fa?",
+    ],
+)
+def test_a_death_and_a_supply_in_the_deceased_name_is_a_voltura(make_graph, text: str) -> None:
+    """Voted outage (a near tie with contracts, settled by the routes' order)."""
+    graph, _ = make_graph()
+    (answered,) = converse(graph, text)
+    assert answered.route == "contracts", answered.reply
+    assert any(c.doc_id.startswith("voltura") for c in answered.citations), answered.citations
+
+
+def test_a_bill_far_above_the_usual_amount_is_explained_then_compared(make_graph) -> None:
+    """ "perché mi è arrivata una bolletta di 300 euro quando di solito pago 80" quoted the
+    refunds for late answers to complaints (its euro amounts), and after identification the
+    bill was shown, not compared with the usual ones."""
+    graph, _ = make_graph()
+    answered, _, _, checked = converse(
+        graph,
+        "salve volevo sapere perché mi è arrivata una bolletta di 300 euro quando di solito pago 80",
+        "si grazie controlla",
+        GIULIA,
+        "123456",
+    )
+    assert answered.citations and answered.citations[0].doc_id == "acconti-conguagli-periodicita"
+    assert "compare_with_average" in {a.tool for a in checked.actions}, checked.reply
+
+
+def test_how_much_right_after_the_bills_to_pay_were_listed_is_about_them(make_graph) -> None:
+    """ "and how much is it?" after the customer's bills to pay were listed quoted the
+    documents on double payments."""
+    graph, _ = make_graph()
+    *_, listed, asked = converse(
+        graph, "hey can u tell me when my next bill is due", GIULIA, "123456", "and how much is it?"
+    )
+    assert "list_unpaid_bills" in {a.tool for a in listed.actions}, listed.reply
+    assert asked.route == "payments" and "list_unpaid_bills" in {a.tool for a in asked.actions}
+    assert "€" in (asked.reply or "") and not asked.citations, asked.reply
+
+
+def test_a_request_after_words_that_only_open_it_is_voted_on_its_own(make_graph) -> None:
+    """ "ok allora rateizziamo" after the bills to pay were listed showed them again: the
+    vote on the whole message was unsure (0.39), and "allora" made it a follow-up."""
+    graph, _ = make_graph()
+    *_, listed, plans = converse(
+        graph, "quanto devo pagare in tutto?", GIULIA, "123456", "ok allora rateizziamo"
+    )
+    assert listed.route == "payments", listed.reply
+    assert plans.route == "instalments", plans.reply
+    assert "check_instalment_eligibility" in {a.tool for a in plans.actions}
+
+
+def test_why_so_much_right_after_the_bill_was_shown_compares_it(make_graph) -> None:
+    """ "e come mai così tanto?" right after the customer's own bill was shown quoted the
+    documents (new connections, electrical emergencies) instead of looking at the bill."""
+    graph, _ = make_graph()
+    *_, shown, why = converse(
+        graph, "mi fai vedere l'ultima bolletta?", GIULIA, "123456", "e come mai così tanto?"
+    )
+    assert "get_bill" in {a.tool for a in shown.actions}, shown.reply
+    assert "compare_with_average" in {a.tool for a in why.actions}, why.reply
+
+
+def test_the_day_a_bill_was_paid_sent_before_the_code_is_kept(make_graph) -> None:
+    """ "l'ho pagata il 3 novembre con bollettino" while the code was asked, after a reminder
+    for a bill already paid, was refused as a wrong customer code."""
+    graph, _ = make_graph()
+    _, kept, _, checked = converse(
+        graph,
+        "buongiorno ho ricevuto un sollecito di pagamento ma io ho già pagato",
+        "l'ho pagata il 3 novembre con bollettino",
+        GIULIA,
+        "123456",
+    )
+    assert kept.route == "payments" and kept.awaiting == "identification", kept.reply
+    assert "LM seguito da 8 cifre" not in (kept.reply or ""), kept.reply
+    assert "match_payment" in {a.tool for a in checked.actions}, checked.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I received a letter saying my gas will be cut off",
+        "mi è arrivata una lettera che mi staccano il gas",
+    ],
+)
+def test_a_letter_announcing_a_disconnection_is_about_arrears(make_graph, text: str) -> None:
+    """Voted contracts and self-reading: the follow-up "what can I do?" then quoted how to
+    terminate a contract."""
+    graph, _ = make_graph()
+    (answered,) = converse(graph, text)
+    assert answered.route == "payments", answered.reply
+    assert any(c.doc_id.startswith("morosita") for c in answered.citations), answered.citations

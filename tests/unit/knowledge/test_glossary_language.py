@@ -26,13 +26,27 @@ def test_glossary_covers_french_and_english_customer_wording() -> None:
 
 
 def test_switching_over_and_escalating_a_complaint_are_named() -> None:
-    """"switch my electricity over to Lumea" found the bills' due date (no term implied);
+    """ "switch my electricity over to Lumea" found the bills' due date (no term implied);
     "where can I escalate it?" found how to file a complaint, not the conciliation."""
     assert "cambio fornitore" in italian_terms("how long to switch my electricity over?")
     assert "cambio fornitore passare a Lumea" in italian_terms("I want to move to Lumea")
     assert "conciliazione reclamo" in italian_terms("where can I escalate it?")
     assert "risposta reclamo" in italian_terms("Lumea never answered my complaint")
     assert "conciliazione reclamo" in italian_terms("quels recours ai-je ?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "una bolletta di 300 euro quando di solito pago 80",
+        "a 300 euro bill when I usually pay 80",
+        "une facture de 300 euros alors que d'habitude je paie 80",
+        "e come mai cosi tanto?",
+    ],
+)
+def test_the_usual_amount_named_beside_the_new_one_is_a_high_bill(text: str) -> None:
+    """The amounts alone pulled the search to refunds of 25, 50 and 75 euro."""
+    assert "bolletta piu alta del solito conguaglio" in italian_terms(text)
 
 
 def test_longest_phrase_wins() -> None:
