@@ -146,7 +146,9 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     )
     report.write_json(built, out / "report.json")
     report.write_html(built, out / "report.html")
-    if args.save_baseline:
+    # A run that fails the gate never becomes the reference: it would lower the bar it
+    # failed (a regression saved as the baseline passed every later run).
+    if args.save_baseline and not failures:
         report.write_baseline(report.baseline_from(built), args.save_baseline)
 
     print(report.overall_table(built))
@@ -165,6 +167,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         print("\nGATE FAILED:", file=sys.stderr)
         for failure in failures:
             print(f"  {failure.describe()}", file=sys.stderr)
+        if args.save_baseline:
+            print(f"baseline not saved to {args.save_baseline}: the gate failed", file=sys.stderr)
         return 1
     compared = sum(r.id in baseline_scores for r in results)
     print(

@@ -155,6 +155,22 @@ _COURTESY = re.compile(
 )
 
 
+REQUEST_WORDS = 4  # beside a customer code, this many words ask for something
+
+
+def _without_code(text: str) -> str:
+    """The message without the customer code (its digits, "LM") and the words that present
+    it."""
+    words = [w for w in fold(text).split() if w != "lm" and not any(c.isdigit() for c in w)]
+    return _PRESENTS_CODE.sub(" ", " ".join(words))
+
+
+_PRESENTS_CODE = re.compile(
+    r"\b(buongiorno|buonasera|ciao|salve|hello|hi|bonjour|il )?(mio )?(codice( cliente)?|"
+    r"customer (code|number)|my code|code client|mon code)( e| is| est)?\b"
+)
+
+
 def _follows_up(folded: str, u: Understanding, text: str) -> bool:
     """A short message with no topic of its own after an answer: a follow-up of it. Its own
     topic is one the classifier is sure of (a rule, or a confident vote); "e per quanto tempo
@@ -702,14 +718,24 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             # A customer code out of the blue: identify for the topic of the conversation, and
             # continue the question it answered (not the code itself: "LM..." or "123456"
             # searched for would quote whatever passage holds those digits).
+            # A code sent with a request of its own ("il mio codice è LM..., vorrei sapere
+            # quanto ho consumato") identifies for that request: it was lost, and "how can I
+            # help?" came after the one-time code.
             last = state.get("last_route")
             topic = last in VERTICALS
+            # (a request for the customer's own data or a write: "what's the phone number on
+            # code LM...?" is no request of the customer's own, and identifies for nothing)
+            asks = (
+                u.route in VERTICALS
+                and needs_identity(u.route, text)
+                and len(_without_code(text).split()) >= REQUEST_WORDS
+            )
             return goto(
                 "identify",
                 "customer code sent",
                 route="identify",
-                pending_route=last if topic else None,
-                pending_text=_previous_message(state) if topic else None,
+                pending_route=u.route if asks else last if topic else None,
+                pending_text=text if asks else _previous_message(state) if topic else None,
             )
         if in_identification:
             update["pending_route"] = None  # the customer moved on: a new question

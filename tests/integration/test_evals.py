@@ -124,10 +124,13 @@ def test_the_same_run_passes_its_own_baseline_and_a_planted_regression_fails(  #
     broken = _eval(
         data_dir,
         *("--dataset", str(procedures), "--out", str(tmp_path / "broken"), "--baseline", baseline),
-        *("--disable", "instalments"),
+        *("--disable", "instalments", "--save-baseline", str(tmp_path / "lowered.json")),
     )
     assert broken.returncode == 1, broken.stderr[-2000:]
     assert "GATE FAILED" in broken.stderr
+    # a failing run never becomes the reference (it was saved, lowering the bar it failed)
+    assert not (tmp_path / "lowered.json").exists()
+    assert "baseline not saved" in broken.stderr
     failing = [line for line in broken.stderr.splitlines() if "tool_call_accuracy" in line]
     assert any("vertical:instalments" in line and "gate-inst-consent" in line for line in failing)
     assert not any("gate-read-gas" in line for line in failing)  # self-reading still works

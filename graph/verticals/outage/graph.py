@@ -482,8 +482,8 @@ class _Report:
             self.deps,
             f"{text} ({about})" if about else text,
             self.language,
-            # judged as any question (not as one of the fault's own): a vague "c'est normal ?"
-            # is better unanswered than answered with the gas bonus
+            # no verticals: judged as any question, not as one of the fault's own (a vague
+            # question is better unanswered than answered with the gas bonus)
             commodity=self.slots.get("commodity"),
             # no hazard was reported: safety guides are not quoted as answers ("c'est normal ?"
             # after "plus de gaz" quoted the signs of a gas leak)

@@ -638,3 +638,24 @@ def test_a_letter_announcing_a_disconnection_is_about_arrears(make_graph, text: 
     (answered,) = converse(graph, text)
     assert answered.route == "payments", answered.reply
     assert any(c.doc_id.startswith("morosita") for c in answered.citations), answered.citations
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        (
+            f"buongiorno, il mio codice cliente è {GIULIA}, vorrei rateizzare la bolletta",
+            "instalments",
+        ),
+        (f"my customer code is {GIULIA}, how much do I owe?", "payments"),
+    ],
+)
+def test_a_customer_code_sent_with_a_request_identifies_for_it(
+    make_graph, text: str, route: str
+) -> None:
+    """The code and a request in one message: after the one-time code the request was lost,
+    and "how can I help?" came instead."""
+    graph, _ = make_graph()
+    coded, identified = converse(graph, text, "123456")
+    assert coded.awaiting == "otp" and coded.route == route, coded.reply
+    assert identified.route == route and identified.actions, identified.reply

@@ -33,6 +33,9 @@ def test_switching_over_and_escalating_a_complaint_are_named() -> None:
     assert "conciliazione reclamo" in italian_terms("where can I escalate it?")
     assert "risposta reclamo" in italian_terms("Lumea never answered my complaint")
     assert "conciliazione reclamo" in italian_terms("quels recours ai-je ?")
+    assert "bolletta non arriva area clienti copia" in italian_terms(
+        "la facture de gaz n'est pas arrivée ce mois-ci"
+    )
 
 
 @pytest.mark.parametrize(
