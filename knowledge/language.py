@@ -7,7 +7,7 @@ from functools import lru_cache
 from knowledge.sparse import fold
 
 SUPPORTED = ("it", "en", "fr")
-# Short greetings that statistical identification gets wrong on their own.
+# Short greetings and openings that statistical identification gets wrong on their own.
 _CUES = {
     "hello": "en",
     "hi": "en",
@@ -25,6 +25,11 @@ _CUES = {
     "bonsoir": "fr",
     "salut": "fr",
     "svp": "fr",
+    # a short follow-up's opening "and" ("e su whatsapp?" was taken for English)
+    "e": "it",
+    "ed": "it",
+    "and": "en",
+    "et": "fr",
 }
 
 

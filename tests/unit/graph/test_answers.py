@@ -408,3 +408,17 @@ def test_minutes_and_percentage_points_are_the_kind_of_answer_asked(
     was quoted instead."""
     assert _answer_type_bonus(question, sentence) > 0
     assert _answer_type_bonus(question, "Il servizio è regolato dall'ARERA.") == 0
+
+
+def test_a_sentence_saying_again_what_was_quoted_is_left_out() -> None:
+    """ "qual è il numero verde?" quoted the number in four sentences from four documents,
+    and the ISEE thresholds quoted twice left no room for the bonus's yearly amount."""
+    first = hit(
+        "Il servizio clienti Lumea risponde al numero verde 800 123 456 dal lunedì al venerdì.",
+        doc_id="contatti",
+    )
+    again = hit("Numero verde del servizio clienti Lumea: 800 123 456.", doc_id="whatsapp")
+    new = hit("Per i guasti chiama il numero verde 800 123 456 del distributore.", doc_id="g")
+    quoted = extract_answer("numero verde servizio clienti", [first, again, new], "it").text
+    assert quoted.count("800 123 456") == 2, quoted
+    assert "distributore" in quoted and "Numero verde del servizio" not in quoted, quoted

@@ -74,6 +74,11 @@ def test_whole_words_only() -> None:
         ("hello", "en"),
         ("merci", "fr"),
         ("ok", "it"),
+        # a short follow-up opened by "and" ("e su whatsapp?" was taken for English)
+        ("e su whatsapp?", "it"),
+        ("e online?", "it"),
+        ("and online?", "en"),
+        ("et en ligne ?", "fr"),
     ],
 )
 def test_language_detection(text: str, language: str) -> None:
