@@ -12,11 +12,13 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel
 
@@ -77,23 +79,62 @@ def describe_stack(flow: Mapping[str, Any] | None, suspended: Sequence[Mapping[s
     return "; ".join(parts) or "none"
 
 
+# The routing runnable of each model and method, built once: building it converts the
+# schema to JSON each time (about 5 ms of every turn in LLM mode). Models are not hashable:
+# keyed by identity, and checked to be the same object.
+_ROUTERS: dict[tuple[int, str], tuple[BaseChatModel, Runnable[Any, Any]]] = {}
+_routers_lock = threading.Lock()
+
+# Work done while the model decides the route (embedding the question for the search that
+# usually follows). One thread: the packaged embedder runs one text at a time anyway.
+_AHEAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sportello-ahead")
+
+
+def _router(model: BaseChatModel, method: str) -> Runnable[Any, Any]:
+    key = (id(model), method)
+    with _routers_lock:
+        cached = _ROUTERS.get(key)
+    if cached is None or cached[0] is not model:
+        structured = model.with_structured_output(RouteDecision, method=method)  # type: ignore[arg-type]
+        cached = (model, structured)
+        with _routers_lock:
+            if len(_ROUTERS) >= 32:  # models made and dropped (tests): start again
+                _ROUTERS.clear()
+            _ROUTERS[key] = cached
+    return cached[1]
+
+
 def llm_route(
     model: BaseChatModel,
     text: str,
     last_route: str | None,
     method: str = "function_calling",
     procedures: str = "none",
+    meanwhile: Callable[[], None] | None = None,
 ) -> RouteDecision | None:
     """Structured routing by the LLM, or None if it fails (the caller falls back). A server
     that refuses tool choice or JSON schemas is asked again once in JSON mode. `procedures`
-    is the dialogue stack (`describe_stack`)."""
+    is the dialogue stack (`describe_stack`).
+
+    `meanwhile` runs in another thread while the model answers; it is cancelled if it has
+    not started by then, else waited for, so its work is never done twice."""
+    ahead = _AHEAD.submit(meanwhile) if meanwhile is not None else None
+    try:
+        return _route(model, text, last_route, method, procedures)
+    finally:
+        if ahead is not None and not ahead.cancel() and ahead.exception() is not None:
+            log.debug("work ahead of the route failed", exc_info=ahead.exception())
+
+
+def _route(
+    model: BaseChatModel, text: str, last_route: str | None, method: str, procedures: str
+) -> RouteDecision | None:
     system = SUPERVISOR_SYSTEM.format(last_route=last_route or "none", procedures=procedures)
     messages = [SystemMessage(system), HumanMessage(text)]
     methods = [method] if method == "json_mode" else [method, "json_mode"]
     for attempt, current in enumerate(methods):
         try:
-            structured = model.with_structured_output(RouteDecision, method=current)  # type: ignore[arg-type]
-            result = structured.invoke(messages)
+            result = _router(model, current).invoke(messages)
         except Exception as exc:  # timeouts, HTTP errors, malformed output
             timed_out = "timeout" in type(exc).__name__.lower()
             if timed_out or attempt == len(methods) - 1:

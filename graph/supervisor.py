@@ -415,6 +415,7 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
         if not llm_mode and (procedure := _requested_procedure(u, text)):
             u = replace(u, route=procedure)
         route, urgency, language = u.route, u.urgency, u.language
+        answering = state.get("flow") or state.get("pending_route") or state.get("otp")
         if deps.chat_model is not None and not u.by_rule:
             decision = llm_route(
                 deps.chat_model,
@@ -422,6 +423,9 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                 state.get("last_route"),
                 deps.llm_structured_method,
                 procedures=describe_stack(state.get("flow"), state.get("suspended") or []),
+                # A message that answers no procedure's question is most often searched:
+                # its vector is computed while the model decides (about 20 ms of a turn).
+                meanwhile=None if answering else lambda: deps.retriever.embed_ahead(text),
             )
             if decision is None:  # the offline brain's vote, for this turn only
                 u = deps.classifier.understand(text, default_language)
@@ -434,7 +438,6 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
                     if decision.urgency == "emergency"
                     else max(urgency, decision.urgency, key=("normal", "high", "emergency").index)
                 )
-        answering = state.get("flow") or state.get("pending_route") or state.get("otp")
         if answering and state.get("language") and len(text.split()) <= DATA_ANSWER_WORDS:
             # An answer to a procedure's question is data ("12 via roma, figline valdarno",
             # "Luca Peretti PRTLCU85T10D612E", "dal 1 dicembre"): it does not change the

