@@ -84,6 +84,26 @@ class Extract:
     similarity: float = 0.0  # the best chosen sentence's cosine to the question (embedder)
 
 
+# A sentence that opens by pointing back ("È stampata sulla targhetta...", "It is printed
+# on...", "Elle figure...") has its subject in the sentence before: quoted alone, after
+# another document's sentence, it read as about that one. It is quoted with the sentence
+# before it.
+_POINTS_BACK = {
+    "it": re.compile(
+        r"^(È|Sono|Viene|Vengono|Va|Vanno|Questo|Questa|Questi|Queste|Ciò|Tale|Tali|"
+        r"Esso|Essa|In questo caso|In tal caso|In questi casi)\b"
+    ),
+    "en": re.compile(r"^(It|This|These|They|Its|Their|In this case|In that case|In these cases)\b"),
+    "fr": re.compile(
+        r"^(Il|Elle|Ils|Elles|Ce|Cela|Ceci|Celui-ci|Celle-ci|Dans ce cas|Dans ces cas)\b"
+    ),
+}
+
+
+def _points_back(sentence: str, language: str) -> bool:
+    return bool(_POINTS_BACK.get(language, _POINTS_BACK["it"]).match(sentence))
+
+
 def _sentences(hit: Hit) -> list[str]:
     lines = hit.text.split("\n")
     body = "\n".join(lines[1:]) if len(lines) > 1 and lines[0] == hit.section else hit.text
@@ -161,6 +181,20 @@ _TIME = re.compile(
     r"trimestriel\w*|annuel\w*)\b"
 )
 _COUNT_QUESTION = re.compile(r"\b(quant[ie]|how many|combien de)\b")
+# Where something is found ("dove lo trovo il codice pod?", "where is it on the bill?"): a
+# question word opening a question, not "dove" in a relative clause ("una casa dove non
+# sono residente"). French "où" is read before accents are folded ("ou" is "or").
+_PLACE_QUESTION = re.compile(
+    r"\bdove (lo |la |li |le |si |l')?(trov|ved|legg|cerc)|"
+    r"\bdove (e|sta|stanno|sono) (scritt|indicat|riportat|il |la |i |le |l')|"
+    r"\bwhere (can|do|is|are|should|would|to|will)\b|"
+    r"\boù (est|sont|se trouve|trouver|puis|dois|je|on|il|elle|le|la|les)\b"
+)
+_PLACE = re.compile(
+    r"\b(riportat\w*|indicat\w*|stampat\w*|si trova\w*|lo trovi|la trovi|li trovi|prima pagina|"
+    r"frontespizio|in alto|printed|shown|stated|found|first page|top of|se trouve|figur\w*|"
+    r"indiqu\w*|premiere page)\b"
+)
 ANSWER_TYPE_BONUS = 0.04  # retrieval sets: fact presence 0.653 -> 0.681 (0.02: 0.657, 0.08: 0.669)
 
 
@@ -171,8 +205,10 @@ def asks_for_a_figure(question: str) -> bool:
     return any(p.search(q) for p in (_AMOUNT_QUESTION, _TIME_QUESTION, _COUNT_QUESTION))
 
 
-def _answer_type_bonus(question: str, sentence: str) -> float:
-    """A little extra for a sentence that holds the kind of answer the question asks for."""
+def _answer_type_bonus(question: str, sentence: str, shares_terms: bool = True) -> float:
+    """A little extra for a sentence that holds the kind of answer the question asks for. A
+    place counts only in a sentence about the question's subject (`shares_terms`): "è
+    stampato sulla prima pagina" is said of many things."""
     q, s = fold(question), fold(sentence)
     bonus = 0.0
     if _AMOUNT_QUESTION.search(q) and _AMOUNT.search(s):
@@ -181,6 +217,8 @@ def _answer_type_bonus(question: str, sentence: str) -> float:
         bonus += ANSWER_TYPE_BONUS
     if _COUNT_QUESTION.search(q) and re.search(r"\d", s):
         bonus += ANSWER_TYPE_BONUS / 2
+    if shares_terms and (_PLACE_QUESTION.search(q) or _PLACE_QUESTION.search(question.lower())):
+        bonus += ANSWER_TYPE_BONUS if _PLACE.search(s) else 0.0
     return bonus
 
 
@@ -232,6 +270,7 @@ def extract_answer(
         return Extract("", [], 0.0)
     candidates: list[tuple[int, int, str, frozenset[str], float]] = []
     seen: set[str] = set()
+    on_subject: set[tuple[int, int]] = set()  # shares a term, itself or the one it points to
     for rank, hit in enumerate(hits[:MAX_PASSAGES]):
         for position, sentence in enumerate(_sentences(hit)):
             if sentence in seen:  # the same sentence in two passages is quoted once
@@ -241,6 +280,10 @@ def extract_answer(
             overlap = frozenset(query_terms & sentence_terms)
             lexical = len(overlap) / math.sqrt(len(sentence_terms) + 4)
             candidates.append((rank, position, sentence, overlap, lexical))
+            if overlap or (
+                (rank, position - 1) in on_subject and _points_back(sentence, hit.language)
+            ):
+                on_subject.add((rank, position))
     similarities: dict[str, float] = {}
     if embedder is not None and candidates:
         query = _query_vector(embedder, question, language)
@@ -250,7 +293,7 @@ def extract_answer(
             (
                 float(sim)
                 - RANK_PENALTY * rank
-                + _answer_type_bonus(question, text)
+                + _answer_type_bonus(question, text, (rank, pos) in on_subject)
                 + (CROSS_LINGUAL if hits[rank].language != language else 0.0),
                 rank,
                 pos,
@@ -270,14 +313,23 @@ def extract_answer(
     # Best first, while they fit (a shorter, lower-scored sentence may still fit); then in
     # each passage's own order.
     chosen: list[tuple[float, int, int, str, frozenset[str]]] = []
+    by_place = {(item[1], item[2]): item for item in scored}
+    picked = 0  # a sentence quoted with the one before it counts once
     for item in sorted(scored, key=lambda item: (-item[0], item[1], item[2])):
-        if len(chosen) == max_sentences:
+        if picked == max_sentences:
             break
-        if sum(len(c[3]) for c in chosen) + len(item[3]) > MAX_CHARS and chosen:
+        if item in chosen:
+            continue
+        group = [item]
+        before = by_place.get((item[1], item[2] - 1))
+        if before and before not in chosen and _points_back(item[3], hits[item[1]].language):
+            group = [before, item]
+        if sum(len(c[3]) for c in chosen + group) > MAX_CHARS and chosen:
             continue
         if chosen and _repeats(item[3], [c[3] for c in chosen]):
             continue
-        chosen.append(item)
+        chosen.extend(group)
+        picked += 1
     chosen.sort(key=lambda item: (item[1], item[2]))
     covered = set().union(*(item[4] for item in chosen))
     used_ranks = sorted({item[1] for item in chosen})

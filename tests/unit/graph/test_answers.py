@@ -422,3 +422,50 @@ def test_a_sentence_saying_again_what_was_quoted_is_left_out() -> None:
     quoted = extract_answer("numero verde servizio clienti", [first, again, new], "it").text
     assert quoted.count("800 123 456") == 2, quoted
     assert "distributore" in quoted and "Numero verde del servizio" not in quoted, quoted
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "dove lo trovo il codice pod",
+        "dove si legge la scadenza?",
+        "where can I find my PDR?",
+        "où se trouve le code POD ?",
+    ],
+)
+def test_a_sentence_saying_where_answers_where(question: str) -> None:
+    """ "dove lo trovo il codice pod" was answered with what the POD is and its format, not
+    with the sentence saying it is on the bill's first page."""
+    where = "Il POD e il PDR sono riportati sul frontespizio, cioè sulla prima pagina."
+    assert _answer_type_bonus(question, where) > 0
+    assert _answer_type_bonus(question, "Il POD identifica la fornitura di luce.") == 0
+    # Not for a place said of something else ("the emergency number is on the first page").
+    assert _answer_type_bonus(question, where, shares_terms=False) == 0
+
+
+@pytest.mark.parametrize(
+    "question", ["ho una casa al mare dove non sono residente", "dove sono finita?", "ou bien?"]
+)
+def test_where_in_a_relative_clause_asks_for_no_place(question: str) -> None:
+    where = "Il POD è riportato sulla prima pagina della bolletta."
+    assert _answer_type_bonus(question, where) == 0
+
+
+def test_a_sentence_pointing_back_is_quoted_with_the_one_before_it(embedder) -> None:  # type: ignore[no-untyped-def]
+    """ "È stampata sulla targhetta..." was quoted alone after a sentence on the customer
+    code, and read as if the customer code were printed on the meter."""
+    meter = hit(
+        "La matricola è il numero di serie del contatore. "
+        "È stampata sulla targhetta del contatore, sul frontale, vicino al codice a barre. "
+        "La matricola cambia quando il contatore viene sostituito.",
+        doc_id="matricola",
+    )
+    code = hit(
+        "Il codice cliente identifica il cliente nei sistemi del venditore. "
+        "Il codice cliente ha le lettere LM seguite da 8 cifre.",
+        doc_id="codice",
+    )
+    question = "è stampata sul frontale vicino al codice a barre?"
+    quoted = extract_answer(question, [code, meter], "it", 1, embedder=embedder).text
+    assert "È stampata sulla targhetta" in quoted, quoted
+    assert "La matricola è il numero di serie del contatore. È stampata" in quoted, quoted
