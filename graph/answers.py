@@ -91,11 +91,14 @@ class Extract:
 _POINTS_BACK = {
     "it": re.compile(
         r"^(È|Sono|Viene|Vengono|Va|Vanno|Questo|Questa|Questi|Queste|Ciò|Tale|Tali|"
-        r"Esso|Essa|In questo caso|In tal caso|In questi casi)\b"
+        r"Esso|Essa|In questo caso|In tal caso|In questi casi|Allora|Quindi|Dunque)\b"
     ),
-    "en": re.compile(r"^(It|This|These|They|Its|Their|In this case|In that case|In these cases)\b"),
+    "en": re.compile(
+        r"^(It|This|These|They|Its|Their|In this case|In that case|In these cases|Then|So|"
+        r"Therefore)\b"
+    ),
     "fr": re.compile(
-        r"^(Il|Elle|Ils|Elles|Ce|Cela|Ceci|Celui-ci|Celle-ci|Dans ce cas|Dans ces cas)\b"
+        r"^(Il|Elle|Ils|Elles|Ce|Cela|Ceci|Celui-ci|Celle-ci|Dans ce cas|Dans ces cas|Alors|Donc)\b"
     ),
 }
 

@@ -192,13 +192,20 @@ def knowledge_reply(
     doc_type: list[str] | None = None,
     max_sentences: int | None = None,
     scoped: bool = False,
+    in_domain: bool | None = None,
+    about: str | None = None,
 ) -> Reply:
+    """The documents' answer to `question`, cited. Its relevance is judged leniently when
+    the question is known to be about the verticals' topics (`in_domain`, by default when
+    verticals are named). `about`: what the question is about, searched with it but not
+    matched by the sentences quoted ("quanto ci vuole?" about "manca la luce in tutto il
+    palazzo" quoted the checklist "manca la luce anche ai vicini?", not the 8 hours)."""
     from knowledge.retriever import KnowledgeUnavailable, count_degraded_answer
 
     try:
         hits = retrieve_for_question(
             deps,
-            question,
+            f"{question} ({about})" if about else question,
             verticals=verticals,
             commodity=commodity,
             language=language,
@@ -211,7 +218,12 @@ def knowledge_reply(
         reply.act("search_knowledge", ok=False, args={"unavailable": exc.dependency})
         return reply
     reply = grounded_reply(
-        deps, question, language, hits, in_domain=bool(verticals), max_sentences=max_sentences
+        deps,
+        question,
+        language,
+        hits,
+        in_domain=bool(verticals) if in_domain is None else in_domain,
+        max_sentences=max_sentences,
     )
     reply.act("search_knowledge", ok=bool(reply.citations))
     return reply

@@ -202,7 +202,10 @@ _ASKS_HOW = re.compile(
     r"^(?:no |non )?(?:e |and |et |ma |but |mais )?(?:(?:prima |first )?(?:dimmi|mi dici|mi sai dire|"
     r"tell me|dis-moi|dites-moi) )?(?:come|cosa|cos'?\s?e|quando|entro quando|quant[aeio]|"
     r"qual[ei]?|perche|dove|how|what|when|why|where|which|comment|quand|pourquoi|ou|combien|"
-    r"quel(?:le)?s?|(?:c'?est |ca prend )?(?:ou|combien|quand|quoi|comment)|est-ce que)\b"
+    r"quel(?:le)?s?|(?:c'?est |ca prend )?(?:ou|combien|quand|quoi|comment)|est-ce que)\b|"
+    # "prima dimmi se ci sono penali", "tell me if there's a fee", "dis-moi s'il y a des frais"
+    r"^(?:no |non )?(?:(?:prima |first |d'abord )?(?:dimmi|mi dici|sai dirmi|mi sai dire|tell me|"
+    r"dis-moi|dites-moi))(?: prima| first| d'abord)? (?:se|if|whether|si|s')"
 )
 
 
@@ -343,17 +346,26 @@ def _own_request(u: Understanding, text: str) -> bool:
 def _previous_message(state: ConversationState) -> str | None:
     """The customer's message before this turn's, past the customer code and one-time code
     they sent to be identified: "how long does it last?" after identification follows up on
-    "do I have the social bonus?", not on "123456"."""
+    "do I have the social bonus?", not on "123456". A follow-up of a follow-up follows up on
+    the question with a subject: "e quanto tempo ci vuole?" after "quanto costa?" after the
+    voltura is about the voltura (it searched "quanto costa?" and quoted the termination)."""
     asked = [m for m in state.get("messages", []) if isinstance(m, HumanMessage)]
+    earlier: list[str] = []
     for message in reversed(asked[:-1]):
         content = message.content
         if not isinstance(content, str):
-            return None
+            break
         if not _IDENTIFICATION_ONLY.match(content):
-            return content
-    return None
+            earlier.append(content)
+        if len(earlier) == FOLLOW_UP_HOPS:
+            break
+    with_subject = [m for m in earlier if not has_no_subject(m)]
+    found = with_subject or earlier
+    return found[0] if found else None
 
 
+# How far back a follow-up looks for the question it is about (messages with a subject).
+FOLLOW_UP_HOPS = 3
 # A message that is only a customer code or a one-time code.
 _IDENTIFICATION_ONLY = re.compile(r"^\s*(lm\s?\d{8}|\d{6})\s*[.!]*\s*$", re.IGNORECASE)
 

@@ -361,7 +361,10 @@ class _Report:
         if step is None:
             slots["description"] = rest[:300]
         elif step == "confirm" and not (is_yes(text) or is_no(text)) and len(rest) > 3:
-            slots["description"] = f"{slots.get('description', '')} / {rest}"[:300]
+            # a detail added to the report; a question is answered, not reported ("how long
+            # will it take?" went to the distributor as part of the fault, unanswered)
+            if not is_question(text):
+                slots["description"] = f"{slots.get('description', '')} / {rest}"[:300]
 
     # Replies
 
@@ -400,7 +403,8 @@ class _Report:
         self._take(text, step)
         slots, language = self.slots, self.language
         took = {k: v for k, v in slots.items() if k != "tags"} != before
-        if step not in (None, "confirm") and not took and is_question(text):
+        answers_confirm = step == "confirm" and (is_yes(text) or is_no(text))
+        if step is not None and not took and not answers_confirm and is_question(text):
             self._side_answer(text)
         customer = self.deps.backend.get_customer(self.code) if self.code else None
         report = slots.get("intent") == "report"
@@ -477,13 +481,16 @@ class _Report:
             return  # "c'est normal ?": nothing the documents answer; the question is asked again
         # "how long does it take?", "am I owed anything?" are about this fault: searched with
         # what was reported ("mi spetta un rimborso?" alone quoted the arrears' refunds)
-        about = self.slots.get("description")
         side = knowledge_reply(
             self.deps,
-            f"{text} ({about})" if about else text,
+            text,
             self.language,
-            # no verticals: judged as any question, not as one of the fault's own (a vague
-            # question is better unanswered than answered with the gas bonus)
+            about=self.slots.get("description"),
+            # the faults' documents' best passage is read too ("how long will it take?" in
+            # English found only the switching guide), but the answer is judged as for any
+            # question (a vague one is better unanswered than answered with the gas bonus)
+            verticals=["outage"],
+            in_domain=False,
             commodity=self.slots.get("commodity"),
             # no hazard was reported: safety guides are not quoted as answers ("c'est normal ?"
             # after "plus de gaz" quoted the signs of a gas leak)

@@ -324,6 +324,45 @@ def test_a_question_with_no_subject_of_its_own_follows_the_last_topic(
     assert not any(other in c for c in cited for other in ("subentro", "bonus")), cited
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "third", "doc_id"),
+    [
+        ("salve volevo sapere come si fa la voltura", "quanto costa?", "e quanto tempo ci vuole?", "voltura"),
+        ("how does the social bonus work?", "how much is it?", "and how long does it last?", "bonus"),
+        ("comment marche la résiliation ?", "ça coûte combien ?", "et il faut combien de temps ?", "disdetta"),
+    ],
+)  # fmt: skip
+def test_a_follow_up_of_a_follow_up_stays_on_the_first_topic(
+    make_graph, first: str, second: str, third: str, doc_id: str
+) -> None:
+    """ "e quanto tempo ci vuole?" after "quanto costa?" after the voltura followed up on
+    "quanto costa?" alone, and quoted the termination and the switch of supplier."""
+    graph, _ = make_graph()
+    *_, answered = converse(graph, first, second, third)
+    cited = [c.doc_id for c in answered.citations]
+    assert cited and doc_id in cited[0], (cited, answered.reply)
+
+
+@pytest.mark.parametrize(
+    ("wanted", "question"),
+    [
+        ("vorrei disdire il contratto del gas perchè mi trasferisco", "no aspetta, prima dimmi se ci sono penali"),
+        ("I want to cancel my electricity contract", "wait, tell me first if there is a fee"),
+        ("je veux résilier mon contrat de gaz", "attendez, dites-moi d'abord s'il y a des frais"),
+    ],
+)  # fmt: skip
+def test_tell_me_if_while_the_code_is_asked_is_answered(
+    make_graph, wanted: str, question: str
+) -> None:
+    """ "no aspetta, prima dimmi se ci sono penali" while the customer code was asked got the
+    request for the code again: "tell me if" asks, though it has no question mark."""
+    graph, _ = make_graph()
+    asked, answered = converse(graph, wanted, question)
+    assert asked.awaiting == "identification", asked.reply
+    assert answered.citations and answered.awaiting == "identification", answered.reply
+    assert any("disdetta" in c.doc_id for c in answered.citations), answered.citations
+
+
 def test_a_question_with_no_subject_while_the_code_is_asked_is_about_the_request(
     make_graph,
 ) -> None:

@@ -623,3 +623,25 @@ def test_a_vague_question_in_the_middle_of_a_fault_report_is_not_taken_for_the_t
     assert asked.awaiting == "slot:address", asked.reply
     assert vague.awaiting == "slot:address" and "Normal" not in (vague.reply or ""), vague.reply
     assert not vague.citations, vague.reply
+
+
+@pytest.mark.parametrize(
+    ("report", "question", "yes"),
+    [
+        ("manca la luce in tutto il palazzo, via Dante 5 Milano", "quanto ci vuole?", "sì"),
+        ("the power is off in the whole street, Via Dante 5 Milano", "how long will it take?", "yes"),
+        ("plus de courant dans tout l'immeuble, via Dante 5 Milano", "ça va durer combien de temps ?", "oui"),
+    ],
+)  # fmt: skip
+def test_a_question_to_shall_i_open_the_report_is_answered_not_reported(
+    make_graph, report: str, question: str, yes: str
+) -> None:
+    """ "how long will it take?" to "shall I go ahead?" got the summary again, unanswered,
+    and went to the distributor as part of the fault's description."""
+    graph, _ = make_graph()
+    confirm, answered, done = converse(graph, report, question, yes)
+    assert confirm.awaiting == "consent", confirm.reply
+    assert "8 ore" in (answered.reply or "") and answered.citations, answered.reply
+    assert answered.awaiting == "consent", answered.reply
+    (ticket,) = [a for a in done.actions if a.tool == "open_ticket"]
+    assert ticket.ok and question not in str(ticket.args), ticket.args
