@@ -9,7 +9,7 @@ from typing import Literal
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
-from graph.accounts import commodity_name, day, euro
+from graph.accounts import commodity_name, day, euro, is_no, is_yes
 from graph.agent import agent_steps
 from graph.answers import asks_for_a_figure
 from graph.backends.ports import BackendError, Bill, Ticket
@@ -19,7 +19,7 @@ from graph.policy import asks_how_things_work, needs_identity
 from graph.prompts import render
 from graph.reply import Reply, has_no_subject, question_text, user_text
 from graph.slots import find_amount, find_date
-from graph.state import ConversationState
+from graph.state import Choice, ConversationState
 from graph.subgraph import (
     ToolSteps,
     ask_identity,
@@ -43,6 +43,11 @@ _PAID = re.compile(
     r"(gia pagat|ho (gia )?pagato|pagata|already paid|i paid|i've paid|"
     r"have paid|deja paye|j'ai paye|j'ai deja)"
 )
+# The same bill paid twice: the extra is refunded or deducted, nothing is missing.
+_TWICE = re.compile(
+    r"\b(due volte|doppio pagamento|pagat\w* doppi\w*|twice|double payment|paid double|"
+    r"deux fois|double paiement)\b"
+)
 _NOTICE = re.compile(
     r"(sollecit|mora|sospension|sospes|distacc|staccare|reminder|notice|"
     r"suspen|cut off|relance|mise en demeure|coupure|lettera)"
@@ -57,8 +62,11 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
     """gate -> answer (how to pay, late-payment rules: from the documents) | identify (in the
     main graph) | account (what is due, a claimed payment matched or a ticket opened)."""
 
-    def gate(state: ConversationState) -> Command[Literal["answer", "account"]]:
+    def gate(state: ConversationState) -> Command[Literal["answer", "account", "confirm_claim"]]:
         question = question_text(state)
+        flow = state.get("flow") or {}
+        if state.get("identified") and flow.get("step") == "confirm_claim":
+            return Command(goto="confirm_claim")
         if state.get("identified"):
             # (a question the customer was identified for is about their own account; so is
             # "and how much is it?" right after their bills to pay were listed)
@@ -93,6 +101,8 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             reply = Reply("")
             reply.act("list_unpaid_bills", True, [b.model_dump_json() for b in due])
             today = deps.clock().date()
+            if _TWICE.search(folded):
+                return _paid_twice(deps, question, language, code, reply)
             if _PAID.search(folded) and due:
                 payments_made = deps.backend.list_payments(code)
                 match = match_claimed_payment(
@@ -110,9 +120,18 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                         date=day(payment.paid_on),
                         number=bill.number,
                     )
-                else:  # the claim ticket goes through the tools step
-                    call = call_tool("open_ticket", bill_id=due[0].bill_id)
-                    return Command(goto="tools", update=call)
+                else:  # a claim to check, opened only if the customer wants it
+                    reply.text = render(
+                        TEMPLATES,
+                        "claim_offer",
+                        language,
+                        number=due[0].number,
+                        amount=euro(due[0].amount),
+                    )
+                    reply.choices = _yes_no(language)
+                    claim = {"bill_id": due[0].bill_id}
+                    flow = {"vertical": "payments", "step": "confirm_claim", "slots": claim}
+                    return leave("respond", reply.update(flow=flow))
                 return leave("respond", reply.update())
             lines = []
             if _NOTICE.search(folded) or _HOW.search(folded):
@@ -159,6 +178,20 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         except BackendError:
             return backend_failed(language)
 
+    def confirm_claim(state: ConversationState) -> Command[Literal["tools"]]:
+        """The customer's yes opens the claim (through the tools step, as an LLM's tool call
+        would); a no opens nothing; anything else gets the question again."""
+        language = state.get("language", "it")
+        text = user_text(state)
+        slots = (state.get("flow") or {}).get("slots") or {}
+        if is_yes(text):
+            return Command(goto="tools", update=call_tool("open_ticket", bill_id=slots["bill_id"]))
+        if is_no(text):
+            declined = Reply(render(TEMPLATES, "claim_declined", language))
+            return leave("respond", declined.update(flow=None))
+        again = Reply(_last_offer(state), choices=_yes_no(language))
+        return leave("respond", again.update())
+
     def claim_opened(state: ToolSteps) -> Command:  # type: ignore[type-arg]
         """The claim is open: its number, and the receipt the customer is asked for."""
         language = state.get("language", "it")
@@ -170,7 +203,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         reply = Reply(
             render(
                 TEMPLATES,
-                "payment_not_found",
+                "claim_opened",
                 language,
                 number=bill.number,
                 amount=euro(bill.amount),
@@ -178,7 +211,6 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             )
         )
         reply.act("list_unpaid_bills", True, [bill.model_dump_json()])
-        reply.act("match_payment", False)
         reply.act("open_ticket", True, ticket.ticket_id)
         deps.audit.record(
             state.get("user_id", ""),
@@ -188,13 +220,14 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             customer_code=state.get("customer_code"),
             data={"ticket_id": ticket.ticket_id},
         )
-        return leave("respond", reply.update())
+        return leave("respond", reply.update(flow=None))
 
     return compile_vertical(
         "payments",
         {
             **agent_steps(deps, "payments", read_tools),
-            "gate": (gate, ("answer", "account")),
+            "gate": (gate, ("answer", "account", "confirm_claim")),
+            "confirm_claim": (confirm_claim, ("tools",)),
             "answer": (answer, ()),
             "account": (account, ("tools",)),
             "tools": (tool_node(write_tools(deps.backend)), ("claim_opened",)),
@@ -203,3 +236,33 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         state=ToolSteps,
         entry="agent",
     )
+
+
+def _yes_no(language: str) -> list[Choice]:
+    return [
+        Choice(id="yes", title=render(TEMPLATES, "yes", language)),
+        Choice(id="no", title=render(TEMPLATES, "no", language)),
+    ]
+
+
+def _last_offer(state: ConversationState) -> str:
+    """The offer to open the claim, as it was made (the reply's first paragraph)."""
+    return (state.get("reply") or "").split("\n\n")[0]
+
+
+def _paid_twice(deps: GraphDeps, question: str, language: str, code: str, reply: Reply) -> Command:  # type: ignore[type-arg]
+    """The same bill paid twice: what the documents say (the extra is refunded or deducted,
+    with the two receipts), then the payments recorded, for the customer to see. Nothing is
+    written: it was taken for a payment not found, and a claim opened on the bill to pay."""
+    kb = knowledge_reply(deps, question, language, verticals=["payments"])
+    made = sorted(deps.backend.list_payments(code), key=lambda p: p.paid_on, reverse=True)
+    reply.act("list_payments", True)
+    lines = [kb.text, render(TEMPLATES, "payments_header", language)]
+    lines += [
+        render(TEMPLATES, "payment_line", language, date=day(p.paid_on), amount=euro(p.amount))
+        for p in made[:4]
+    ]
+    reply.text = "\n".join(lines) if made else kb.text
+    reply.citations, reply.evidence = kb.citations, reply.evidence + kb.evidence
+    reply.actions.extend(kb.actions)
+    return leave("respond", reply.update())

@@ -39,12 +39,39 @@ TEMPLATES: Templates = {
         "fr": "J'ai trouvé votre paiement de {amount} du {date} : il correspond à la facture "
         "n° {number}, qui apparaîtra bientôt comme payée. Rien d'autre à faire.",
     },
-    "payment_not_found": {
+    "claim_offer": {
         "it": "Non vedo ancora un pagamento che corrisponda alla bolletta n. {number} ({amount}). "
-        "Ho aperto la pratica {ticket}: inviaci qui la ricevuta e la verificheremo.",
-        "en": "I can't see a payment matching bill no. {number} ({amount}) yet. I've opened "
-        "case {ticket}: send us the receipt here and we'll check it.",
+        "Vuoi che apra una pratica di verifica? Poi mi mandi qui la ricevuta.",
+        "en": "I can't see a payment matching bill no. {number} ({amount}) yet. Shall I open a "
+        "case to check it? You'd then send me the receipt here.",
         "fr": "Je ne vois pas encore de paiement correspondant à la facture n° {number} "
-        "({amount}). J'ai ouvert le dossier {ticket} : envoyez-nous le reçu ici.",
+        "({amount}). Voulez-vous que j'ouvre un dossier de vérification ? Vous m'enverrez "
+        "ensuite le reçu ici.",
+    },
+    "claim_declined": {
+        "it": "Va bene, non apro nessuna pratica. Se ritrovi la ricevuta, mandamela quando vuoi.",
+        "en": "All right, I won't open a case. If you find the receipt, send it to me any time.",
+        "fr": "D'accord, je n'ouvre pas de dossier. Si vous retrouvez le reçu, envoyez-le-moi "
+        "quand vous voulez.",
+    },
+    "payments_header": {
+        "it": "I tuoi ultimi pagamenti registrati:",
+        "en": "Your latest recorded payments:",
+        "fr": "Vos derniers paiements enregistrés :",
+    },
+    "payment_line": {
+        "it": "• {date}: {amount}",
+        "en": "• {date}: {amount}",
+        "fr": "• {date} : {amount}",
+    },
+    "yes": {"it": "Sì", "en": "Yes", "fr": "Oui"},
+    "no": {"it": "No", "en": "No", "fr": "Non"},
+    "claim_opened": {
+        "it": "Ho aperto la pratica {ticket} per la bolletta n. {number} ({amount}): inviaci qui "
+        "la ricevuta e la verificheremo.",
+        "en": "I've opened case {ticket} for bill no. {number} ({amount}): send us the receipt "
+        "here and we'll check it.",
+        "fr": "J'ai ouvert le dossier {ticket} pour la facture n° {number} ({amount}) : "
+        "envoyez-nous le reçu ici et nous le vérifierons.",
     },
 }

@@ -137,11 +137,48 @@ def test_already_paid_is_matched_to_the_recorded_payment(make_graph) -> None:
     assert "match_payment" in _tools(results[-1])
 
 
-def test_already_paid_without_a_match_opens_a_case(make_graph) -> None:
+def test_already_paid_without_a_match_opens_a_case_once_the_customer_agrees(make_graph) -> None:
+    """The claim was opened with no question asked: a write needs the customer's yes."""
     graph, deps = make_graph()
-    results = converse(graph, "ho già pagato la bolletta", LORENZO, "123456", user="wa-lor2")
-    ticket = re.search(r"TK-\d{4}-\d+", results[-1].reply or "")
+    *_, offered = converse(graph, "ho già pagato la bolletta", LORENZO, "123456", user="wa-lor2")
+    assert offered.awaiting == "consent" and "open_ticket" not in _tools(offered), offered.reply
+    assert not [t for t in deps.backend.list_tickets(LORENZO) if t.category == "payment_claim"]
+    (opened,) = converse(graph, "sì", user="wa-lor2")
+    ticket = re.search(r"TK-\d{4}-\d+", opened.reply or "")
     assert ticket and deps.backend.get_ticket(ticket.group(0)).category == "payment_claim"
+    assert opened.awaiting is None and opened.procedure is None, opened.reply
+
+
+def test_already_paid_without_a_match_and_no_claim_wanted_writes_nothing(make_graph) -> None:
+    graph, deps = make_graph()
+    *_, declined = converse(
+        graph, "I already paid my bill", LORENZO, "123456", "no thanks", user="wa-lor4"
+    )
+    assert "open_ticket" not in _tools(declined) and declined.awaiting is None, declined.reply
+    assert not [t for t in deps.backend.list_tickets(LORENZO) if t.category == "payment_claim"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ciao ho pagato due volte la stessa bolletta, come faccio a riavere i soldi?",
+        "I paid the same bill twice, how do I get my money back?",
+        "j'ai payé deux fois la même facture, comment être remboursé ?",
+    ],
+)
+def test_a_bill_paid_twice_gets_the_refund_rule_and_the_payments_recorded(
+    make_graph, text: str
+) -> None:
+    """It was taken for a payment not found, and a claim opened on the bill still to pay."""
+    graph, deps = make_graph()
+    *_, answered = converse(graph, text, GIULIA, "123456", user="wa-giu9")
+    assert "list_payments" in _tools(answered) and "open_ticket" not in _tools(answered)
+    assert any(c.doc_id == "pagare-la-bolletta" for c in answered.citations), answered.reply
+    assert "2 ricevute" in (answered.reply or "") or "due ricevute" in (answered.reply or "")
+    assert "143,48 €" in (answered.reply or ""), answered.reply  # her latest payment
+    assert not deps.backend.list_tickets(GIULIA) or all(
+        t.category != "payment_claim" for t in deps.backend.list_tickets(GIULIA)
+    )
 
 
 def test_payment_status_lists_what_is_due_with_a_link(make_graph) -> None:
