@@ -154,7 +154,7 @@ def _is_heading(unit: str) -> bool:
 # The kind of answer a question expects (an amount, a time or deadline, a count) and whether
 # a sentence holds one: the classic answer-type check of extractive question answering.
 _AMOUNT_QUESTION = re.compile(
-    r"\b(quanto (costa|pago|si paga|paghi|viene)|quanto e|how much|combien (coute|ca coute|"
+    r"\b(quanto (costa|pago|si paga|paghi|viene)|quanto e|how much|combien (coute|ca coute|ca fait|ca vaut|"
     r"je paie|paye)|(a|di) quanto|quanto vale|ammont\w*|how big|a combien|prezz\w*|price|"
     r"prix|cost\w*|cout\w*|tariff\w*|importo|amount|montant|"
     # a rate of interest is a figure too ("what interest do you charge?")

@@ -128,15 +128,15 @@ _ANY_SUBJECT = frozenset(
     caro cara ancora invece esattamente poi allora anche solo sempre tutto altro altri
     sono ce c'e chiedere chiede richiesta farlo farla chiederlo chiederla richiederlo
     richiederla ottenerlo ottenerla attivarlo attivarla domanda presentare presentarla
-    normale solito solitamente generalmente
+    normale solito solitamente generalmente vale valgono anno anni annuo annua annuale mese
     price prices fee fees charge time long take takes took documents document papers paperwork
     need needed required necessary days weeks months deadline minimum maximum free form
     there it that this then also else anything exactly get done ask request apply normal
-    usually generally
+    usually generally worth year years yearly annual month monthly
     coute cout prix frais temps faut prend delai documents document papiers necessaire
     necessaires jours semaines mois minimum maximum gratuit formulaire ligne quels quelles
     quel quelle ca cela demande demander faire alors aussi encore obtenir normal habitude
-    generalement
+    generalement fait vaut an ans annee annees annuel
     """.split()
 )
 

@@ -355,7 +355,9 @@ def _previous_message(state: ConversationState) -> str | None:
         content = message.content
         if not isinstance(content, str):
             break
-        if not _IDENTIFICATION_ONLY.match(content):
+        # (a code sent to be identified, or a bare yes to an offer, is about nothing)
+        bare_answer = len(content.split()) <= 3 and (accepts(content) or declines(content))
+        if not _IDENTIFICATION_ONLY.match(content) and not bare_answer:
             earlier.append(content)
         if len(earlier) == FOLLOW_UP_HOPS:
             break

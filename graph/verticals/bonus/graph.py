@@ -56,6 +56,13 @@ _PHYSICAL = re.compile(
     r"ventilator|life.?support|medical equipment|oxygen|dialysis|physical hardship|"
     r"\basl\b|maintien en vie|appareil\w* (medica|respirat|electri)\w*|respirat\w*|oxygene|dialyse"
 )
+# Eligibility asked in the first person ("ho diritto al bonus?", "do I qualify?", "j'ai
+# droit ?"): the rules answer it, and the customer may want their own supplies checked.
+_MINE = re.compile(
+    r"\b(ho diritto|mi spetta|spetta a me|posso avere|potrei avere|rientro|do i (qualify|get)|"
+    r"am i (entitled|eligible)|can i get|could i get|j'ai droit|ai-je droit|je peux avoir|"
+    r"je pourrais avoir)\b"
+)
 _ELIGIBILITY = re.compile(
     r"\b(diritt\w*|spett\w*|requisit\w*|soglia|soglie|chi (puo|ha)|posso (avere|ottenere|chiedere)"
     r"|come (si )?(ottien\w*|ottenere|richied\w*|chied\w*|prend\w*|funzion\w*|fa|faccio)|"
@@ -221,7 +228,8 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         if mentions_isee_document(question):
             return Command(goto="isee")
         physical = bool(_PHYSICAL.search(folded))
-        if _OWN_BONUS.search(folded) and not physical:
+        mine = bool(_MINE.search(folded))
+        if (_OWN_BONUS.search(folded) or mine and state.get("identified")) and not physical:
             if state.get("identified"):
                 return Command(goto="status")
             if asks_besides(question, _OWN_BONUS):  # answer first, then offer the check
@@ -233,7 +241,9 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         if physical:
             return Command(goto="physical")
         if _ELIGIBILITY.search(folded) and not asks_for_a_figure(question):
-            return Command(goto="eligibility")  # the overview: who, how, thresholds
+            # the overview: who, how, thresholds; then, asked in the first person, the
+            # offer to check the customer's own supplies
+            return Command(goto="eligibility", update={"turn_offer": mine})
         return Command(goto="answer")
 
     def isee(state: ConversationState) -> Command:  # type: ignore[type-arg]
@@ -282,8 +292,12 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
             return backend_failed(language)
         return say(physical_reply(deps, customer, language))
 
-    def eligibility(state: ConversationState) -> Command:  # type: ignore[type-arg]
-        return say(eligibility_reply(deps, question_text(state), state.get("language", "it")))
+    def eligibility(state: BonusState) -> Command:  # type: ignore[type-arg]
+        question, language = question_text(state), state.get("language", "it")
+        reply = eligibility_reply(deps, question, language)
+        if not state.get("turn_offer"):
+            return say(reply)
+        return _offer_status(reply, question, language)
 
     def answer(state: BonusState) -> Command:  # type: ignore[type-arg]
         question = question_text(state)
@@ -293,10 +307,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         )
         if not state.get("turn_offer"):
             return say(reply)
-        # A code or a yes next checks the customer's own bonus for this question.
-        reply.text += "\n\n" + render(TEMPLATES, "offer_status", language)
-        offer = {"route": "bonus", "text": question, "offered": "yes"}
-        return leave("respond", {**reply.update(), "identity_offer": offer})
+        return _offer_status(reply, question, language)
 
     return compile_vertical(
         "bonus",
@@ -312,3 +323,11 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         state=BonusState,
         entry="agent",
     )
+
+
+def _offer_status(reply: Reply, question: str, language: str) -> Command:  # type: ignore[type-arg]
+    """The answer, then the offer to check the customer's own bonus: a code or a yes next
+    checks it for this question."""
+    reply.text += "\n\n" + render(TEMPLATES, "offer_status", language)
+    offer = {"route": "bonus", "text": question, "offered": "yes"}
+    return leave("respond", {**reply.update(), "identity_offer": offer})

@@ -252,3 +252,27 @@ def test_who_gets_the_water_bonus_is_answered_from_the_water_bonus(make_graph, t
     assert answered.route == "bonus"
     assert "bonus-idrico" in {c.doc_id for c in answered.citations}, answered.citations
     assert "18,25" in (answered.reply or "") and "disagio fisico" not in (answered.reply or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "yes", "then", "offer"),
+    [
+        ("vorrei sapere se ho diritto al bonus sociale", "sì", "e quanto vale all'anno?", "controlli il bonus"),
+        ("do I qualify for the social bonus?", "yes", "and how much is it per year?", "check the bonus"),
+        ("salut, je voudrais savoir si j'ai droit au bonus social", "oui", "et combien ça fait par an ?", "vérifie le bonus"),
+    ],
+)  # fmt: skip
+def test_eligibility_asked_in_the_first_person_offers_the_check_of_the_own_bonus(
+    make_graph, question: str, yes: str, then: str, offer: str
+) -> None:
+    """ "do I qualify for the social bonus?" got the rules and nothing else: the "yes" after
+    it closed the conversation, the code after it was asked for nothing, and "how much is it
+    per year?" then quoted the gas bill's VAT ("oui" was taken for the question's subject)."""
+    graph, _ = make_graph()
+    rules, accepted, _, checked, amount = converse(graph, question, yes, GIULIA, "123456", then)
+    assert "9.796" in (rules.reply or "") and offer in (rules.reply or ""), rules.reply
+    assert accepted.awaiting == "identification", accepted.reply
+    assert "get_bonus_status" in _tools(checked), checked.reply
+    assert amount.route == "bonus", amount.reply
+    cited = {c.doc_id for c in amount.citations}
+    assert cited == {"bonus-sociale-disagio-economico"}, (cited, amount.reply)
