@@ -91,14 +91,16 @@ class Extract:
 _POINTS_BACK = {
     "it": re.compile(
         r"^(È|Sono|Viene|Vengono|Va|Vanno|Questo|Questa|Questi|Queste|Ciò|Tale|Tali|"
-        r"Esso|Essa|In questo caso|In tal caso|In questi casi|Allora|Quindi|Dunque)\b"
+        r"Esso|Essa|In questo caso|In tal caso|In questi casi|Allora|Quindi|Dunque|Un esempio|"
+        r"Per esempio|Ad esempio)\b"
     ),
     "en": re.compile(
         r"^(It|This|These|They|Its|Their|In this case|In that case|In these cases|Then|So|"
-        r"Therefore)\b"
+        r"Therefore|An example|For example)\b"
     ),
     "fr": re.compile(
-        r"^(Il|Elle|Ils|Elles|Ce|Cela|Ceci|Celui-ci|Celle-ci|Dans ce cas|Dans ces cas|Alors|Donc)\b"
+        r"^(Il|Elle|Ils|Elles|Ce|Cela|Ceci|Celui-ci|Celle-ci|Dans ce cas|Dans ces cas|Alors|"
+        r"Donc|Un exemple|Par exemple)\b"
     ),
 }
 

@@ -338,7 +338,7 @@ class OfflineClassifier:
 _PREAMBLE = re.compile(
     r"^(?:(?:aspett[ai]|un (?:attimo|momento|secondo)|scusa(?:mi)?|scusi|allora|ok(?:ay|k)?|"
     r"senti|ascolta|ehm|prima|anzi|wait|hold on|one sec(?:ond)?|sorry|actually|first|um+|uh+|"
-    r"attends?|attendez|pardon|d'abord|avant|euh|bon)\b[\s,.!:;-]*)+",
+    r"attends?|attendez|pardon|d'abord|avant|euh|bon|ma|però|pero|but|mais)\b[\s,.!:;-]*)+",
     re.IGNORECASE,
 )
 

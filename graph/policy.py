@@ -181,6 +181,18 @@ def asks_besides(text: str, own: re.Pattern[str]) -> bool:
 OPT_IN = frozenset({"avvisi", "alerts", "alertes", "start", "riattiva avvisi"})
 
 
+# A copy of a bill asked for ("mandami il pdf della bolletta", "send me a copy of my bill").
+_A_COPY = re.compile(
+    r"\b(pdf|copi[ae]|duplicat\w*|copy|duplicate)\b.{0,40}\b(bollett\w*|fattur\w*|bills?|"
+    r"invoices?|factures?)\b|\b(bollett\w*|fattur\w*|bills?|invoices?|factures?)\b.{0,20}\bpdf\b"
+)
+
+
+def asks_for_a_copy(text: str) -> bool:
+    """Whether a message asks for a copy of a bill: a request of its own in any procedure."""
+    return bool(_A_COPY.search(fold(text)))
+
+
 def needs_identity(route: str, text: str) -> bool:
     """Whether answering needs the customer identified now: the message asks for their own
     data ("how much do I owe", "my last bill", "send me a copy"), gives a meter reading, or

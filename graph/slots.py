@@ -131,6 +131,23 @@ def find_pdr(text: str) -> str | None:
     return hit.value if hit else None
 
 
+_NAMES_POD = re.compile(r"\bpod\b")
+_NAMES_PDR = re.compile(r"\bpdr\b")
+
+
+def mislabelled_code(text: str) -> tuple[str, str] | None:
+    """A supply code given under the other code's name ("il mio pdr è IT001E12345678"): its
+    real kind ("pod" or "pdr") and the code, else None. A POD is electricity's (IT, the
+    distributor's 3 digits, E, 8 digits), a PDR gas's (14 digits): the formats are rules."""
+    folded = _fold(text)
+    pod, pdr = find_pod(text), find_pdr(text)
+    if pod and _NAMES_PDR.search(folded) and not _NAMES_POD.search(folded):
+        return "pod", pod
+    if pdr and not pod and _NAMES_POD.search(folded) and not _NAMES_PDR.search(folded):
+        return "pdr", pdr
+    return None
+
+
 def find_customer_code(text: str) -> str | None:
     """The first Lumea customer code ("LM" + 8 digits) in `text`, e.g. "lm 0001 2345"."""
     hit = _first(_customer_code_hits(_fold(text)))

@@ -13,9 +13,11 @@ from langgraph.types import Command
 from graph.accounts import accepts, after_yes, declines
 from graph.classifier import Understanding, without_preamble
 from graph.deps import GraphDeps
+from graph.grounded import knowledge_reply
 from graph.llm import describe_stack, llm_route
 from graph.policy import (
     OPT_IN,
+    asks_for_a_copy,
     asks_to_act,
     identification_lapsed,
     is_locked,
@@ -34,6 +36,7 @@ from graph.slots import (
     find_pod,
     find_position,
     find_reading,
+    mislabelled_code,
 )
 from graph.state import (
     PERSONAL_DATA_ROUTES,
@@ -339,8 +342,11 @@ def _requested_procedure(u: Understanding, text: str) -> Route | None:
 
 def _own_request(u: Understanding, text: str) -> bool:
     """A clear request of a related vertical for the customer's own data ("send me the last
-    bill's PDF" while choosing instalments): a topic switch, not part of the procedure."""
-    return u.confidence >= 0.9 and needs_identity(u.route, text)
+    bill's PDF" while choosing instalments): a topic switch, not part of the procedure. A
+    copy of a bill is asked for however unsure the vote ("but first send me the pdf of my
+    bill": 0.80, the e-bill examples being close)."""
+    copy = u.route == "billing" and asks_for_a_copy(text)
+    return (u.confidence >= 0.9 or copy) and needs_identity(u.route, text)
 
 
 def _previous_message(state: ConversationState) -> str | None:
@@ -515,6 +521,17 @@ def make_supervisor(deps: GraphDeps):  # type: ignore[no-untyped-def]
             )
 
         flow = state.get("flow")
+        mislabelled = mislabelled_code(text)
+        if mislabelled and not (flow or state.get("pending_route") or state.get("otp")):
+            # "il mio pdr è IT001E12345678 giusto?": the formats are rules, said in code, and
+            # cited from the codes' document (its sentences are not quoted: the example of a
+            # POD, quoted alone after the PDR, read as a PDR's)
+            kind, code = mislabelled
+            said = Reply(render(TEMPLATES, f"code_is_{kind}", language, code=code))
+            known = knowledge_reply(deps, f"formato codice {kind} pod pdr", language)
+            said.citations, said.evidence = known.citations[:1], known.evidence
+            said.actions = known.actions
+            return answer(said, "supply_code_corrected")
         if (
             flow
             and flow.get("step") == "start"

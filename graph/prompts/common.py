@@ -216,6 +216,28 @@ TEMPLATES: Templates = {
         "en": "Good, let's pick up where we left off.",
         "fr": "Bien, reprenons là où nous en étions.",
     },
+    "code_is_pod": {
+        "it": "{code} ha il formato di un POD, il codice della fornitura di luce (IT, 3 cifre "
+        "del distributore, la lettera E e 8 cifre), non di un PDR: il PDR identifica la "
+        "fornitura di gas ed è fatto di 14 cifre.",
+        "en": "{code} has the format of a POD, the electricity supply's code (IT, the "
+        "distributor's 3 digits, the letter E and 8 digits), not of a PDR: the PDR identifies "
+        "the gas supply and is 14 digits long.",
+        "fr": "{code} a le format d'un POD, le code de la fourniture d'électricité (IT, les 3 "
+        "chiffres du distributeur, la lettre E et 8 chiffres), pas d'un PDR : le PDR identifie "
+        "la fourniture de gaz et compte 14 chiffres.",
+    },
+    "code_is_pdr": {
+        "it": "{code} ha il formato di un PDR, il codice della fornitura di gas (14 cifre), non "
+        "di un POD: il POD identifica la fornitura di luce e inizia con IT, 3 cifre e la "
+        "lettera E.",
+        "en": "{code} has the format of a PDR, the gas supply's code (14 digits), not of a POD: "
+        "the POD identifies the electricity supply and starts with IT, 3 digits and the "
+        "letter E.",
+        "fr": "{code} a le format d'un PDR, le code de la fourniture de gaz (14 chiffres), pas "
+        "d'un POD : le POD identifie la fourniture d'électricité et commence par IT, 3 "
+        "chiffres et la lettre E.",
+    },
     "procedure_dropped": {
         "it": "Va bene, lascio perdere: per questa richiesta non ho registrato nulla. "
         "Se ti serve altro, scrivimi pure.",

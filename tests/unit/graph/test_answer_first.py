@@ -657,3 +657,22 @@ def test_the_bill_of_a_month_named_is_shown_also_as_a_follow_up(make_graph) -> N
     assert _covers(named.reply, 5) and not _covers(named.reply, 7), named.reply
     (none,) = converse(graph, "e quella di gennaio 2020?")
     assert "Non trovo una bolletta per il mese" in (none.reply or ""), none.reply
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("il mio pdr è IT001E12345678 giusto?", "ha il formato di un POD"),
+        ("my POD is 00881234567890, right?", "has the format of a PDR"),
+        ("mon PDR c'est bien IT001E12345678 ?", "a le format d'un POD"),
+    ],
+)
+def test_a_pod_given_as_a_pdr_is_corrected_without_identification(
+    make_graph, text: str, said: str
+) -> None:
+    """ "il mio pdr è IT001E12345678 giusto?" asked for identification (self-reading): the
+    code is a POD, electricity's, and the formats are rules, said without any account."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert said in (result.reply or "") and result.awaiting is None, result.reply
+    assert [c.doc_id for c in result.citations] == ["codici-pod-pdr-codice-cliente"]

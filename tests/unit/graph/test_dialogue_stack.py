@@ -40,6 +40,28 @@ def test_asking_for_the_bill_pdf_while_choosing_instalments_serves_it_then_resum
     assert resumed.route == "instalments" and resumed.choices
 
 
+@pytest.mark.parametrize(
+    ("wanted", "detour", "resume", "yes"),
+    [
+        ("vorrei rateizzare la bolletta del gas", "aspetta ma prima mandami il pdf della bolletta", "riprendere la rateizzazione", "sì"),
+        ("I'd like to pay my gas bill in instalments", "but first send me the pdf of my bill", "pick up", "yes"),
+        ("je voudrais payer ma facture de gaz en plusieurs fois", "attendez, envoyez-moi d'abord le pdf de la facture", "reprendre", "oui"),
+    ],
+)  # fmt: skip
+def test_a_copy_of_the_bill_asked_for_while_choosing_the_plan_is_sent(
+    make_graph, wanted: str, detour: str, resume: str, yes: str
+) -> None:
+    """ "aspetta ma prima mandami il pdf della bolletta" while the plans were offered got
+    "which plan?" again: "ma prima" hid the request from the vote, and a copy asked for with
+    no question mark was taken as part of the plan (billing is related to instalments)."""
+    graph, _ = make_graph()
+    *_, offered, sent, resumed = converse(graph, wanted, GIULIA, "123456", detour, yes)
+    assert offered.procedure is not None and offered.procedure.name == "instalments"
+    assert sent.route == "billing" and sent.attachments, sent.reply
+    assert resume in (sent.reply or ""), sent.reply
+    assert resumed.route == "instalments" and len(resumed.choices) == 2, resumed.reply
+
+
 def test_declining_to_resume_drops_the_procedure(make_graph) -> None:
     graph, deps = make_graph()
     before = len(deps.backend.list_plans(GIULIA))

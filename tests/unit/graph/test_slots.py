@@ -18,6 +18,7 @@ from graph.slots import (
     find_phone,
     find_pod,
     find_reading,
+    mislabelled_code,
     validate_iban,
     validate_pdr,
     validate_pod,
@@ -469,3 +470,21 @@ def test_find_position(text: str, count: int, expected: int | None) -> None:
 )
 def test_a_month_named_by_its_name(text: str, month: int | None) -> None:
     assert find_month(text) == month
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("il mio pdr è IT001E12345678 giusto?", ("pod", "IT001E12345678")),
+        ("mon PDR c'est IT 001 E 1234 5678 ?", ("pod", "IT001E12345678")),
+        ("my POD is 00881234567890, right?", ("pdr", "00881234567890")),
+        ("il mio pod è IT001E12345678", None),  # rightly named
+        ("pdr 00881234567890", None),
+        ("pod IT001E12345678 e pdr 00881234567890", None),  # both named: nothing to correct
+        ("qual è il formato del pdr?", None),  # no code
+    ],
+)
+def test_a_supply_code_under_the_other_codes_name(
+    text: str, expected: tuple[str, str] | None
+) -> None:
+    assert mislabelled_code(text) == expected
