@@ -210,6 +210,17 @@ def asks_for_a_figure(question: str) -> bool:
     return any(p.search(q) for p in (_AMOUNT_QUESTION, _TIME_QUESTION, _COUNT_QUESTION))
 
 
+# A line sending to the emergency service (in many sheets: "Per fughe di gas chiama il pronto
+# intervento...") answers a question about a fault, a danger or a number, not a price.
+_EMERGENCY_LINE = re.compile(r"\b(fughe?|pronto intervento)\b")
+_ASKS_EMERGENCY = re.compile(
+    r"\b(fug\w*|perd\w*|odor\w*|puzz\w*|smell\w*|leak\w*|fui\w*|emergen\w*|urgen\w*|"
+    r"pronto intervento|guast\w*|faults?|panne|numer\w*|number|telefon\w*|phone|chiam\w*|call|"
+    r"appel\w*|sicurezz\w*|safe\w*|securite|pericol\w*|danger\w*|rott\w*|broken|cass\w*)\b"
+)
+EMERGENCY_LINE_PENALTY = 0.05
+
+
 def _answer_type_bonus(question: str, sentence: str, shares_terms: bool = True) -> float:
     """A little extra for a sentence that holds the kind of answer the question asks for. A
     place counts only in a sentence about the question's subject (`shares_terms`): "è
@@ -224,6 +235,8 @@ def _answer_type_bonus(question: str, sentence: str, shares_terms: bool = True) 
         bonus += ANSWER_TYPE_BONUS / 2
     if shares_terms and (_PLACE_QUESTION.search(q) or _PLACE_QUESTION.search(question.lower())):
         bonus += ANSWER_TYPE_BONUS if _PLACE.search(s) else 0.0
+    if _EMERGENCY_LINE.search(s) and not _ASKS_EMERGENCY.search(q):
+        bonus -= EMERGENCY_LINE_PENALTY  # "e il gas?" after a price quoted the gas leak line
     return bonus
 
 

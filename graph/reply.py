@@ -88,6 +88,10 @@ def user_question(state: ConversationState) -> str:
     # the Italian terms the previous message implies stay with it: "in my name" is a voltura,
     # and its words alone ("take over contract name") no longer say so
     topic = without_other_commodities(topic_of(expand_query(previous)), text) if previous else ""
+    if previous and not topic and without_other_commodities(previous, text) != previous:
+        # "e il gas?" after "quanto costa la luce al kwh?": the same question for gas (its
+        # topic was only electricity's words, and "e il gas?" alone quoted the gas leak line)
+        topic = without_other_commodities(previous, text)
     return f"{text} ({topic})" if topic else text
 
 

@@ -426,6 +426,28 @@ def test_a_follow_up_naming_another_commodity_is_searched_without_the_first_one(
 
 
 @pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("quanto costa la luce con voi al kwh?", "e il gas?"),
+        ("how much is your electricity per kWh?", "and gas?"),
+        ("combien coûte l'électricité chez vous au kWh ?", "et le gaz ?"),
+    ],
+)
+def test_the_same_question_for_the_other_commodity_gets_its_price(
+    make_graph, first: str, then: str
+) -> None:
+    """ "e il gas?" after the price of electricity per kWh quoted the gas leak line of the
+    gas offer's sheet: the first question's topic was only electricity's words, left out,
+    and "e il gas?" was searched and matched alone."""
+    graph, _ = make_graph()
+    _, gas = converse(graph, first, then)
+    reply = gas.reply or ""
+    assert "0,4890 €/Smc" in reply, reply
+    assert "fughe" not in reply or reply.index("0,4890") < reply.index("fughe"), reply
+    assert {c.doc_id for c in gas.citations} == {"offerta-gas-fisso"}, gas.citations
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "I moved into a new flat and the electricity is off, how do I get it turned on?",

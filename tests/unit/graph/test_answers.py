@@ -469,3 +469,14 @@ def test_a_sentence_pointing_back_is_quoted_with_the_one_before_it(embedder) -> 
     quoted = extract_answer(question, [code, meter], "it", 1, embedder=embedder).text
     assert "È stampata sulla targhetta" in quoted, quoted
     assert "La matricola è il numero di serie del contatore. È stampata" in quoted, quoted
+
+
+def test_a_line_sending_to_the_emergency_service_answers_only_a_question_about_one() -> None:
+    """ "e il gas?" after the price of electricity quoted the gas offer sheet's line on gas
+    leaks first; "my dad uses a life support machine, can you disconnect us?" quoted the
+    fault line of the emergency service instead of the ASL certificate."""
+    leak = "Per fughe di gas chiama dall'esterno il pronto intervento 800 900 222."
+    assert _answer_type_bonus("e il gas? (quanto costa)", leak) < 0
+    assert _answer_type_bonus("quale numero chiamo per una fuga di gas?", leak) >= 0
+    assert _answer_type_bonus("il contatore perde acqua", leak) >= 0
+    assert _answer_type_bonus("e il gas? (quanto costa)", "Il gas costa 0,49 €/Smc.") > 0
