@@ -216,7 +216,9 @@ _EMERGENCY_LINE = re.compile(r"\b(fughe?|pronto intervento)\b")
 _ASKS_EMERGENCY = re.compile(
     r"\b(fug\w*|perd\w*|odor\w*|puzz\w*|smell\w*|leak\w*|fui\w*|emergen\w*|urgen\w*|"
     r"pronto intervento|guast\w*|faults?|panne|numer\w*|number|telefon\w*|phone|chiam\w*|call|"
-    r"appel\w*|sicurezz\w*|safe\w*|securite|pericol\w*|danger\w*|rott\w*|broken|cass\w*)\b"
+    r"appel\w*|sicurezz\w*|safe\w*|securite|pericol\w*|danger\w*|rott\w*|broken|cass\w*|"
+    # no supply at all is a fault too ("cosa faccio se manca il gas?")
+    r"manc\w*|senza|interruz\w*|blackout|coupure|outage|no power|plus de|pas de)\b"
 )
 EMERGENCY_LINE_PENALTY = 0.05
 

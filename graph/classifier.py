@@ -338,7 +338,9 @@ class OfflineClassifier:
 _PREAMBLE = re.compile(
     r"^(?:(?:aspett[ai]|un (?:attimo|momento|secondo)|scusa(?:mi)?|scusi|allora|ok(?:ay|k)?|"
     r"senti|ascolta|ehm|prima|anzi|wait|hold on|one sec(?:ond)?|sorry|actually|first|um+|uh+|"
-    r"attends?|attendez|pardon|d'abord|avant|euh|bon|ma|però|pero|but|mais)\b[\s,.!:;-]*)+",
+    r"attends?|attendez|pardon|d'abord|avant|euh|bon|però|pero|but|mais|"
+    # Italian "ma" (but) before another opening word; French "ma" is "my"
+    r"ma(?=\s+(?:prima|aspett\w*|scusa|allora|anzi|un attimo)))\b[\s,.!:;-]*)+",
     re.IGNORECASE,
 )
 
