@@ -479,4 +479,5 @@ def test_a_line_sending_to_the_emergency_service_answers_only_a_question_about_o
     assert _answer_type_bonus("e il gas? (quanto costa)", leak) < 0
     assert _answer_type_bonus("quale numero chiamo per una fuga di gas?", leak) >= 0
     assert _answer_type_bonus("il contatore perde acqua", leak) >= 0
+    assert _answer_type_bonus("cosa faccio se manca il gas?", leak) >= 0
     assert _answer_type_bonus("e il gas? (quanto costa)", "Il gas costa 0,49 €/Smc.") > 0

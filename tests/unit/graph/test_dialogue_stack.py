@@ -183,6 +183,11 @@ def test_a_request_opened_with_wait_in_the_middle_of_a_procedure_is_a_topic_swit
         ("ok", "ok"),
         ("ok grazie", "ok grazie"),
         ("ok allora rateizziamo", "rateizziamo"),
+        ("aspetta ma prima mandami il pdf", "mandami il pdf"),
+        ("but first send me the pdf of my bill", "send me the pdf of my bill"),
+        ("mais d'abord, envoyez-moi la facture", "envoyez-moi la facture"),
+        ("ma quanto costa la voltura?", "ma quanto costa la voltura?"),  # Italian "ma" kept
+        ("ma facture est trop élevée", "ma facture est trop élevée"),  # French "my"
     ],
 )
 def test_the_vote_reads_the_request_without_its_opening_words(text: str, rest: str) -> None:
