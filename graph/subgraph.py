@@ -25,7 +25,7 @@ from graph.backends.ports import BackendError
 from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply
-from graph.state import ConversationState
+from graph.state import Choice, ConversationState
 
 # Where a vertical may hand the turn back to in the main graph.
 EXITS: tuple[str, ...] = ("respond", "handoff", "identify")
@@ -48,6 +48,15 @@ def ask_identity(route: str, text: str) -> Command:  # type: ignore[type-arg]
     """The identify step in front of a step that needs the customer's own data or a write:
     the question is kept and continued once the customer is identified."""
     return leave("identify", {"pending_route": route, "pending_text": text, "route": "identify"})
+
+
+def yes_no(language: str, yes: str | None = None) -> list[Choice]:
+    """The two buttons under a question that takes a yes or a no (`yes` replaces the yes
+    button's label where the question needs its own, as "Sì, aprila")."""
+    return [
+        Choice(id="yes", title=yes or render(COMMON, "yes", language)),
+        Choice(id="no", title=render(COMMON, "no", language)),
+    ]
 
 
 Step = Callable[..., Command]  # type: ignore[type-arg]

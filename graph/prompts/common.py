@@ -7,6 +7,8 @@ from graph.prompts import Templates
 BRAND = "Lumea"
 
 TEMPLATES: Templates = {
+    "yes": {"it": "Sì", "en": "Yes", "fr": "Oui"},
+    "no": {"it": "No", "en": "No", "fr": "Non"},
     "disclosure": {
         "it": "Ciao, sono l'assistente virtuale di Lumea (un sistema di intelligenza artificiale). "
         "Scrivi OPERATORE in qualsiasi momento per parlare con una persona.",

@@ -18,7 +18,7 @@ from graph.prompts import render
 from graph.prompts.common import TEMPLATES as COMMON
 from graph.reply import Reply, question_text, user_text
 from graph.slots import find_month
-from graph.state import Choice, ConversationState, Flow
+from graph.state import ConversationState, Flow
 from graph.subgraph import (
     ToolSteps,
     ask_identity,
@@ -28,6 +28,7 @@ from graph.subgraph import (
     leave,
     tool_node,
     tool_result,
+    yes_no,
 )
 from graph.verticals.billing.texts import TEMPLATES
 from graph.verticals.billing.tools import (
@@ -346,10 +347,7 @@ def _analyse(
         reply.cite(_cited(deps, "conguaglio bolletta dopo acconti stimati"))
         if comparison.anomalous and bill.status == "unpaid":
             lines.append(render(TEMPLATES, "instalments_hint", language))
-            reply.choices = [
-                Choice(id="yes", title=render(TEMPLATES, "yes", language)),
-                Choice(id="no", title=render(TEMPLATES, "no", language)),
-            ]
+            reply.choices = yes_no(language)
             # A yes (or "rate") goes on to the instalments procedure for this customer.
             update["flow"] = {
                 "vertical": "billing",
@@ -358,10 +356,7 @@ def _analyse(
             }
     elif comparison.anomalous:
         lines.append(render(TEMPLATES, "offer_ticket", language))
-        reply.choices = [
-            Choice(id="yes", title=render(TEMPLATES, "yes", language)),
-            Choice(id="no", title=render(TEMPLATES, "no", language)),
-        ]
+        reply.choices = yes_no(language)
         update["flow"] = {
             "vertical": "billing",
             "step": "confirm_ticket",
@@ -389,9 +384,6 @@ def _confirm_ticket(state: ConversationState, flow: Flow, language: str) -> Comm
         "respond",
         Reply(
             render(TEMPLATES, "offer_ticket", language),
-            choices=[
-                Choice(id="yes", title=render(TEMPLATES, "yes", language)),
-                Choice(id="no", title=render(TEMPLATES, "no", language)),
-            ],
+            choices=yes_no(language),
         ).update(),
     )

@@ -88,6 +88,4 @@ TEMPLATES: Templates = {
         "fr": "Je ne vois pas de facture en double sur ce contrat : chaque période est facturée "
         "une fois.",
     },
-    "yes": {"it": "Sì", "en": "Yes", "fr": "Oui"},
-    "no": {"it": "No", "en": "No", "fr": "Non"},
 }

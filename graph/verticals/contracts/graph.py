@@ -31,6 +31,7 @@ from graph.subgraph import (
     leave,
     tool_node,
     tool_result,
+    yes_no,
 )
 from graph.verticals.contracts import rules
 from graph.verticals.contracts.texts import DOCUMENTS, KINDS, LABELS, STATUSES, TEMPLATES
@@ -303,15 +304,8 @@ def _information(
     reply.text += "\n\n" + render(
         TEMPLATES, "start_offer", language, kind=render(KINDS, kind, language)
     )
-    reply.choices = _yes_no(language)
+    reply.choices = yes_no(language)
     return _say(reply, flow=_flow("start", {"kind": kind, "request": text}))
-
-
-def _yes_no(language: str) -> list[Choice]:
-    return [
-        Choice(id="yes", title=render(TEMPLATES, "yes", language)),
-        Choice(id="no", title=render(TEMPLATES, "no", language)),
-    ]
 
 
 @dataclass
@@ -709,7 +703,7 @@ class _Turn:
         if power and Decimal(power) > rules.DOMESTIC_OFFER_MAX_KW and self.customer.domestic:
             lines.append(self.t("power_offer_note"))
         lines.append(self.t("consent"))
-        return Reply("\n".join(lines), choices=_yes_no(self.language))
+        return Reply("\n".join(lines), choices=yes_no(self.language))
 
     def consent(self, text: str) -> Command | None:  # type: ignore[type-arg]
         """The reply to a no or an unclear answer; None for a yes (the case may be opened)."""

@@ -503,8 +503,6 @@ TEMPLATES: Templates = {
         "en": "Do you confirm, so I open the case? Reply YES or NO.",
         "fr": "Confirmez-vous l'ouverture du dossier ? Répondez OUI ou NON.",
     },
-    "yes": {"it": "Sì", "en": "Yes", "fr": "Oui"},
-    "no": {"it": "No", "en": "No", "fr": "Non"},
     "case_opened": {
         "it": "Fatto: ho aperto la pratica {case} – {kind}.",
         "en": "Done: I've opened case {case} – {kind}.",

@@ -27,6 +27,7 @@ from graph.subgraph import (
     leave,
     tool_node,
     tool_result,
+    yes_no,
 )
 from graph.verticals.instalments.rules import PlanOption
 from graph.verticals.instalments.texts import TEMPLATES
@@ -361,10 +362,7 @@ def _consent(option: PlanOption, language: str) -> Reply:
             total=euro(option.total),
             interest=euro(option.interest),
         ),
-        choices=[
-            Choice(id="yes", title=render(TEMPLATES, "yes", language)),
-            Choice(id="no", title=render(TEMPLATES, "no", language)),
-        ],
+        choices=yes_no(language),
     )
     reply.evidence.append(option.model_dump_json())
     return reply

@@ -23,8 +23,6 @@ TEMPLATES: Templates = {
         "en": "{count} instalments of {amount} (total {total})",
         "fr": "{count} mensualités de {amount} (total {total})",
     },
-    "yes": {"it": "Sì", "en": "Yes", "fr": "Oui"},
-    "no": {"it": "No", "en": "No", "fr": "Non"},
     "option_short": {
         "it": "{count} rate",
         "en": "{count} instalments",

@@ -29,6 +29,7 @@ from graph.subgraph import (
     leave,
     tool_node,
     tool_results,
+    yes_no,
 )
 from graph.verticals.onboarding.texts import TEMPLATES
 from graph.verticals.onboarding.tools import (
@@ -90,13 +91,6 @@ def _now_text(preferences: Preferences, language: str) -> str:
         language,
         preferences=_preferences_text(preferences, language),
     )
-
-
-def _yes_no(language: str) -> list[Choice]:
-    return [
-        Choice(id="yes", title=render(TEMPLATES, "yes", language)),
-        Choice(id="no", title=render(TEMPLATES, "no", language)),
-    ]
 
 
 def _change_text(changes: Changes, customer: Customer, language: str) -> str:
@@ -252,7 +246,7 @@ class _Node:
             text = self.text("confirm_whatsapp", wording=wording, others=also)
         else:
             text = self.text("confirm_change", changes=others)
-        reply = Reply(text, choices=_yes_no(self.language))
+        reply = Reply(text, choices=yes_no(self.language))
         if wording:
             reply.cite(passage(self.deps, WHAT_YOU_CAN_DO))
         return self.ask(reply, "confirm_preferences", changes=changes, wording=wording)
@@ -372,7 +366,7 @@ class _Node:
         reply = done or Reply("")
         asked = self.text("consent_ask", label=label, wording=wording)
         reply.text = f"{reply.text}\n{asked}" if reply.text else asked
-        reply.choices = _yes_no(self.language)
+        reply.choices = yes_no(self.language)
         return self.ask(
             reply, "confirm_consent", category=category, wording=wording, queue=list(rest)
         )

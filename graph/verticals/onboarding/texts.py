@@ -225,8 +225,6 @@ TEMPLATES: Templates = {
         "https://www.lumea.example/area-clienti ou au 800 123 456. Ici je peux changer la "
         "réception des factures et des rappels.",
     },
-    "yes": {"it": "Sì", "en": "Yes", "fr": "Oui"},
-    "no": {"it": "No", "en": "No", "fr": "Non"},
     # Marketing consents, one category at a time (no "omnibus" consent)
     "label_marketing_lumea": {
         "it": "offerte commerciali di Lumea",

@@ -35,6 +35,7 @@ from graph.subgraph import (
     leave,
     tool_node,
     tool_result,
+    yes_no,
 )
 from graph.verticals.outage.rules import (
     asks_only_for_a_number,
@@ -659,10 +660,7 @@ class _Report:
             address=_address(slots),
             extras=extras,
         )
-        choices = [
-            Choice(id="yes", title=render(TEMPLATES, "yes", language)),
-            Choice(id="no", title=render(TEMPLATES, "no", language)),
-        ]
+        choices = yes_no(language, yes=render(TEMPLATES, "yes", language))
         return self._ask("confirm", text, choices)
 
     def _open(self, supply: Supply | None) -> Turn:

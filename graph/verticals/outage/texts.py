@@ -187,7 +187,6 @@ TEMPLATES: Templates = {
         "fr": "étendue inconnue",
     },
     "yes": {"it": "Sì, aprila", "en": "Yes, open it", "fr": "Oui, ouvrez-le"},
-    "no": {"it": "No", "en": "No", "fr": "Non"},
     "ticket_opened": {
         "it": "Fatto: segnalazione {ticket} aperta e inoltrata al distributore {distributor}. Per sapere a che "
         "punto è, scrivimi il numero.",

@@ -19,7 +19,7 @@ from graph.policy import asks_how_things_work, needs_identity
 from graph.prompts import render
 from graph.reply import Reply, has_no_subject, question_text, user_text
 from graph.slots import find_amount, find_date
-from graph.state import Choice, ConversationState
+from graph.state import ConversationState
 from graph.subgraph import (
     ToolSteps,
     ask_identity,
@@ -29,6 +29,7 @@ from graph.subgraph import (
     leave,
     tool_node,
     tool_result,
+    yes_no,
 )
 from graph.verticals.payments.texts import TEMPLATES
 from graph.verticals.payments.tools import (
@@ -128,7 +129,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
                         number=due[0].number,
                         amount=euro(due[0].amount),
                     )
-                    reply.choices = _yes_no(language)
+                    reply.choices = yes_no(language)
                     claim = {"bill_id": due[0].bill_id}
                     flow = {"vertical": "payments", "step": "confirm_claim", "slots": claim}
                     return leave("respond", reply.update(flow=flow))
@@ -189,7 +190,7 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         if is_no(text):
             declined = Reply(render(TEMPLATES, "claim_declined", language))
             return leave("respond", declined.update(flow=None))
-        again = Reply(_last_offer(state), choices=_yes_no(language))
+        again = Reply(_last_offer(state), choices=yes_no(language))
         return leave("respond", again.update())
 
     def claim_opened(state: ToolSteps) -> Command:  # type: ignore[type-arg]
@@ -236,13 +237,6 @@ def build(deps: GraphDeps) -> CompiledStateGraph:  # type: ignore[type-arg]
         state=ToolSteps,
         entry="agent",
     )
-
-
-def _yes_no(language: str) -> list[Choice]:
-    return [
-        Choice(id="yes", title=render(TEMPLATES, "yes", language)),
-        Choice(id="no", title=render(TEMPLATES, "no", language)),
-    ]
 
 
 def _last_offer(state: ConversationState) -> str:

@@ -64,8 +64,6 @@ TEMPLATES: Templates = {
         "en": "• {date}: {amount}",
         "fr": "• {date} : {amount}",
     },
-    "yes": {"it": "Sì", "en": "Yes", "fr": "Oui"},
-    "no": {"it": "No", "en": "No", "fr": "Non"},
     "claim_opened": {
         "it": "Ho aperto la pratica {ticket} per la bolletta n. {number} ({amount}): inviaci qui "
         "la ricevuta e la verificheremo.",
