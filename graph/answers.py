@@ -92,15 +92,15 @@ _POINTS_BACK = {
     "it": re.compile(
         r"^(È|Sono|Viene|Vengono|Va|Vanno|Questo|Questa|Questi|Queste|Ciò|Tale|Tali|"
         r"Esso|Essa|In questo caso|In tal caso|In questi casi|Allora|Quindi|Dunque|Un esempio|"
-        r"Per esempio|Ad esempio)\b"
+        r"Per esempio|Ad esempio|Esempio|Quell[aoei]|Quell')\b"
     ),
     "en": re.compile(
         r"^(It|This|These|They|Its|Their|In this case|In that case|In these cases|Then|So|"
-        r"Therefore|An example|For example)\b"
+        r"Therefore|An example|For example|Example|That|Those)\b"
     ),
     "fr": re.compile(
         r"^(Il|Elle|Ils|Elles|Ce|Cela|Ceci|Celui-ci|Celle-ci|Dans ce cas|Dans ces cas|Alors|"
-        r"Donc|Un exemple|Par exemple)\b"
+        r"Donc|Un exemple|Par exemple|Exemple|Cette|Ces|Celle|Ceux)\b"
     ),
 }
 
@@ -221,6 +221,32 @@ _ASKS_EMERGENCY = re.compile(
     r"manc\w*|senza|interruz\w*|blackout|coupure|outage|no power|plus de|pas de)\b"
 )
 EMERGENCY_LINE_PENALTY = 0.05
+# A sentence about the document itself ("Fonte normativa: regole ARERA...", "Questa
+# procedura spiega come...") answers only a question about the rules' source.
+_ABOUT_THE_DOCUMENT = re.compile(
+    r"^(fonte normativa|fonti normative|riferimenti normativi|source|sources|references?|"
+    r"(questa|questo|la presente) (procedura|scheda|guida|pagina|documento|sezione) \w+|"
+    r"this (guide|page|sheet|document|section) \w+|"
+    r"(cette|ce) (procedure|fiche|guide|page|document) \w+)\b"
+)
+_ASKS_THE_SOURCE = re.compile(
+    r"\b(norm\w*|delibera\w*|legg[ei]|decret\w*|articol\w*|fonte|riferiment\w*|law|laws|"
+    r"regulations?|decisions?|decree|articles?|source|loi|lois|reglement\w*|textes?)\b"
+)
+ABOUT_THE_DOCUMENT_PENALTY = 0.03
+
+
+def _holds_the_figure(question: str, sentence: str) -> bool:
+    """Whether a sentence holds the kind of figure the question asks for (an amount, a time
+    or a count)."""
+    q, s = fold(question), fold(sentence)
+    amount, time = _AMOUNT_QUESTION.search(q), _TIME_QUESTION.search(q)
+    return bool(
+        (amount and _AMOUNT.search(s))
+        or (time and _TIME.search(s))
+        # "quanti interessi" asks for an amount: any number is not one
+        or (not amount and not time and _COUNT_QUESTION.search(q) and re.search(r"\d", s))
+    )
 
 
 def _answer_type_bonus(question: str, sentence: str, shares_terms: bool = True) -> float:
@@ -239,6 +265,8 @@ def _answer_type_bonus(question: str, sentence: str, shares_terms: bool = True) 
         bonus += ANSWER_TYPE_BONUS if _PLACE.search(s) else 0.0
     if _EMERGENCY_LINE.search(s) and not _ASKS_EMERGENCY.search(q):
         bonus -= EMERGENCY_LINE_PENALTY  # "e il gas?" after a price quoted the gas leak line
+    if _ABOUT_THE_DOCUMENT.search(s) and not _ASKS_THE_SOURCE.search(q):
+        bonus -= ABOUT_THE_DOCUMENT_PENALTY  # "à partir de quel montant...?": "Fonte normativa:"
     return bonus
 
 
@@ -350,6 +378,8 @@ def extract_answer(
             continue
         chosen.extend(group)
         picked += 1
+    if asks_for_a_figure(question) and chosen:
+        chosen = _with_the_figure(question, chosen, scored, on_subject, hits, max_sentences)
     chosen.sort(key=lambda item: (item[1], item[2]))
     covered = set().union(*(item[4] for item in chosen))
     used_ranks = sorted({item[1] for item in chosen})
@@ -359,3 +389,48 @@ def extract_answer(
         relevance=len(covered) / len(query_terms),
         similarity=max((similarities.get(item[3], 0.0) for item in chosen), default=0.0),
     )
+
+
+_Scored = tuple[float, int, int, str, frozenset[str]]
+# A question asking for a figure whose chosen sentences hold none gets the best sentence that
+# holds one, on the question's subject and scored at most this far below the best chosen.
+FIGURE_MARGIN = 0.05
+
+
+def _with_the_figure(
+    question: str,
+    chosen: list[_Scored],
+    scored: list[_Scored],
+    on_subject: set[tuple[int, int]],
+    hits: list[Hit],
+    max_sentences: int,
+) -> list[_Scored]:
+    """The answer-type constraint of extractive QA: a question asking "how much", "how long"
+    or "how many" is answered by a sentence with the figure. Sentences about the subject
+    that state none (what late-payment interest is, how it is charged) read closer to
+    "quanti interessi mi fate pagare?" than the one with the rate; the best sentence with a
+    figure then takes the place of the weakest chosen one."""
+    if any(_holds_the_figure(question, item[3]) for item in chosen):
+        return chosen
+    best = max(item[0] for item in chosen)
+    figures = [
+        item
+        for item in scored
+        if item not in chosen
+        and (item[1], item[2]) in on_subject
+        and item[0] >= best - FIGURE_MARGIN
+        and _holds_the_figure(question, item[3])
+    ]
+    if not figures:
+        return chosen
+    figure = max(figures, key=lambda item: item[0])
+    group = [figure]
+    before = next((c for c in scored if (c[1], c[2]) == (figure[1], figure[2] - 1)), None)
+    if before and before not in chosen and _points_back(figure[3], hits[figure[1]].language):
+        group = [before, figure]
+    kept = sorted(chosen, key=lambda item: -item[0])
+    while kept and (
+        len(kept) + 1 > max_sentences or sum(len(c[3]) for c in kept + group) > MAX_CHARS
+    ):
+        kept.pop()
+    return kept + group

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from graph.answers import MAX_CHARS, _answer_type_bonus, extract_answer
+from graph.answers import MAX_CHARS, _answer_type_bonus, _points_back, extract_answer
 from knowledge.schema import Hit
 
 
@@ -481,3 +481,74 @@ def test_a_line_sending_to_the_emergency_service_answers_only_a_question_about_o
     assert _answer_type_bonus("il contatore perde acqua", leak) >= 0
     assert _answer_type_bonus("cosa faccio se manca il gas?", leak) >= 0
     assert _answer_type_bonus("e il gas? (quanto costa)", "Il gas costa 0,49 €/Smc.") > 0
+
+
+def test_a_question_asking_for_a_figure_is_answered_with_a_sentence_holding_one(embedder) -> None:  # type: ignore[no-untyped-def]
+    """ "quanti interessi mi fate pagare se pago in ritardo?" quoted what late-payment
+    interest is, how it is charged and how to avoid it: each sentence reads closer to the
+    question than the one with the rate. The best sentence with the figure asked for takes
+    the place of the weakest chosen one."""
+    what = hit(
+        "Gli interessi di mora sono gli interessi che il venditore può addebitare quando una "
+        "bolletta viene pagata dopo la scadenza. Gli interessi di mora si calcolano "
+        "sull'importo pagato in ritardo e per i giorni di ritardo, e vengono addebitati in una "
+        "bolletta successiva.",
+        doc_id="mora",
+        section="Che cosa sono gli interessi di mora",
+    )
+    avoid = hit(
+        "Gli interessi di mora non vanno confusi con gli interessi di una rateizzazione. Per "
+        "evitare gli interessi di mora conviene pagare entro la scadenza indicata sul "
+        "frontespizio della bolletta, ad esempio attivando la domiciliazione bancaria. Se una "
+        "bolletta è troppo alta per essere pagata in un'unica soluzione, è meglio chiedere la "
+        "rateizzazione entro 10 giorni dalla scadenza invece di pagare in ritardo.",
+        doc_id="mora",
+        section="Come evitarli",
+    )
+    rate = hit(
+        "Nei contratti regolati (servizi di tutela) gli interessi di mora sono pari al tasso "
+        "di riferimento BCE aumentato di 3,5 punti percentuali all'anno. Oltre agli interessi "
+        "di mora, il venditore può addebitare le spese postali per l'invio del sollecito di "
+        "pagamento.",
+        doc_id="mora",
+        section="Interessi di mora nei contratti regolati",
+    )
+    question = "quanti interessi mi fate pagare se pago la bolletta in ritardo?"
+    for most in (2, 3):
+        quoted = extract_answer(question, [what, avoid, rate], "it", most, embedder=embedder)
+        assert "3,5 punti percentuali" in quoted.text, quoted.text
+        assert quoted.text.count(". ") < most, quoted.text  # it took a place, added none
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["à partir de quel montant je peux payer en plusieurs fois ?", "quante rate posso fare?"],
+)
+def test_a_sentence_about_the_document_answers_only_a_question_about_the_rules(
+    question: str,
+) -> None:
+    """ "Fonte normativa: regole ARERA..." and "Questa procedura spiega come..." were
+    quoted first for the minimum amount of an instalment plan."""
+    for sentence in (
+        "Fonte normativa: regole ARERA sulla rateizzazione (TIV, articolo 14).",
+        "Questa procedura spiega come i clienti possono chiedere di pagare a rate.",
+    ):
+        assert _answer_type_bonus(question, sentence) < 0
+        assert _answer_type_bonus("quale delibera regola la rateizzazione?", sentence) >= 0
+    assert _answer_type_bonus(question, "La procedura dura 30 giorni.") >= 0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Quella misura non è più attiva.", "it"),
+        ("Esempio: con il tasso BCE al 2%, gli interessi di mora sono del 5,5% annuo.", "it"),
+        ("That measure is no longer active.", "en"),
+        ("Cette mesure n'est plus active.", "fr"),
+    ],
+)
+def test_a_sentence_naming_what_came_before_points_back(sentence: str, language: str) -> None:
+    """ "Quella misura non è più attiva." was quoted alone, after another document's
+    sentence."""
+    assert _points_back(sentence, language)
+    assert not _points_back("Lumea offre piani in 3, 6 o 12 rate.", language)
