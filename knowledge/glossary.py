@@ -6,6 +6,7 @@ also match Italian documents that say "rateizzazione" or "scintille".
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from knowledge.sparse import fold
 
@@ -261,6 +262,17 @@ _GLOSSARY: dict[str, str] = {
     "frais de retard": "interessi di mora",
     "interest": "interessi di mora",
     "interets": "interessi di mora",
+    # the figure of interest asked for is a rate
+    "what interest": "tasso interessi di mora percentuali",
+    "how much interest": "tasso interessi di mora percentuali",
+    "interest rate": "tasso interessi di mora percentuali",
+    "quel taux": "tasso interessi di mora percentuali",
+    "taux d'interet": "tasso interessi di mora percentuali",
+    "combien d'interets": "tasso interessi di mora percentuali",
+    "quels interets": "tasso interessi di mora percentuali",
+    "quanti interessi": "tasso interessi di mora percentuali",
+    "che interessi": "tasso interessi di mora percentuali",
+    "quali interessi": "tasso interessi di mora percentuali",
     "good payer": "buon pagatore",
     "bon payeur": "buon pagatore",
     "unpaid": "bolletta non pagata morosita",
@@ -269,6 +281,10 @@ _GLOSSARY: dict[str, str] = {
     "impayes": "bolletta non pagata morosita",
     "impayees": "bolletta non pagata morosita",
     "arrears": "morosita",
+    "en retard de paiement": "morosita bolletta non pagata",
+    "retard de paiement": "morosita bolletta non pagata",
+    "indietro con": "morosita bolletta non pagata",
+    "indietro coi": "morosita bolletta non pagata",
     "debt": "debito morosita",
     "dette": "debito morosita",
     "dettes": "debito morosita",
@@ -322,6 +338,10 @@ _GLOSSARY: dict[str, str] = {
     "oxygen": "salvavita apparecchiature elettromedicali",
     "oxygene": "salvavita apparecchiature elettromedicali",
     "ventilator": "salvavita apparecchiature elettromedicali",
+    "ventilatore polmonare": "salvavita apparecchiature elettromedicali",
+    "respiratore": "salvavita apparecchiature elettromedicali",
+    "ossigeno": "salvavita apparecchiature elettromedicali",
+    "dialisi": "salvavita apparecchiature elettromedicali",
     "dialysis": "salvavita apparecchiature elettromedicali",
     "dialyse": "salvavita apparecchiature elettromedicali",
     "respirateur": "salvavita apparecchiature",
@@ -957,6 +977,16 @@ _GLOSSARY: dict[str, str] = {
     "do not call": "registro pubblico delle opposizioni",
     "profiling": "profilazione",
     "profilage": "profilazione",
+    "new bill format": "nuovo formato bolletta",
+    "new bill layout": "nuovo formato bolletta",
+    "new format": "nuovo formato bolletta",
+    "new layout": "nuovo formato bolletta",
+    "bill format": "formato bolletta",
+    "bill layout": "formato bolletta",
+    "nouveau format": "nuovo formato bolletta",
+    "nouvelle facture": "nuovo formato bolletta",
+    "format de facture": "formato bolletta",
+    "format de la facture": "formato bolletta",
     "personal data": "dati personali privacy",
     "my data": "dati personali privacy",
     "data protection": "dati personali privacy gdpr",
@@ -982,3 +1012,10 @@ def expand_query(text: str) -> str:
     """The query followed by the Italian terms it implies; unchanged if none apply."""
     terms = italian_terms(text)
     return f"{text} ({' '.join(terms)})" if terms else text
+
+
+@lru_cache(maxsize=1)
+def italian_vocabulary() -> frozenset[str]:
+    """The Italian utility words the glossary maps to (accent-folded, five letters or more:
+    "acquedotto", "bolletta", "depurazione"), as customers quote them from their bills."""
+    return frozenset(w for value in _GLOSSARY.values() for w in fold(value).split() if len(w) >= 5)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from knowledge.glossary import italian_vocabulary
 from knowledge.sparse import fold
 
 SUPPORTED = ("it", "en", "fr")
+MIN_WORDS_LEFT = 3
 # Short greetings and openings that statistical identification gets wrong on their own.
 _CUES = {
     "hello": "en",
@@ -51,5 +53,12 @@ def detect_language(text: str, default: str = "it", min_confidence: float = 0.7)
         for word in words:
             if (cue := _CUES.get(word.strip("!?.,"))) is not None:
                 return cue
+    # Italian utility words quoted in another language ("facture d'eau: acquedotto,
+    # fognatura, depurazione, ça correspond à quoi ?" read as Italian) say nothing of the
+    # customer's language: the rest of the message does, when enough of it is left.
+    vocabulary = italian_vocabulary()
+    rest = [w for w in text.split() if fold(w).strip("!?.,:;'\"()") not in vocabulary]
+    if len(rest) >= MIN_WORDS_LEFT and len(rest) < len(words):
+        text = " ".join(rest)
     language, confidence = _identifier().classify(text)
     return language if confidence >= min_confidence else default

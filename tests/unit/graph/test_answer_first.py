@@ -698,3 +698,49 @@ def test_a_pod_given_as_a_pdr_is_corrected_without_identification(
     (result,) = converse(graph, text)
     assert said in (result.reply or "") and result.awaiting is None, result.reply
     assert [c.doc_id for c in result.citations] == ["codici-pod-pdr-codice-cliente"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quanti interessi mi fate pagare se pago la bolletta in ritardo?",
+        "What interest do you charge if I pay a bill late?",
+        "quel taux d'intérêt si je paie une facture en retard ?",
+    ],
+)
+def test_the_rate_of_late_payment_interest_is_stated(make_graph, text: str) -> None:
+    """The answer said what late-payment interest is and how it is charged, not the rate."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert "3,5 punti percentuali" in (result.reply or ""), result.reply
+    assert result.citations[0].doc_id == "interessi-di-mora"
+
+
+def test_a_french_question_quoting_the_italian_bill_items_is_answered_in_french(
+    make_graph,
+) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(
+        graph, "facture d'eau: acquedotto, fognatura, depurazione, ça correspond à quoi ?"
+    )
+    assert result.language == "fr" and "D'après nos documents" in (result.reply or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "combien coûte la réactivation de l'électricité après une coupure pour impayé ?",
+        "how much does it cost to reconnect after being cut off for non-payment?",
+    ],
+)
+def test_a_supply_cut_for_not_paying_is_not_reported_as_a_fault(make_graph, text: str) -> None:
+    """ "coupure pour impayé" was taken for a fault: the address of the outage was asked."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert result.route == "payments" and result.awaiting is None, result.reply
+
+
+def test_when_the_new_bill_format_started_is_answered(make_graph) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(graph, "when does the new bill format start?")
+    assert "1° luglio 2025" in (result.reply or ""), result.reply

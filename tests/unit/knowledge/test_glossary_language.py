@@ -83,3 +83,39 @@ def test_whole_words_only() -> None:
 )
 def test_language_detection(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("facture d'eau: acquedotto, fognatura, depurazione, ça correspond à quoi ?", "fr"),
+        ("on my bill: oneri di sistema, accise and IVA, what are they?", "en"),
+        # an Italian message full of bill words stays Italian
+        ("in bolletta ci sono acquedotto, fognatura e depurazione, cosa sono?", "it"),
+        ("bolletta acquedotto depurazione", "it"),
+    ],
+)
+def test_italian_bill_words_quoted_in_another_language_leave_it_unchanged(
+    text: str, language: str
+) -> None:
+    """A French question quoting the water bill's Italian items was answered in Italian."""
+    assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What interest do you charge if I pay a bill late?",
+        "quel taux d'intérêt si je paie en retard ?",
+        "quanti interessi mi fate pagare?",
+    ],
+)
+def test_the_interest_asked_for_is_a_rate(text: str) -> None:
+    """The rate of late-payment interest is in its own section ("tasso di riferimento BCE
+    aumentato di 3,5 punti percentuali"), which "what interest" did not reach."""
+    assert "tasso" in expand_query(text)
+
+
+def test_the_new_bill_format_is_named() -> None:
+    assert "nuovo formato bolletta" in italian_terms("when does the new bill format start?")
+    assert "nuovo formato bolletta" in italian_terms("le nouveau format de facture")
