@@ -744,3 +744,15 @@ def test_when_the_new_bill_format_started_is_answered(make_graph) -> None:
     graph, _ = make_graph()
     (result,) = converse(graph, "when does the new bill format start?")
     assert "1° luglio 2025" in (result.reply or ""), result.reply
+
+
+def test_old_consumption_never_billed_is_answered_with_the_two_year_limit(make_graph) -> None:
+    graph, _ = make_graph()
+    (result,) = converse(
+        graph, "nella bolletta del gas ci sono vecchi consumi mai fatturati, li devo pagare?"
+    )
+    assert "prescrizione" in (result.reply or "").lower(), result.reply
+    assert result.citations[0].doc_id in (
+        "bolletta-chiusura-deposito-prescrizione",
+        "bolletta-acqua",
+    )

@@ -119,3 +119,15 @@ def test_the_interest_asked_for_is_a_rate(text: str) -> None:
 def test_the_new_bill_format_is_named() -> None:
     assert "nuovo formato bolletta" in italian_terms("when does the new bill format start?")
     assert "nuovo formato bolletta" in italian_terms("le nouveau format de facture")
+
+
+def test_old_consumption_billed_late_and_an_unanswered_complaint_are_named_in_italian() -> None:
+    """ "consumi di 3 anni fa mai fatturati" found the billing frequency, not the two-year
+    limit; "ancora niente" after a complaint found how to file one, not what comes next."""
+    assert "prescrizione biennale" in italian_terms("consumi di 3 anni fa mai fatturati")
+    assert "risposta reclamo conciliazione indennizzo" in italian_terms(
+        "ho mandato un reclamo e ancora niente"
+    )
+    assert "risposta reclamo conciliazione indennizzo" in italian_terms("non mi hanno risposto")
+    # "ho diritto al bonus?" asks about the bonus, not about a compensation
+    assert italian_terms("ho diritto al bonus?") == []
