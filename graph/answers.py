@@ -105,6 +105,16 @@ _POINTS_BACK = {
 }
 
 
+# Terms that name no subject of their own: the question's frame ("dove trovo"), or a word
+# said of many things ("codice" a barre, cliente, POD). Sharing only these, the meter's
+# serial number "stampata... vicino a un codice a barre" read as the place of the customer
+# code.
+_NO_SUBJECT = frozenset(
+    "dov trov where find found trouv codic cod code codes numer number numbers bollett bill "
+    "bills fattur factur".split()
+)
+
+
 def _points_back(sentence: str, language: str) -> bool:
     return bool(_POINTS_BACK.get(language, _POINTS_BACK["it"]).match(sentence))
 
@@ -328,7 +338,7 @@ def extract_answer(
             overlap = frozenset(query_terms & sentence_terms)
             lexical = len(overlap) / math.sqrt(len(sentence_terms) + 4)
             candidates.append((rank, position, sentence, overlap, lexical))
-            if overlap or (
+            if (overlap - _NO_SUBJECT) or (
                 (rank, position - 1) in on_subject and _points_back(sentence, hit.language)
             ):
                 on_subject.add((rank, position))

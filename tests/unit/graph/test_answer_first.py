@@ -753,3 +753,22 @@ def test_old_consumption_never_billed_is_answered_with_the_two_year_limit(make_g
     )
     assert "prescrizione" in (result.reply or "").lower(), result.reply
     assert result.citations[0].doc_id == "bolletta-chiusura-deposito-prescrizione"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dove trovo il codice cliente?",
+        "where do I find my customer code?",
+        "où trouver mon code client ?",
+    ],
+)
+def test_where_the_customer_code_is_found_is_answered_without_the_meters_serial(
+    make_graph, text: str
+) -> None:
+    """The meter's serial number, "stampata... vicino a un codice a barre", got the bonus of
+    a place for sharing the word "codice", and was quoted first."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    assert "prima pagina della bolletta" in (result.reply or ""), result.reply
+    assert "matricola" not in (result.reply or "").lower(), result.reply
