@@ -92,7 +92,9 @@ _POINTS_BACK = {
     "it": re.compile(
         r"^(È|Sono|Viene|Vengono|Va|Vanno|Questo|Questa|Questi|Queste|Ciò|Tale|Tali|"
         r"Esso|Essa|In questo caso|In tal caso|In questi casi|Allora|Quindi|Dunque|Un esempio|"
-        r"Per esempio|Ad esempio|Esempio|Quell[aoei]|Quell')\b"
+        r"Per esempio|Ad esempio|Esempio|Quell[aoei]|Quell'|"
+        # "Per attivarla servono...": the "-la" is what the sentence before named
+        r"Per \w+?(?:arl[aoei]|erl[aoei]|irl[aoei]))\b"
     ),
     "en": re.compile(
         r"^(It|This|These|They|Its|Their|In this case|In that case|In these cases|Then|So|"
@@ -195,6 +197,17 @@ _TIME = re.compile(
     r"monthly|bimonthly|every (two|2) months|quarterly|yearly|mensuel\w*|bimestriel\w*|"
     r"trimestriel\w*|annuel\w*)\b"
 )
+# What is needed (documents, data): "che documenti servono?", "what do you need?"
+_NEEDS_QUESTION = re.compile(
+    r"\b(document\w*|(che|cosa|quali) (mi |ti |vi |ci )?(serv\w*|occorr\w*|bisogna)|"
+    r"what (do|does|will) (you|i|we) need|what is (needed|required)|what'?s (needed|required)|"
+    r"(de )?quoi (avez|ai|a)[- ]\w+ besoin|(pieces|justificatifs?)|qu'est-ce qu'il faut|"
+    r"il faut quoi)\b"
+)
+_NEEDS = re.compile(
+    r"\b(servono|serve|occorr\w*|bisogna|prepara|necessari\w*|needs?|needed|required|"
+    r"requires|bring|il faut|besoin|necessaires?)\b"
+)
 _COUNT_QUESTION = re.compile(r"\b(quant[ie]|how many|combien de)\b")
 # Where something is found ("dove lo trovo il codice pod?", "where is it on the bill?"): a
 # question word opening a question, not "dove" in a relative clause ("una casa dove non
@@ -271,6 +284,8 @@ def _answer_type_bonus(question: str, sentence: str, shares_terms: bool = True) 
         bonus += ANSWER_TYPE_BONUS
     if _COUNT_QUESTION.search(q) and re.search(r"\d", s):
         bonus += ANSWER_TYPE_BONUS / 2
+    if _NEEDS_QUESTION.search(q) and _NEEDS.search(s):
+        bonus += ANSWER_TYPE_BONUS
     if shares_terms and (_PLACE_QUESTION.search(q) or _PLACE_QUESTION.search(question.lower())):
         bonus += ANSWER_TYPE_BONUS if _PLACE.search(s) else 0.0
     if _EMERGENCY_LINE.search(s) and not _ASKS_EMERGENCY.search(q):

@@ -552,3 +552,23 @@ def test_a_sentence_naming_what_came_before_points_back(sentence: str, language:
     sentence."""
     assert _points_back(sentence, language)
     assert not _points_back("Lumea offre piani in 3, 6 o 12 rate.", language)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["che documenti vi servono?", "what do you need from me?", "de quoi avez-vous besoin ?"],
+)
+def test_a_sentence_saying_what_is_needed_answers_what_is_needed(question: str) -> None:
+    """ "che documenti servono?" while the IBAN was asked quoted how direct debit works and
+    where to ask for it; "Per attivarla servono l'IBAN..." had no bonus."""
+    needs = "Per attivarla servono l'IBAN del conto e i dati dell'intestatario del conto."
+    assert _answer_type_bonus(question, needs) > 0
+    assert _answer_type_bonus(question, "La domiciliazione si chiede dall'area clienti.") == 0
+    assert _answer_type_bonus("come funziona la domiciliazione?", needs) == 0
+
+
+def test_a_sentence_opening_on_what_came_before_as_a_pronoun_points_back() -> None:
+    assert _points_back("Per attivarla servono l'IBAN del conto.", "it")
+    assert _points_back("Per chiederlo basta scrivere qui.", "it")
+    assert not _points_back("Per la luce servono il POD e l'indirizzo.", "it")
+    assert not _points_back("Per parlare con un operatore scrivi OPERATORE.", "it")
