@@ -53,6 +53,7 @@ from graph.verticals.outage.rules import (
     latest_open_ticket,
     problem_of,
     scope_of,
+    without_commune,
 )
 from graph.verticals.outage.texts import DISTRIBUTORS, TEMPLATES
 from graph.verticals.outage.tools import (
@@ -359,6 +360,8 @@ class _Report:
             slots["commune"] = address.commune or slots.get("commune")
         elif step == "address" and not (_says_something_else(rest) or is_question(text)):
             slots["commune"] = bare_commune(rest) or slots.get("commune")
+        if slots.get("street") and slots.get("commune") and not slots.get("supply_id"):
+            slots["street"] = without_commune(slots["street"], slots["commune"])
         if step is None:
             slots["description"] = rest[:300]
         elif step == "confirm" and not (is_yes(text) or is_no(text)) and len(rest) > 3:

@@ -357,6 +357,16 @@ def find_address(text: str) -> Address | None:
     return Address(None, _tidy(commune)) if commune else None
 
 
+def without_commune(street: str, commune: str) -> str:
+    """The street without the commune written into it: "12 via dante milano" was read as
+    the street "via Dante Milano 12" (nothing parts the two), and the commune asked for
+    after it is "Milano". The street keeps one word of its own at least."""
+    name = re.escape(commune.strip())
+    kept = re.sub(rf"(?<=\S)\s+{name}(?=\s+\d|\s*$)", "", street, flags=re.IGNORECASE)
+    left = street_name(kept)
+    return kept if left and not re.fullmatch(_STREET_KIND, left) else street
+
+
 def bare_commune(text: str) -> str | None:
     """A reply that is just a place name ("Reggello"), when a commune was asked for."""
     words = text.strip(" .!?,")

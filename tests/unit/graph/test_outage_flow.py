@@ -19,6 +19,7 @@ from graph.verticals.outage.rules import (
     intent_of,
     problem_of,
     scope_of,
+    without_commune,
 )
 from graph.verticals.outage.tools import push_ticket_update
 from tests.conftest import DEMO_TODAY, converse
@@ -645,3 +646,30 @@ def test_a_question_to_shall_i_open_the_report_is_answered_not_reported(
     assert answered.awaiting == "consent", answered.reply
     (ticket,) = [a for a in done.actions if a.tool == "open_ticket"]
     assert ticket.ok and question not in str(ticket.args), ticket.args
+
+
+@pytest.mark.parametrize(
+    ("street", "commune", "left"),
+    [
+        ("via Dante Milano 12", "Milano", "via Dante 12"),
+        ("via Roma Firenze", "firenze", "via Roma"),
+        ("via Milano 4", "Milano", "via Milano 4"),  # the street's own name stays
+        ("Corso Milano 5", "Milano", "Corso Milano 5"),
+        ("via Dante 12", "Milano", "via Dante 12"),
+    ],
+)
+def test_the_commune_is_taken_out_of_a_street_it_was_written_into(
+    street: str, commune: str, left: str
+) -> None:
+    assert without_commune(street, commune) == left
+
+
+def test_a_commune_written_after_the_street_without_a_comma_is_its_commune(make_graph) -> None:
+    """ "12 via dante milano": the street was "via Dante Milano 12", the commune was asked,
+    and the report read "via Dante Milano 12" with no commune."""
+    graph, _ = make_graph()
+    _, asked, _, confirm = converse(
+        graph, "manca la luce", "12 via dante milano", "Milano", "solo casa mia"
+    )
+    assert "Comune" in (asked.reply or ""), asked.reply
+    assert "via Dante 12, Milano" in (confirm.reply or ""), confirm.reply
