@@ -128,6 +128,7 @@ def grounded_reply(
     *,
     in_domain: bool = False,
     max_sentences: int | None = None,
+    commodity: str | None = None,
 ) -> Reply:
     """The documents' answer: the LLM's, checked against the passages, or the passages' best
     sentences (at most `max_sentences`, when the reply has little room left)."""
@@ -160,6 +161,9 @@ def grounded_reply(
         hits,
         language,
         embedder=deps.retriever.embedder,
+        other_commodity=(lambda sentence: names_only_another(sentence, commodity))
+        if commodity
+        else None,
         **({"max_sentences": max_sentences} if max_sentences else {}),
     )
     relevant = _is_relevant(extract, getattr(deps.retriever.embedder, "name", ""), in_domain)
@@ -202,6 +206,11 @@ def knowledge_reply(
     palazzo" quoted the checklist "manca la luce anche ai vicini?", not the 8 hours)."""
     from knowledge.retriever import KnowledgeUnavailable, count_degraded_answer
 
+    # The commodity known from the conversation and not named in the question is searched
+    # for too: "e come faccio a mandare la lettura?" after the gas bill found how to read
+    # the electricity meter (the documents' commodity tags cover several commodities).
+    if commodity in COMMODITY_TERM and commodity_in(question) != commodity:
+        about = f"{about} {COMMODITY_TERM[commodity]}" if about else COMMODITY_TERM[commodity]
     try:
         hits = retrieve_for_question(
             deps,
@@ -224,9 +233,13 @@ def knowledge_reply(
         hits,
         in_domain=bool(verticals) if in_domain is None else in_domain,
         max_sentences=max_sentences,
+        commodity=commodity,
     )
     reply.act("search_knowledge", ok=bool(reply.citations))
     return reply
+
+
+COMMODITY_TERM = {"electricity": "luce", "gas": "gas", "water": "acqua"}
 
 
 def commodity_in(text: str) -> str | None:
@@ -239,6 +252,18 @@ def commodity_in(text: str) -> str | None:
         if pattern.search(folded):
             return commodity
     return None
+
+
+def names_only_another(sentence: str, commodity: str) -> bool:
+    """Whether a sentence is about another commodity than `commodity` only ("Le schermate
+    A1, A2 e A3 mostrano le letture delle fasce F1, F2 e F3" for a gas meter)."""
+    from knowledge.sparse import fold
+
+    folded = fold(sentence)
+    own = _COMMODITY_WORDS.get(commodity)
+    if own is not None and own.search(folded):
+        return False
+    return any(rule.search(folded) for name, rule in _COMMODITY_WORDS.items() if name != commodity)
 
 
 def asked_commodity(state: ConversationState) -> str | None:
@@ -283,7 +308,10 @@ _COMMODITY_WORDS = {
     "electricity": re.compile(
         r"\b(luce|elettric\w*|electric\w*|corrente|power|courant|kwh|pod|scintill\w*|"
         r"spark\w*|etincel\w*|cav[oi]|cables?|fil[io]?s?|wires?|contatore della luce|"
-        r"fus\w*|quadro|tableau|poteau|palo|folgor\w*|shock|electrocut\w*|presa|prise|socket)\b"
+        r"fus\w*|quadro|tableau|poteau|palo|folgor\w*|shock|electrocut\w*|presa|prise|socket|"
+        # the time bands and the meter's screens are electricity's only
+        r"f[123]|a\d|fasce orarie|time bands?|plages horaires|monorari\w*|biorari\w*|"
+        r"triorari\w*)\b"
     ),
 }
 

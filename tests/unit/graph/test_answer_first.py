@@ -772,3 +772,37 @@ def test_where_the_customer_code_is_found_is_answered_without_the_meters_serial(
     (result,) = converse(graph, text)
     assert "prima pagina della bolletta" in (result.reply or ""), result.reply
     assert "matricola" not in (result.reply or "").lower(), result.reply
+
+
+def test_how_to_send_the_reading_after_the_gas_bill_is_answered_for_gas(make_graph) -> None:
+    """It quoted the electricity meter's screens (A1, A2, A3, "lettura totale A+"): the
+    commodity of the message before is searched for too, and a sentence about another
+    commodity only is quoted last."""
+    graph, _ = make_graph()
+    _, answer = converse(
+        graph,
+        "la mia bolletta del gas è arrivata stimata, perché?",
+        "e come faccio a mandare la lettura?",
+    )
+    reply = answer.reply or ""
+    assert "A+" not in reply and "A1" not in reply, reply
+    assert "WhatsApp" in reply and "area clienti" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("sentence", "commodity", "other"),
+    [
+        ("Le schermate A1, A2 e A3 mostrano le letture delle fasce F1, F2 e F3.", "gas", True),
+        ("Con un contatore monorario basta comunicare la lettura totale A+.", "gas", True),
+        ("Sul contatore del gas vanno comunicate solo le cifre nere.", "gas", False),
+        ("L'autolettura di luce, gas e acqua si invia su WhatsApp.", "gas", False),
+        ("La bolletta si paga entro la scadenza.", "water", False),
+        ("Il contatore dell'acqua può gelare.", "electricity", True),
+    ],
+)
+def test_a_sentence_about_another_commodity_only_is_told(
+    sentence: str, commodity: str, other: bool
+) -> None:
+    from graph.grounded import names_only_another
+
+    assert names_only_another(sentence, commodity) is other

@@ -131,3 +131,9 @@ def test_old_consumption_billed_late_and_an_unanswered_complaint_are_named_in_it
     assert "risposta reclamo conciliazione indennizzo" in italian_terms("non mi hanno risposto")
     # "ho diritto al bonus?" asks about the bonus, not about a compensation
     assert italian_terms("ho diritto al bonus?") == []
+
+
+def test_sending_a_reading_names_the_channels_words() -> None:
+    assert "inviare comunicare autolettura" in italian_terms("come faccio a mandare la lettura?")
+    assert "inviare comunicare autolettura" in italian_terms("how do I send my reading?")
+    assert "inviare comunicare autolettura" in italian_terms("comment envoyer le relevé ?")
