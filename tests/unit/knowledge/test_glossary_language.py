@@ -137,3 +137,8 @@ def test_sending_a_reading_names_the_channels_words() -> None:
     assert "inviare comunicare autolettura" in italian_terms("come faccio a mandare la lettura?")
     assert "inviare comunicare autolettura" in italian_terms("how do I send my reading?")
     assert "inviare comunicare autolettura" in italian_terms("comment envoyer le relevé ?")
+
+
+def test_the_fixed_one_is_the_fixed_price_offer() -> None:
+    assert "prezzo fisso offerta fissa" in italian_terms("I want to change to the fixed one")
+    assert "prezzo fisso offerta fissa" in italian_terms("je veux passer à l'offre fixe")
