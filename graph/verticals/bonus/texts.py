@@ -119,8 +119,8 @@ TEMPLATES: Templates = {
     },
     "where_comune": {
         "it": "al Comune di residenza",
-        "en": "at your Comune (town hall)",
-        "fr": "à la mairie (Comune) de résidence",
+        "en": "at the town hall where you live (Comune di residenza)",
+        "fr": "à la mairie de votre résidence (Comune di residenza)",
     },
     "where_caf": {
         "it": "a un CAF abilitato",
@@ -131,9 +131,11 @@ TEMPLATES: Templates = {
     "doc_asl_certificate": {
         "it": "il certificato dell'ASL con il tipo di apparecchiatura e le ore di utilizzo al "
         "giorno",
-        "en": "the ASL certificate with the type of equipment and its daily hours of use",
-        "fr": "le certificat de l'ASL indiquant le type d'appareil et ses heures d'utilisation "
-        "par jour",
+        # the Italian name too: it is what the customer asks the ASL (health authority) for
+        "en": "the ASL certificate (certificato dell'ASL) with the type of equipment and its "
+        "daily hours of use",
+        "fr": "le certificat de l'ASL (certificato dell'ASL) indiquant le type d'appareil et ses "
+        "heures d'utilisation par jour",
     },
     "doc_pod": {
         "it": "il codice POD della luce{value}",

@@ -276,3 +276,21 @@ def test_eligibility_asked_in_the_first_person_offers_the_check_of_the_own_bonus
     assert amount.route == "bonus", amount.reply
     cited = {c.doc_id for c in amount.citations}
     assert cited == {"bonus-sociale-disagio-economico"}, (cited, amount.reply)
+
+
+@pytest.mark.parametrize(
+    ("text", "office"),
+    [
+        ("what documents do I need for the physical hardship bonus?", "(Comune di residenza)"),
+        ("quels documents pour le bonus disagio fisico ?", "(Comune di residenza)"),
+    ],
+)
+def test_the_offices_and_the_certificate_are_named_in_italian_too(
+    make_graph, text: str, office: str
+) -> None:
+    """An English or French customer asks an Italian health authority and town hall for
+    them: the reply gives the Italian names beside the translation."""
+    graph, _ = make_graph()
+    (result,) = converse(graph, text)
+    reply = result.reply or ""
+    assert "certificato dell'ASL" in reply and office in reply, reply
