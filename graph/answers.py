@@ -412,6 +412,8 @@ def extract_answer(
         picked += 1
     if asks_for_a_figure(question) and chosen:
         chosen = _with_the_figure(question, chosen, scored, on_subject, hits, max_sentences)
+    if chosen and _ASKS_EMERGENCY.search(fold(question)):
+        chosen = _with_the_number(chosen, scored, hits, max_sentences)
     chosen.sort(key=lambda item: (item[1], item[2]))
     covered = set().union(*(item[4] for item in chosen))
     used_ranks = sorted({item[1] for item in chosen})
@@ -466,3 +468,42 @@ def _with_the_figure(
     ):
         kept.pop()
     return kept + group
+
+
+# "chiudi il rubinetto generale e chiama il pronto intervento": the service to call, quoted
+# without its number; the passage's sentence with the number is quoted too.
+_CALL_THE_SERVICE = re.compile(
+    r"\b(chiam\w*|contatt\w*|segnal\w*|call|contact|report|appel\w*|signal\w*)\b.{0,40}"
+    r"\b(pronto intervento|emergency service|service d'urgence|service de depannage)\b"
+)
+_PHONE = re.compile(r"\b\d{3} \d{3} \d{3}\b")
+
+
+def _with_the_number(
+    chosen: list[_Scored], scored: list[_Scored], hits: list[Hit], max_sentences: int
+) -> list[_Scored]:
+    """A question about a fault or a leak whose answer says to call the emergency service
+    without its number gets the same document's sentence with the number, in the place of
+    the weakest other sentence."""
+    if any(_PHONE.search(item[3]) for item in chosen):
+        return chosen
+    calls = [item for item in chosen if _CALL_THE_SERVICE.search(fold(item[3]))]
+    if not calls:
+        return chosen
+    documents = {hits[item[1]].doc_id for item in calls}
+    numbers = [
+        item
+        for item in scored
+        if hits[item[1]].doc_id in documents
+        and _PHONE.search(item[3])
+        and "pronto intervento" in fold(item[3])
+    ]
+    if not numbers:
+        return chosen
+    number = max(numbers, key=lambda item: item[0])
+    kept = sorted(chosen, key=lambda item: (item not in calls, -item[0]))
+    while kept and (
+        len(kept) + 1 > max_sentences or sum(len(c[3]) for c in kept + [number]) > MAX_CHARS
+    ):
+        kept.pop()
+    return kept + [number]

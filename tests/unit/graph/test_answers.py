@@ -572,3 +572,30 @@ def test_a_sentence_opening_on_what_came_before_as_a_pronoun_points_back() -> No
     assert _points_back("Per chiederlo basta scrivere qui.", "it")
     assert not _points_back("Per la luce servono il POD e l'indirizzo.", "it")
     assert not _points_back("Per parlare con un operatore scrivi OPERATORE.", "it")
+
+
+def test_the_emergency_service_to_call_is_quoted_with_its_number(embedder) -> None:  # type: ignore[no-untyped-def]
+    """ "il contatore dell'acqua è gelato e perde" was told to "chiama il pronto intervento",
+    with no number: the number was in the same document's next section."""
+    frozen = hit(
+        "In inverno il contatore può gelare e rompersi. Proteggi la nicchia del contatore con "
+        "materiale isolante, senza coprire il display. Se il contatore è rotto per il gelo e "
+        "perde acqua, chiudi il rubinetto generale e chiama il pronto intervento. Il contatore "
+        "si trova di solito in una nicchia vicino al confine della proprietà.",
+        doc_id="acqua",
+        section="Contatore e gelo",
+    )
+    leak = hit(
+        "Se l'acqua esce dal contatore, la riparazione spetta al gestore della rete. Non "
+        "smontare il contatore e non rompere i sigilli: chiama il pronto intervento 800 900 333.",
+        doc_id="acqua",
+        section="Perdita al contatore",
+    )
+    question = "il contatore dell'acqua è gelato e perde, cosa faccio?"
+    quoted = extract_answer(question, [frozen, leak], "it", 3, embedder=embedder).text
+    assert "chiama il pronto intervento." in quoted and "800 900 333" in quoted, quoted
+    # A question about no fault is left as it was.
+    plain = extract_answer(
+        "come proteggo il contatore in inverno?", [frozen, leak], "it", 3, embedder=embedder
+    ).text
+    assert "800 900 333" not in plain, plain

@@ -142,3 +142,7 @@ def test_sending_a_reading_names_the_channels_words() -> None:
 def test_the_fixed_one_is_the_fixed_price_offer() -> None:
     assert "prezzo fisso offerta fissa" in italian_terms("I want to change to the fixed one")
     assert "prezzo fisso offerta fissa" in italian_terms("je veux passer à l'offre fixe")
+
+
+def test_the_protected_market_is_named_in_french() -> None:
+    assert "mercato tutelato tutela" in italian_terms("le marché protégé du gaz existe encore ?")
