@@ -25,7 +25,14 @@ from knowledge.glossary import expand_query
 from knowledge.schema import Hit
 from knowledge.sparse import fold, terms
 
-_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-Ý0-9«\"(])")  # within a line
+# Within a line; not after an abbreviation ("provvedimento n. 114", "DL 223/2006, art. 10",
+# "es. LM00012345"), which cut sentences in two.
+_SPLIT = re.compile(
+    r"(?<=[.!?;])(?<!\bn\.)(?<!\bN\.)(?<!\bnr\.)(?<!\bart\.)(?<!\bArt\.)(?<!\bartt\.)"
+    r"(?<!\bes\.)(?<!\becc\.)(?<!\bpag\.)(?<!\btel\.)(?<!\bno\.)(?<!\bNo\.)(?<!\bp\.)"
+    r"(?<!\bvol\.)(?<!\bcfr\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bcomma\.)"
+    r"\s+(?=[A-ZÀ-Ý0-9«\"(])"
+)
 MAX_CHARS = 800
 MAX_SENTENCES = 4
 MAX_LIST_CHARS = 600  # a lead-in and its items, quoted as one unit

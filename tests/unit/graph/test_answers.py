@@ -599,3 +599,16 @@ def test_the_emergency_service_to_call_is_quoted_with_its_number(embedder) -> No
         "come proteggo il contatore in inverno?", [frozen, leak], "it", 3, embedder=embedder
     ).text
     assert "800 900 333" not in plain, plain
+
+
+def test_a_sentence_is_not_cut_after_an_abbreviation() -> None:
+    """ "...senza costi di chiusura (DL 223/2006, art." was quoted, cut at "art. 10", and
+    "provvedimento n. 114" was split in two."""
+    passage = hit(
+        "La disdetta è sempre possibile senza penali (DL 223/2006, art. 10). Il consenso "
+        "al marketing va dato per categoria (provvedimento n. 114 del 27 febbraio 2025)."
+    )
+    quoted = extract_answer("la disdetta ha penali?", [passage], "it", 1).text
+    assert quoted == "La disdetta è sempre possibile senza penali (DL 223/2006, art. 10).", quoted
+    quoted = extract_answer("consenso marketing per categoria", [passage], "it", 1).text
+    assert quoted.endswith("(provvedimento n. 114 del 27 febbraio 2025)."), quoted
