@@ -146,3 +146,9 @@ def test_the_fixed_one_is_the_fixed_price_offer() -> None:
 
 def test_the_protected_market_is_named_in_french() -> None:
     assert "mercato tutelato tutela" in italian_terms("le marché protégé du gaz existe encore ?")
+
+
+@pytest.mark.parametrize("text", ["how long before they cut it off?", "will they cut us off?"])
+def test_cutting_a_supply_off_is_named_with_the_pronoun_inside(text: str) -> None:
+    """ "cut it off completely" named nothing: "cut off" was matched only as two words."""
+    assert "sospensione fornitura" in italian_terms(text)
