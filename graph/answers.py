@@ -103,8 +103,9 @@ _POINTS_BACK = {
         r"^(È|Sono|Viene|Vengono|Va|Vanno|Questo|Questa|Questi|Queste|Ciò|Tale|Tali|"
         r"Esso|Essa|In questo caso|In tal caso|In questi casi|Allora|Quindi|Dunque|Un esempio|"
         r"Per esempio|Ad esempio|Esempio|Quell[aoei]|Quell'|"
-        # "Per attivarla servono...": the "-la" is what the sentence before named
-        r"Per \w+?(?:arl[aoei]|erl[aoei]|irl[aoei]))\b"
+        # "Per attivarla servono...", "Puoi chiederla quando...": the "-la" is what the
+        # sentence before named (an infinitive with its pronoun among the first words)
+        r"(?:\w+\s+){0,2}\w{3,}?(?:arl[aoei]|erl[aoei]|irl[aoei]))\b"
     ),
     "en": re.compile(
         r"^(It|This|These|They|Its|Their|In this case|In that case|In these cases|Then|So|"
@@ -127,8 +128,18 @@ _NO_SUBJECT = frozenset(
 )
 
 
+# A conclusion drawn from the sentence before, its connective among the first words ("Prima
+# della conciliazione serve quindi sempre un reclamo scritto", "It is therefore...").
+_CONCLUDES = re.compile(
+    r"^(?:[\w'’]+[\s,]+){1,5}(quindi|dunque|pertanto|therefore|thus|hence|donc|par consequent)\b",
+    re.IGNORECASE,
+)
+
+
 def _points_back(sentence: str, language: str) -> bool:
-    return bool(_POINTS_BACK.get(language, _POINTS_BACK["it"]).match(sentence))
+    return bool(
+        _POINTS_BACK.get(language, _POINTS_BACK["it"]).match(sentence) or _CONCLUDES.match(sentence)
+    )
 
 
 def _sentences(hit: Hit) -> list[str]:

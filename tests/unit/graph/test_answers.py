@@ -570,6 +570,8 @@ def test_a_sentence_saying_what_is_needed_answers_what_is_needed(question: str) 
 def test_a_sentence_opening_on_what_came_before_as_a_pronoun_points_back() -> None:
     assert _points_back("Per attivarla servono l'IBAN del conto.", "it")
     assert _points_back("Per chiederlo basta scrivere qui.", "it")
+    assert _points_back("Puoi chiederla quando non hai ricevuto risposta entro 40 giorni.", "it")
+    assert not _points_back("Parla con un operatore al numero verde.", "it")
     assert not _points_back("Per la luce servono il POD e l'indirizzo.", "it")
     assert not _points_back("Per parlare con un operatore scrivi OPERATORE.", "it")
 
@@ -612,3 +614,19 @@ def test_a_sentence_is_not_cut_after_an_abbreviation() -> None:
     assert quoted == "La disdetta è sempre possibile senza penali (DL 223/2006, art. 10).", quoted
     quoted = extract_answer("consenso marketing per categoria", [passage], "it", 1).text
     assert quoted.endswith("(provvedimento n. 114 del 27 febbraio 2025)."), quoted
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Prima della conciliazione serve quindi sempre un reclamo scritto.", "it"),
+        ("A written complaint is therefore always needed first.", "en"),
+        ("Une réclamation écrite est donc toujours nécessaire.", "fr"),
+    ],
+)
+def test_a_conclusion_is_quoted_with_what_it_concludes_from(sentence: str, language: str) -> None:
+    """ "Prima della conciliazione serve quindi sempre un reclamo scritto" was quoted alone for
+    "Lumea never answered my complaint, where can I escalate it?", without the sentence it
+    concludes from (the 40 days after which the conciliation can be asked)."""
+    assert _points_back(sentence, language)
+    assert not _points_back("La conciliazione è gratuita e si chiede online.", language)
