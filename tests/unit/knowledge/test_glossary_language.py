@@ -126,8 +126,11 @@ def test_old_consumption_billed_late_and_an_unanswered_complaint_are_named_in_it
     limit; "ancora niente" after a complaint found how to file one, not what comes next."""
     assert "prescrizione biennale" in italian_terms("consumi di 3 anni fa mai fatturati")
     assert "risposta reclamo conciliazione indennizzo" in italian_terms(
-        "ho mandato un reclamo e ancora niente"
+        "ho mandato un reclamo e ancora nessuna risposta"
     )
+    # "still nothing" or a new bill are said of many things
+    assert italian_terms("la bolletta? ancora niente") == []
+    assert "nuovo formato bolletta" not in italian_terms("j'ai reçu une nouvelle facture")
     assert "risposta reclamo conciliazione indennizzo" in italian_terms("non mi hanno risposto")
     # "ho diritto al bonus?" asks about the bonus, not about a compensation
     assert italian_terms("ho diritto al bonus?") == []
