@@ -480,12 +480,7 @@ def _with_the_figure(
     before = next((c for c in scored if (c[1], c[2]) == (figure[1], figure[2] - 1)), None)
     if before and before not in chosen and _points_back(figure[3], hits[figure[1]].language):
         group = [before, figure]
-    kept = sorted(chosen, key=lambda item: -item[0])
-    while kept and (
-        len(kept) + 1 > max_sentences or sum(len(c[3]) for c in kept + group) > MAX_CHARS
-    ):
-        kept.pop()
-    return kept + group
+    return _in_place_of_the_last(sorted(chosen, key=lambda item: -item[0]), group, max_sentences)
 
 
 # "chiudi il rubinetto generale e chiama il pronto intervento": the service to call, quoted
@@ -520,8 +515,17 @@ def _with_the_number(
         return chosen
     number = max(numbers, key=lambda item: item[0])
     kept = sorted(chosen, key=lambda item: (item not in calls, -item[0]))
+    return _in_place_of_the_last(kept, [number], max_sentences)
+
+
+def _in_place_of_the_last(
+    kept: list[_Scored], added: list[_Scored], max_sentences: int
+) -> list[_Scored]:
+    """`kept` (most wanted first) with `added` after it, leaving out the last of `kept`
+    until the whole fits in `max_sentences` and MAX_CHARS."""
+    kept = list(kept)
     while kept and (
-        len(kept) + 1 > max_sentences or sum(len(c[3]) for c in kept + [number]) > MAX_CHARS
+        len(kept) + 1 > max_sentences or sum(len(c[3]) for c in kept + added) > MAX_CHARS
     ):
         kept.pop()
-    return kept + [number]
+    return kept + added
